@@ -1,0 +1,150 @@
+"""Small valid datasets built in a temp folder, for tests to break one rule at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from incidents import records
+from incidents.layout import Layout
+
+TEXT = (
+    "Clashes in Qamishli\n\n"
+    "On Thursday, militia fighters attacked a police patrol in Khaleej Street in Qamishli. "
+    "Police shot back and killed two fighters. One officer was injured.\n"
+)
+ACTOR_A = "act_01KAXQ8N5D4C3R6E0J2VWZ7TAA"
+ACTOR_B = "act_01KAXQ8N5D4C3R6E0J2VWZ7TBB"
+INCIDENT = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T00"
+SOURCE = hashlib.sha256(TEXT.encode()).hexdigest()
+
+
+def quote(sentence: str, supports: list[str], text: str = TEXT, source: str = SOURCE) -> dict[str, Any]:
+    start = text.index(sentence)
+    return {
+        "source_id": source,
+        "quote": sentence,
+        "char_start": start,
+        "char_end": start + len(sentence),
+        "supports": supports,
+    }
+
+
+def record(incident_id: str = INCIDENT, **changes: Any) -> dict[str, Any]:
+    """A valid, fully evidenced record; keyword arguments replace fields."""
+    data: dict[str, Any] = {
+        "incident_id": incident_id,
+        "status": "active",
+        "status_reason": None,
+        "merged_into": None,
+        "date_start": "2024-03-07",
+        "date_end": "2024-03-07",
+        "date_precision": "day",
+        "event_type": "battles",
+        "sub_event_type": "armed_clash",
+        "country": "SYR",
+        "admin1": "Al-Hasakah",
+        "admin2": None,
+        "location": "Khaleej Street, Qamishli",
+        "latitude": 37.05215,
+        "longitude": 41.23142,
+        "geo_precision": "exact_place",
+        "fatalities_best": 2,
+        "fatalities_low": 2,
+        "fatalities_high": 2,
+        "injured": 1,
+        "detained": None,
+        "released": None,
+        "summary": "Militia fighters attacked a police patrol; two attackers were killed.",
+        "notes": None,
+        "tags": ["patrol"],
+        "actors": [{"actor_id": ACTOR_A, "role": "side_a"}, {"actor_id": ACTOR_B, "role": "side_b"}],
+        "evidence": [
+            quote(
+                "On Thursday, militia fighters attacked a police patrol in Khaleej Street in Qamishli.",
+                ["date_start", "location", "actors", "event_type"],
+            ),
+            quote("Police shot back and killed two fighters.", ["fatalities_best", "actors"]),
+            quote("One officer was injured.", ["injured"]),
+        ],
+        "revisions": [
+            {
+                "revision": 1,
+                "changed_at": "2024-03-08T10:00:00Z",
+                "changed_by": "Test Coder",
+                "method": "manual",
+                "tool_version": "0.1.0",
+                "reason": "First coding.",
+                "fields_changed": ["date_start"],
+            }
+        ],
+    }
+    data.update(changes)
+    return data
+
+
+def actor(actor_id: str, name: str, **changes: Any) -> dict[str, Any]:
+    return {
+        "actor_id": actor_id,
+        "name": name,
+        "aliases": [],
+        "actor_type": "political_militia",
+        "country": "SYR",
+        "parent_actor_id": None,
+        "description": None,
+        **changes,
+    }
+
+
+def source_meta(text: str = TEXT) -> dict[str, Any]:
+    source_id = hashlib.sha256(text.encode()).hexdigest()
+    return {
+        "source_id": source_id,
+        "url": "https://example.org/report",
+        "publisher": "Example News",
+        "title": "Clashes in Qamishli",
+        "language": "en",
+        "published_at": "2024-03-08",
+        "published_precision": "day",
+        "retrieved_at": "2024-03-08T12:00:00Z",
+        "archive_path": f"data/sources/{source_id}.txt",
+        "media_type": "text/plain",
+        "source_scale": "local",
+    }
+
+
+PACKAGE = {
+    "name": "test-incidents",
+    "title": "Test incidents",
+    "version": "0.1.0",
+    "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+}
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(records.dump(data), encoding="utf-8")
+    return path
+
+
+def write_record(root: Path, data: dict[str, Any]) -> Path:
+    return write_yaml(root / "data" / "records" / f"{data['incident_id']}.yaml", data)
+
+
+def make_dataset(root: Path, *records_: dict[str, Any]) -> Layout:
+    """A dataset with one source, two actors and the given records (default: one valid record)."""
+    layout = Layout(root)
+    layout.sources.mkdir(parents=True, exist_ok=True)
+    layout.source_text(SOURCE).write_text(TEXT, encoding="utf-8")
+    write_yaml(layout.source_meta(SOURCE), source_meta())
+    write_yaml(layout.actors / f"{ACTOR_A}.yaml", actor(ACTOR_A, "Militia"))
+    write_yaml(layout.actors / f"{ACTOR_B}.yaml", actor(ACTOR_B, "Police", actor_type="state_forces"))
+    write_yaml(layout.package, PACKAGE)
+    for data in records_ or (record(),):
+        write_record(root, data)
+    return layout
+
+
+TODAY = dt.date(2026, 11, 25)

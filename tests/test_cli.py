@@ -1,0 +1,63 @@
+"""The command line: exit codes, output formats, and no traceback for the user."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from factories import INCIDENT, make_dataset, record
+
+from incidents.cli import cli
+
+
+def run(root, *args):
+    return CliRunner().invoke(cli, ["--root", str(root), *args])
+
+
+def test_validate_exits_0_when_valid(dataset):
+    result = run(dataset.root, "validate")
+    assert result.exit_code == 0 and "valid" in result.output
+
+
+def test_validate_exits_1_and_names_the_problem(tmp_path):
+    root = make_dataset(tmp_path, record(fatalities_low=5)).root
+    result = run(root, "validate")
+    assert result.exit_code == 1
+    assert f"data/records/{INCIDENT}.yaml:18: {INCIDENT}: fatalities_low:" in result.output
+
+
+def test_validate_json_format(tmp_path):
+    root = make_dataset(tmp_path, record(event_type="skirmish")).root
+    result = run(root, "validate", "--format", "json")
+    report = json.loads(result.output)
+    assert result.exit_code == 1 and report["valid"] is False and report["problems"][0]["field"] == "event_type"
+
+
+def test_validate_github_format(tmp_path):
+    result = run(make_dataset(tmp_path, record(event_type="skirmish")).root, "validate", "--format", "github")
+    assert result.output.startswith("::error file=data/records/")
+
+
+def test_usage_error_exits_2(dataset):
+    assert run(dataset.root, "validate", "--format", "xml").exit_code == 2
+
+
+def test_new_then_ingest_then_build(dataset, tmp_path):
+    created = run(dataset.root, "new", "--by", "Coder")
+    assert created.exit_code == 0
+    path = dataset.root / created.output.strip()
+    assert path.name.startswith("inc_") and path.exists()
+    report = tmp_path / "report.txt"
+    report.write_text("A report.\n")
+    ingested = run(dataset.root, "ingest", str(report), "--publisher", "Example")
+    assert ingested.exit_code == 0 and "archived" in ingested.output
+    assert "already archived" in run(dataset.root, "ingest", str(report), "--publisher", "Example").output
+    path.unlink()  # the scaffold is empty until a coder fills it in: building it would fail
+    assert run(dataset.root, "build").exit_code == 0
+
+
+def test_a_scaffolded_record_fails_with_clear_problems_not_a_traceback(dataset):
+    run(dataset.root, "new", "--by", "Coder")
+    result = run(dataset.root, "build")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "summary" in result.output and "nothing was written" in result.output

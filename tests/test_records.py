@@ -1,0 +1,56 @@
+"""Loading contributed YAML safely: every bad file gives one clear problem, never an exception."""
+
+from __future__ import annotations
+
+import pytest
+
+from incidents.records import MAX_FILE_BYTES, dump, parse
+
+
+def problem(text: bytes):
+    loaded = parse(text, "data/records/x.yaml")
+    assert loaded.data is None and len(loaded.problems) == 1
+    return loaded.problems[0]
+
+
+def test_values_keep_their_lines():
+    loaded = parse(b"a: 1\nb:\n  - c: 2\n    d: 3\n", "f.yaml")
+    assert loaded.problems == []
+    assert loaded.line("a") == 1 and loaded.line("b", 0, "d") == 4 and loaded.line("b", 0, "nope") == 3
+
+
+def test_dates_stay_as_written():
+    loaded = parse(b"date_start: 2024-03-07\nchanged_at: 2024-03-07T10:00:00Z\n", "f.yaml")
+    assert loaded.data == {"date_start": "2024-03-07", "changed_at": "2024-03-07T10:00:00Z"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line"),
+    [
+        (b"a: [1, 2\n", "yaml-syntax", 2),
+        (b"a: 1\na: 2\n", "duplicate-key", 2),
+        (b"a: &x 1\nb: *x\n", "yaml-alias", 2),
+        (b"base: &b {x: 1}\nc:\n  <<: *b\n", "yaml-alias", 3),
+        (b"\xef\xbb\xbfa: 1\n", "encoding", 1),
+        (b"\xff\xfea\x00:\x00", "encoding", 1),
+        (b"a: 1\nb: caf\xe9\n", "encoding", 2),
+        (b"- 1\n- 2\n", "not-a-mapping", 1),
+        (b"", "empty", 1),
+        (b"a:\n\tb: 1\n", "yaml-syntax", 2),
+        (b"!!python/object/apply:os.system ['echo pwned']\n", "yaml-syntax", 1),
+        ("a: " + "[" * 20 + "]" * 20 + "\n", "too-deep", 1),
+    ],
+)
+def test_bad_yaml_gives_one_clear_problem(text, code, line):
+    found = problem(text if isinstance(text, bytes) else text.encode())
+    assert (found.code, found.line, found.file) == (code, line, "data/records/x.yaml")
+    assert found.expected
+
+
+def test_oversized_text_is_refused_before_parsing():
+    assert problem(b"a: 1\n" * (MAX_FILE_BYTES // 4)).code == "too-large"
+
+
+def test_dump_then_parse_round_trips():
+    data = {"summary": "Two lines\nof text", "tags": ["a", "b"], "n": None, "quote": "=HYPERLINK(x)"}
+    assert parse(dump(data).encode(), "f.yaml").data == data
