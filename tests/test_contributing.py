@@ -127,3 +127,21 @@ def test_pre_commit_accepts_the_hook_files(command, path):
         [sys.executable, "-m", "pre_commit", command, str(REPO / path)], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_installed_wheel_carries_the_schemas_the_hook_needs(tmp_path):
+    """pre-commit installs the hook's repository as a wheel, not editable: schemas/ must be inside it."""
+    import shutil
+    import zipfile
+
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, tmp_path / name)
+    for folder in ("tools", "schemas"):
+        shutil.copytree(REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    command = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", "dist", "."]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    schemas = REPO / "schemas"
+    assert {f"incidents/schemas/{p.relative_to(schemas).as_posix()}" for p in schemas.rglob("*.*")} <= names

@@ -30,14 +30,36 @@ DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 
 
+# Text cells a spreadsheet would run as a formula (OWASP, CSV injection): '=', '+', '-', '@', tab, CR.
+# Such cells get a leading "'" in the CSV, which spreadsheets show as text. A cell that itself begins with
+# "'" gets one too, so that dropping one leading "'" (`csv_cell`) always gives back the exact value.
+# Parquet keeps the raw value.
+SPREADSHEET_ESCAPE = "'"
+_RISKY_START = r"^[=+\-@\t\r']"
+
+
+def neutralise_formulas(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Prefix text cells that a spreadsheet would read as a formula with a single quote."""
+    risky = pc.match_substring_regex(column, _RISKY_START)
+    return pc.if_else(risky, pc.utf8_replace_slice(column, 0, 0, SPREADSHEET_ESCAPE), column)
+
+
+def csv_cell(text: str) -> str:
+    """The value of a CSV text cell as written by `csv_bytes`: one leading "'" is the escape, not data."""
+    return text[1:] if text.startswith(SPREADSHEET_ESCAPE) else text
+
+
 def csv_bytes(table: pa.Table) -> bytes:
-    """CSV as spreadsheets and R read it: lists joined with ';', datetimes in ISO 8601 with Z."""
+    """CSV as spreadsheets and R read it: lists joined with ';', datetimes in ISO 8601 with Z, and text
+    that looks like a formula escaped with a leading "'"."""
     columns = []
     for column, field_ in zip(table.columns, table.schema, strict=True):
         if pa.types.is_list(field_.type):
-            column = pc.binary_join(column, standard.LIST_DELIMITER)
+            column = neutralise_formulas(pc.binary_join(column, standard.LIST_DELIMITER))
         elif pa.types.is_timestamp(field_.type):
             column = pc.strftime(column, format="%Y-%m-%dT%H:%M:%SZ")
+        elif pa.types.is_string(field_.type):
+            column = neutralise_formulas(column)
         columns.append(column)
     out = io.BytesIO()
     pacsv.write_csv(pa.table(columns, names=table.column_names), out, pacsv.WriteOptions(quoting_style="needed"))

@@ -8,6 +8,7 @@ validation scales with the size of the columns, not with Python's speed on rows.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -465,6 +466,44 @@ def _hint(text: str, quote: str) -> str:
     return f"; it is found at {at}-{at + len(quote)}" if at >= 0 else "; it is not found in the source"
 
 
+# Text a spreadsheet would run: '=' anything, or '+', '-', '@' before a function call or a DDE pipe
+# ('@SUM(', '+cmd|'). Prose such as "- two killed" or "@user said" stays allowed; the CSV export escapes
+# every such cell anyway (build.csv_bytes). Evidence quotes are exempt: they must match the source verbatim.
+FORMULA = r"^\s*(=|[+\-@]\s*[A-Za-z_][A-Za-z0-9_.]*\s*[(|])"
+FORMULA_EXEMPT = {"quote"}
+
+
+def check_formulas(standard: Standard, tables: Tables) -> Iterator[Finding]:
+    """No text field (or list item) of a record, actor or source looks like a spreadsheet formula."""
+    for name, table in tables.items():
+        for spec in standard.fields(name):
+            if spec["type"] not in ("string", "list") or spec["name"] in FORMULA_EXEMPT or "codelist" in spec:
+                continue
+            column = table.column(spec["name"])
+            if spec["type"] == "list":
+                items = column.combine_chunks()
+                hits = pc.match_substring_regex(pc.list_flatten(items), FORMULA)
+                rows = pc.unique(pc.filter(pc.list_parent_indices(items), hits)).to_pylist()
+            else:
+                rows = _rows(pc.match_substring_regex(column, FORMULA))
+            for row in rows:
+                value = column[row].as_py()
+                shown = next((v for v in value if _looks_like_formula(v)), "") if isinstance(value, list) else value
+                yield Finding(
+                    name,
+                    row,
+                    spec["name"],
+                    f"{str(shown)[:60]!r} looks like a spreadsheet formula",
+                    "plain text: spreadsheets would run a value starting with '=' (or '+', '-', '@' before a "
+                    "function call)",
+                    "formula",
+                )
+
+
+def _looks_like_formula(text: str) -> bool:
+    return re.match(FORMULA, text) is not None
+
+
 def check_all(standard: Standard, tables: Tables, texts: dict[str, str], today: dt.date) -> list[Finding]:
     return [
         *check_fields(standard, tables),
@@ -473,4 +512,5 @@ def check_all(standard: Standard, tables: Tables, texts: dict[str, str], today: 
         *check_history(tables),
         *check_support(tables),
         *check_evidence_text(tables, texts),
+        *check_formulas(standard, tables),
     ]

@@ -97,6 +97,13 @@ def _walk(node: yaml.Node, path: Path_, depth: int, seen: set[int], lines: dict[
             _walk(item, (*path, index), depth + 1, seen, lines, at)
 
 
+def _tab_indented(text: str, index: int) -> bool:
+    """Whether line `index` (0-based) is indented with a tab, which YAML forbids and editors hide."""
+    lines = text.split("\n")
+    line = lines[index] if index < len(lines) else ""
+    return "\t" in line[: len(line) - len(line.lstrip())]
+
+
 def parse(text: bytes, path: str) -> Loaded:
     """Parse the bytes of one YAML file. Never raises: problems are returned in `Loaded.problems`."""
     loaded = Loaded(path)
@@ -118,6 +125,9 @@ def parse(text: bytes, path: str) -> Loaded:
         return refuse(line, f"byte 0x{text[exc.start]:02x} is not valid UTF-8", "UTF-8 text", "encoding")
     if "\x00" in decoded:
         return refuse(decoded.split("\x00")[0].count("\n") + 1, "the file holds a NUL character", "text", "encoding")
+    if "\r" in decoded:  # one line ending everywhere keeps diffs and review readable
+        line = decoded.split("\r")[0].count("\n") + 1
+        return refuse(line, "the file has Windows (CRLF) or CR line endings", "Unix line endings (LF)", "line-endings")
     loader = _Loader(decoded)
     try:
         node = loader.get_single_node()
@@ -129,6 +139,9 @@ def parse(text: bytes, path: str) -> Loaded:
         return refuse(exc.line, exc.message, exc.expected, exc.code)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if mark and _tab_indented(decoded, mark.line):
+            message = "YAML syntax error: a tab character where YAML expects spaces"
+            return refuse(mark.line + 1, message, "spaces for indentation", "yaml-syntax")
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         return refuse(mark.line + 1 if mark else None, f"YAML syntax error: {message}", "valid YAML", "yaml-syntax")
     except (yaml.YAMLError, RecursionError, ValueError) as exc:

@@ -16,7 +16,10 @@ from typing import Any
 
 import pyarrow as pa
 
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+_IN_REPOSITORY = Path(__file__).resolve().parents[2] / "schemas"
+# In a clone (or an editable install) the repository's schemas/; in an installed wheel (pre-commit's hook
+# environment, `pip install .`) the copy packaged as incidents/schemas by pyproject.toml.
+SCHEMAS_DIR = _IN_REPOSITORY if _IN_REPOSITORY.is_dir() else Path(__file__).resolve().parent / "schemas"
 
 TABLES = ("incidents", "actors", "incident_actors", "sources", "incident_sources", "revisions")
 
