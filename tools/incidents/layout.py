@@ -45,8 +45,8 @@ class Layout:
 
     def rel(self, path: Path) -> str:
         """A path as shown to people: relative to the repository root, with forward slashes."""
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        try:  # the folder is resolved, the file itself is not: a symlink is shown where it lies, not its target
+            return (path.parent.resolve() / path.name).relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(path)
 

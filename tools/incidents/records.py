@@ -149,8 +149,9 @@ def parse(text: bytes, path: str) -> Loaded:
     finally:
         loader.dispose()
     if not isinstance(loaded.data, dict):
+        kind = type(loaded.data).__name__
         loaded.data = None
-        return refuse(1, f"the file holds a {type(loaded.data).__name__}", "a YAML mapping of fields", "not-a-mapping")
+        return refuse(1, f"the file holds a {kind}", "a YAML mapping of fields", "not-a-mapping")
     return loaded
 
 

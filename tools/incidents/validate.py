@@ -54,7 +54,7 @@ def _describe(error: ValidationError) -> tuple[list[str | int], str, str]:
         return [*path, name], f"the field '{name}' is missing", "every required field"
     if error.validator == "additionalProperties":
         extra = sorted(set(value) - set(schema.get("properties", {})))
-        return path, f"unknown field(s) {', '.join(map(repr, extra))}", "only the fields of the standard"
+        return [*path, extra[0]], f"unknown field(s) {', '.join(map(repr, extra))}", "only the fields of the standard"
     if error.validator == "enum":
         return path, f"found {value!r}", f"one of {', '.join(map(str, error.validator_value))}"
     if error.validator == "type":
