@@ -80,6 +80,7 @@ def _describe(error: ValidationError) -> tuple[list[str | int], str, str, str]:
             path,
             f"found {value!r}" if not isinstance(value, str) or len(value) < 80 else "the text",
             f"{error.validator} {error.validator_value}",
+            code,
         )
     return path, error.message, "a value allowed by the JSON Schema", code
 
