@@ -175,7 +175,7 @@ def build(root: Path, lock_timeout: float = 0) -> BuildResult:
                     None,
                     None,
                     message,
-                    "one build at a time: wait for the other to finish and run again",
+                    "one build at a time: wait for the other to finish and run again (or pass --wait SECONDS)",
                     "locked",
                 )
             ]
