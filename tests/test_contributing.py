@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
+from factories import make_dataset, record, write_record
+from incidents.build import build
 from incidents.cli import cli
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((REPO / ".github/workflows").glob("*.yml"))
+WORKFLOW_SCHEMA = REPO / "tests/workflow_schema/github-workflow.json"
 
 
 def load(path: Path) -> dict:
@@ -33,26 +40,63 @@ def run_scripts(workflow: dict) -> str:
     return "\n".join(step.get("run", "") for step in steps(workflow))
 
 
-def check_jsonschema(*paths: Path) -> subprocess.CompletedProcess[str]:
-    """Validate against GitHub's workflow JSON Schema (SchemaStore's copy, vendored by check-jsonschema:
-    offline). actionlint could not be installed here: its PyPI package downloads the binary at build time."""
-    command = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
-    return subprocess.run([*command, *map(str, paths)], capture_output=True, text=True, timeout=120)
+def workflow_problems(path: Path) -> list[str]:
+    """Where a workflow breaks GitHub's workflow JSON Schema (SchemaStore's, vendored in tests/workflow_schema so
+    the check runs offline). actionlint is not used: tests/workflow_schema/README.md says why."""
+    validator = jsonschema.Draft7Validator(json.loads(WORKFLOW_SCHEMA.read_text(encoding="utf-8")))
+    errors = validator.iter_errors(load(path))
+    return [f"{path.name}: /{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors]
+
+
+def pasted_expressions(workflow: dict) -> list[str]:
+    """`${{ }}` expressions pasted into a step's script: a pull request's title or branch name would run as shell.
+    Values must reach scripts through `env:` instead (the injection rule actionlint would check)."""
+    return [step["run"] for step in steps(workflow) if "${{" in step.get("run", "")]
 
 
 def test_there_is_a_validate_and_a_release_workflow():
     assert {p.name for p in WORKFLOWS} == {"validate.yml", "release.yml"}
 
 
-def test_workflows_match_the_github_workflow_schema():
-    result = check_jsonschema(*WORKFLOWS)
-    assert result.returncode == 0, result.stdout + result.stderr
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflows_match_the_github_workflow_schema(path):
+    assert workflow_problems(path) == []
 
 
-def test_the_schema_check_catches_a_broken_workflow(tmp_path):
+JOB = "jobs:\n  x:\n    runs-on: ubuntu-latest\n    steps: [{run: ls}]\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("on: pull_request\njobs:\n  x:\n    runs-on: ubuntu-latest\n    stepz: []\n", "/jobs/x"),
+        ("on: pull_reqest\n" + JOB, "/on"),
+        ("on: pull_request\npermissions: {contents: raed}\n" + JOB, "/permissions"),
+    ],
+    ids=["misspelt key", "unknown event", "unknown permission level"],
+)
+def test_the_schema_check_catches_a_broken_workflow(tmp_path, text, where):
     broken = tmp_path / "broken.yml"
-    broken.write_text("on: pull_request\njobs:\n  x:\n    runs-on: ubuntu-latest\n    stepz: []\n")
-    assert check_jsonschema(broken).returncode != 0
+    broken.write_text(text)
+    problems = workflow_problems(broken)
+    assert problems and all(p.startswith(f"broken.yml: {where}") for p in problems), problems
+
+
+def test_the_vendored_workflow_schema_is_the_one_its_readme_names():
+    digest = hashlib.sha256(WORKFLOW_SCHEMA.read_bytes()).hexdigest()
+    notes = (WORKFLOW_SCHEMA.parent / "README.md").read_text(encoding="utf-8")
+    assert digest in notes and "https://json.schemastore.org/github-workflow.json" in notes
+    assert "Apache License" in (WORKFLOW_SCHEMA.parent / "LICENSE").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_workflow_pastes_an_expression_into_a_script(path):
+    assert pasted_expressions(load(path)) == []
+
+
+def test_the_pasted_expression_check_catches_a_pull_request_title_in_a_script():
+    unsafe = yaml.safe_load("jobs:\n  x:\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n")
+    assert pasted_expressions(unsafe) == ["echo ${{ github.event.pull_request.title }}"]
 
 
 def test_pull_request_workflow_is_safe_for_forks():
@@ -66,8 +110,6 @@ def test_pull_request_workflow_is_safe_for_forks():
     for step in steps(workflow):
         if step.get("uses", "").startswith("actions/checkout"):
             assert step["with"]["persist-credentials"] is False
-        # Values from the pull request reach scripts only through env variables, never pasted in.
-        assert "${{" not in step.get("run", ""), step
 
 
 def test_pull_request_workflow_validates_rebuilds_and_builds_the_docs():
@@ -145,3 +187,81 @@ def test_an_installed_wheel_carries_the_schemas_the_hook_needs(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     schemas = REPO / "schemas"
     assert {f"incidents/schemas/{p.relative_to(schemas).as_posix()}" for p in schemas.rglob("*.*")} <= names
+
+
+def step(workflow: str, name_starts: str) -> str:
+    (script,) = [s["run"] for s in steps(load(REPO / workflow)) if s.get("name", "").startswith(name_starts)]
+    return script
+
+
+def git(repo: Path, *args: str) -> str:
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"]
+    done = subprocess.run(["git", *identity, *args], cwd=repo, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def run_step(repo: Path, script: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """A workflow step's script, run by bash as the runner would, with this environment's `incidents`."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    environment = {**os.environ, "PATH": path, **env}
+    return subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", script], cwd=repo, env=environment, capture_output=True, text=True
+    )
+
+
+@pytest.fixture
+def pull_request(tmp_path):
+    """A repository with a built, committed dataset (the base of the pull request) and its base commit."""
+    layout = make_dataset(tmp_path / "repo")
+    assert build(layout.root).problems == []
+    git(layout.root, "init", "-q")
+    git(layout.root, "add", "-A")
+    git(layout.root, "commit", "-q", "-m", "base")
+    return layout, git(layout.root, "rev-parse", "HEAD")
+
+
+NEW = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T07"
+
+
+VALIDATE = ".github/workflows/validate.yml"
+
+
+def test_the_validate_step_annotates_the_changed_record_on_its_line(pull_request):
+    layout, base = pull_request
+    write_record(layout.root, record(NEW, fatalities_best=-1, fatalities_low=0))
+    git(layout.root, "add", "-A")
+    git(layout.root, "commit", "-q", "-m", "a contribution")
+    result = run_step(layout.root, step(VALIDATE, "Validate the changed"), BASE_SHA=base)
+    assert result.returncode != 0, result.stdout + result.stderr
+    text = (layout.records / f"{NEW}.yaml").read_text().splitlines()
+    line = next(n for n, t in enumerate(text, 1) if t.startswith("fatalities_best:"))
+    assert f"::error file=data/records/{NEW}.yaml,line={line},title=schema-minimum::" in result.stdout
+
+
+def test_the_validate_step_reports_only_the_changed_files_and_dataset_wide_problems(pull_request):
+    layout, base = pull_request
+    old = next(layout.records.glob("*.yaml"))
+    old.write_text(old.read_text().replace("fatalities_best:", "fatalities_best: -5\nx_old:"), encoding="utf-8")
+    git(layout.root, "commit", "-q", "-am", "an old record broken in the base")
+    base = git(layout.root, "rev-parse", "HEAD")
+    write_record(layout.root, record(NEW, fatalities_best=-1, fatalities_low=0))
+    git(layout.root, "add", "-A")
+    git(layout.root, "commit", "-q", "-m", "a contribution")
+    result = run_step(layout.root, step(VALIDATE, "Validate the changed"), BASE_SHA=base)
+    files = set(re.findall(r"::error file=([^,]+)", result.stdout))
+    assert f"data/records/{NEW}.yaml" in files and layout.rel(old) not in files, result.stdout
+
+
+def test_the_rebuild_step_fails_when_the_committed_tables_are_stale_and_passes_once_rebuilt(pull_request):
+    layout, base = pull_request
+    write_record(layout.root, record(NEW))
+    git(layout.root, "add", "-A")
+    git(layout.root, "commit", "-q", "-m", "a record, tables not rebuilt")
+    rebuild = step(VALIDATE, "Rebuild and check")
+    stale = run_step(layout.root, rebuild)
+    assert stale.returncode != 0 and "data/tables/incidents.csv" in stale.stdout, stale.stdout + stale.stderr
+    git(layout.root, "add", "-A")
+    git(layout.root, "commit", "-q", "-m", "rebuilt")
+    for script in (step(VALIDATE, "Validate the changed"), rebuild):
+        done = run_step(layout.root, script, BASE_SHA=base)
+        assert done.returncode == 0, done.stdout + done.stderr
