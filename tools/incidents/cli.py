@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from . import __version__, atomic, build, ingest, problems, records, standard, validate
+from . import __version__, atomic, build, export, ingest, problems, records, standard, validate
 from .importers import acled, ucdp
 from .importers import common as importers
 from .layout import Layout
@@ -228,6 +228,31 @@ def import_acled(ctx: click.Context, file: Path, by: str | None, output_format: 
 def import_ucdp(ctx: click.Context, file: Path, by: str | None, output_format: str) -> None:
     """Import a UCDP GED export (CSV). Rows not imported are reported; exit 1 if there are any."""
     _import(ctx, ucdp.EXPORT, file, by, output_format)
+
+
+@cli.command("export")
+@click.option(
+    "--format", "output_format", type=click.Choice(sorted(export.FORMATS)), required=True, help="The layout to write."
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The file to write (atomically). Default: standard output.",
+)
+@click.pass_context
+def export_command(ctx: click.Context, output_format: str, output: Path | None) -> None:
+    """Write the active records in another dataset's column layout (ACLED's 31 columns)."""
+    content, found = export.export(Layout(_root(ctx)), output_format)
+    if found:
+        _report(found, "human")
+        click.echo(f"export stopped: {len(found)} file(s) cannot be read; nothing was written", err=True)
+        sys.exit(EXIT_INVALID)
+    if output is None:
+        click.echo(content.decode("utf-8"), nl=False)
+    else:
+        atomic.write(output, content)
+        click.echo(f"wrote {output}", err=True)
 
 
 @cli.command("schemas")

@@ -120,9 +120,27 @@ def _actors(c: Cells, event_type: str | None) -> list[ActorRef]:
         if actor_type is None:
             c.bad(inter_column, f"an ACLED inter code 1-8 for {main!r}")
             continue
-        for name in [main, *_split(c.text(f"assoc_actor_{side}"))]:
-            refs.append(ActorRef(name, actor_type, role, actor_country(name)))
+        refs.append(ActorRef(main, actor_type, role, actor_country(main)))
+        for name in _split(c.text(f"assoc_actor_{side}")):
+            refs.append(ActorRef(name, _assoc_type(name, actor_type), role, actor_country(name), primary=False))
     return refs
+
+
+# ACLED names its generic actors by type, e.g. 'Civilians (Argentina)', 'Police Forces of Argentina (2019-)'.
+_NAMED_TYPES = {
+    "civilians": "civilians",
+    "protesters": "protesters",
+    "rioters": "rioters",
+    "police forces of": "state_forces",
+    "military forces of": "state_forces",
+    "government of": "state_forces",
+}
+
+
+def _assoc_type(name: str, main_type: str) -> str:
+    """ACLED gives associated actors no inter code: read it from a generic name, else take the main actor's."""
+    folded = name.casefold()
+    return next((kind for prefix, kind in _NAMED_TYPES.items() if folded.startswith(prefix)), main_type)
 
 
 def map_row(row: Row, file: str) -> tuple[Mapped | None, list[Problem], list[Problem]]:

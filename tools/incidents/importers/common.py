@@ -46,6 +46,7 @@ class ActorRef:
     actor_type: str
     role: str
     country: str | None = None
+    primary: bool = True  # False when the export gives no type of its own (ACLED's associated actors)
 
 
 @dataclass
@@ -386,6 +387,9 @@ def run_import(
     existing = read_existing(layout)
     report.problems.extend(existing.problems)
     new_actors: dict[str, dict[str, Any]] = {}
+    # An actor the export names both as a main actor (with its own type) and as an associated one gets
+    # the main actor's type, whichever row comes first.
+    typed = {ref.name.casefold(): ref.actor_type for item in mapped for ref in item.actors if ref.primary}
 
     def actor_id(ref: ActorRef, external_id: str) -> str:
         key = ref.name.casefold()
@@ -394,7 +398,7 @@ def run_import(
                 "actor_id": new_actor_id(),
                 "name": ref.name,
                 "aliases": [],
-                "actor_type": ref.actor_type,
+                "actor_type": typed.get(key, ref.actor_type),
                 "country": ref.country,
                 "parent_actor_id": None,
                 "description": f"Created by the {export.title} importer from {external_id}; review actor_type.",
