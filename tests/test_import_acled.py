@@ -1,0 +1,174 @@
+"""Importing an ACLED export: every row imported or reported, evidence that checks, idempotent re-imports."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from factories import ACTOR_B, TODAY, make_dataset
+from import_factories import acled_file, acled_row, import_acled, record_of
+from incidents import records, validate
+from incidents.cli import cli
+from incidents.importers import acled
+
+
+def snapshot(root):
+    return {p.relative_to(root): p.read_bytes() for p in (root / "data").rglob("*") if p.is_file()}
+
+
+def test_a_messy_export_imports_as_records_that_validate(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    path = acled_file(tmp_path, acled_row("TST1"), acled_row("TST2", location="Rio Cuarto", fatalities=""))
+    report = import_acled(layout, path)
+    assert report.created == ["acled:TST1", "acled:TST2"] and not report.problems
+    assert validate.validate(layout.root, today=TODAY) == []
+    record = record_of(layout, "acled:TST1")
+    assert record["event_type"] == "protests" and record["sub_event_type"] == "peaceful_protest"
+    assert record["country"] == "ARG" and record["fatalities_best"] == 0 and record["date_precision"] == "day"
+    assert record["revisions"][0]["method"] == "imported"
+    assert record_of(layout, "acled:TST2")["fatalities_best"] is None  # an empty cell is unknown, not 0
+
+
+def test_a_misspelt_disorder_type_is_read_and_reported_as_a_repair(tmp_path):
+    report = import_acled(make_dataset(tmp_path / "repo"), acled_file(tmp_path))
+    assert report.created == ["acled:TST1"]
+    (notice,) = report.notices
+    assert (notice.line, notice.field) == (
+        2,
+        "disorder_type",
+    ) and "'Demostrations' read as 'Demonstrations'" in notice.message
+
+
+def test_every_bad_row_is_reported_with_line_column_value_and_expected(tmp_path):
+    rows = [
+        acled_row("TST1"),
+        acled_row("TST2", event_type="Skirmish"),
+        acled_row("TST3", latitude="south", location=""),
+        acled_row("TST4", year="2021.0"),
+        acled_row("TST5", inter1="9.0"),
+    ]
+    report = import_acled(make_dataset(tmp_path / "repo"), acled_file(tmp_path, *rows))
+    assert report.created == ["acled:TST1"]
+    found = {(p.line, p.record, p.field, p.message) for p in report.problems}
+    assert (3, "TST2", "event_type", "found 'Skirmish'") in found
+    assert (4, "TST3", "latitude", "found 'south'") in found and (4, "TST3", "location", "found ''") in found
+    assert (5, "TST4", "year", "found '2021.0'") in found
+    assert (6, "TST5", "inter1", "found '9.0'") in found
+    assert all(p.expected for p in report.problems)
+    assert report.rows == len(report.created) + len({p.line for p in report.problems})
+
+
+def test_coordinates_outside_the_country_are_reported_not_imported(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    report = import_acled(layout, acled_file(tmp_path, acled_row(latitude="48.85", longitude="2.35")))
+    assert not report.created
+    (problem,) = report.problems
+    assert (problem.line, problem.code, problem.record) == (2, "outside-country", "acled:TST1")
+
+
+def test_a_repeated_event_id_is_reported(tmp_path):
+    report = import_acled(make_dataset(tmp_path / "repo"), acled_file(tmp_path, acled_row("TST1"), acled_row("TST1")))
+    assert report.created == ["acled:TST1"] and [(p.line, p.code) for p in report.problems] == [(3, "import-duplicate")]
+
+
+def test_a_missing_column_stops_the_file_and_names_it(tmp_path):
+    path = tmp_path / "acled.csv"
+    path.write_text("event_id_cnty,event_date\nTST1,2022-06-15\n")
+    report = import_acled(make_dataset(tmp_path / "repo"), path)
+    (problem,) = report.problems
+    assert problem.line == 1 and "fatalities" in problem.message and not report.created
+
+
+def test_evidence_is_the_rows_text_at_its_offsets_even_across_lines_and_crlf(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    rows = [acled_row("TST1"), acled_row("TST2", notes="Teachers marched.\nA second line, with a comma.")]
+    path = acled_file(tmp_path, *rows, newline="\r\n")
+    report = import_acled(layout, path)
+    text = layout.source_text(report.source_id).read_bytes().decode("utf-8")
+    assert text == path.read_bytes().decode("utf-8")  # the export is archived unchanged
+    for external_id in ("acled:TST1", "acled:TST2"):
+        (evidence,) = record_of(layout, external_id)["evidence"]
+        assert text[evidence["char_start"] : evidence["char_end"]] == evidence["quote"]
+        assert evidence["quote"].startswith(external_id.split(":")[1] + ",") and not evidence["quote"].endswith("\r")
+    assert validate.validate(layout.root, today=TODAY) == []
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    path = acled_file(tmp_path, acled_row("TST1"), acled_row("TST2"))
+    import_acled(layout, path)
+    before = snapshot(layout.root)
+    report = import_acled(layout, path)
+    assert report.unchanged == ["acled:TST1", "acled:TST2"] and not report.created and not report.revised
+    assert snapshot(layout.root) == before
+
+
+def test_a_corrected_file_adds_a_revision_and_keeps_the_incident_id(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    import_acled(layout, acled_file(tmp_path, acled_row("TST1"), acled_row("TST2")))
+    first = record_of(layout, "acled:TST1")
+    corrected = acled_file(tmp_path, acled_row("TST1", fatalities="2.0"), acled_row("TST2"), name="fixed.csv")
+    report = import_acled(layout, corrected)
+    assert report.revised == ["acled:TST1"] and report.unchanged == ["acled:TST2"]
+    again = record_of(layout, "acled:TST1")
+    assert again["incident_id"] == first["incident_id"] and again["fatalities_best"] == 2
+    assert [r["revision"] for r in again["revisions"]] == [1, 2]
+    assert again["revisions"][1]["fields_changed"] == ["fatalities_best", "evidence"]
+    assert again["evidence"][0]["source_id"] == report.source_id != first["evidence"][0]["source_id"]
+    assert validate.validate(layout.root, today=TODAY) == []
+
+
+def test_actors_are_matched_by_name_or_created_once_with_the_inter_codes_type(tmp_path):
+    layout = make_dataset(tmp_path / "repo")  # holds ACTOR_B, named 'Police'
+    rows = [
+        acled_row("TST1", actor2="Police", inter2="1.0", sub_event_type="Protest with intervention"),
+        acled_row("TST2", assoc_actor_1="Teachers (Argentina); Civilians (Argentina)"),
+    ]
+    report = import_acled(layout, acled_file(tmp_path, *rows))
+    assert sorted(report.actors_created) == sorted(
+        ["Protesters (Argentina)", "Teachers (Argentina)", "Labour Group (Argentina)", "Civilians (Argentina)"]
+    )
+    links = record_of(layout, "acled:TST1")["actors"]
+    assert (
+        links[-1] == {"actor_id": ACTOR_B, "role": "side_b"} and [link["role"] for link in links[:3]] == ["side_a"] * 3
+    )
+    created = {a.data["name"]: a.data for a in map(lambda p: records.read(p, p.name), layout.actors.glob("*.yaml"))}
+    assert created["Protesters (Argentina)"]["actor_type"] == "protesters"
+    assert created["Protesters (Argentina)"]["country"] == "ARG"
+    assert created["Civilians (Argentina)"]["actor_type"] == "civilians"  # named by ACLED's generic name
+
+
+def test_one_sided_events_give_perpetrator_and_target(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    row = acled_row(
+        disorder_type="Political violence",
+        event_type="Violence against civilians",
+        sub_event_type="Attack",
+        actor1="Unidentified Armed Group (Argentina)",
+        assoc_actor_1="",
+        inter1="3.0",
+        actor2="Civilians (Argentina)",
+        inter2="7.0",
+        fatalities="1.0",
+    )
+    import_acled(layout, acled_file(tmp_path, row))
+    assert [link["role"] for link in record_of(layout, "acled:TST1")["actors"]] == ["perpetrator", "target"]
+
+
+def test_week_and_month_precision_become_spans(tmp_path):
+    assert acled.dates(__import__("datetime").date(2022, 6, 15), "week") == (
+        __import__("datetime").date(2022, 6, 12),
+        __import__("datetime").date(2022, 6, 18),
+    )
+    layout = make_dataset(tmp_path / "repo")
+    import_acled(layout, acled_file(tmp_path, acled_row(time_precision="3.0")))
+    record = record_of(layout, "acled:TST1")
+    assert (record["date_start"], record["date_end"], record["date_precision"]) == ("2022-06-01", "2022-06-30", "month")
+
+
+def test_the_cli_reports_rows_not_imported_and_exits_1(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    path = acled_file(tmp_path, acled_row("TST1"), acled_row("TST2", event_type="Skirmish"))
+    result = CliRunner().invoke(cli, ["--root", str(layout.root), "import", "acled", str(path), "--by", "Tester"])
+    assert result.exit_code == 1
+    assert "acled.csv:3: TST2: event_type: found 'Skirmish'" in result.output
+    assert "1 created" in result.output and "1 row(s) not imported" in result.output
