@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from click.testing import CliRunner
 
 from factories import ACTOR_B, TODAY, make_dataset
@@ -49,10 +51,15 @@ def test_every_bad_row_is_reported_with_line_column_value_and_expected(tmp_path)
     report = import_acled(make_dataset(tmp_path / "repo"), acled_file(tmp_path, *rows))
     assert report.created == ["acled:TST1"]
     found = {(p.line, p.record, p.field, p.message) for p in report.problems}
-    assert (3, "TST2", "event_type", "found 'Skirmish'") in found
-    assert (4, "TST3", "latitude", "found 'south'") in found and (4, "TST3", "location", "found ''") in found
-    assert (5, "TST4", "year", "found '2021.0'") in found
-    assert (6, "TST5", "inter1", "found '9.0'") in found
+    assert (3, "acled:TST2", "event_type", "found 'Skirmish'") in found
+    assert (4, "acled:TST3", "latitude", "found 'south'") in found and (
+        4,
+        "acled:TST3",
+        "location",
+        "found ''",
+    ) in found
+    assert (5, "acled:TST4", "year", "found '2021.0'") in found
+    assert (6, "acled:TST5", "inter1", "found '9.0'") in found
     assert all(p.expected for p in report.problems)
     assert report.rows == len(report.created) + len({p.line for p in report.problems})
 
@@ -131,7 +138,7 @@ def test_actors_are_matched_by_name_or_created_once_with_the_inter_codes_type(tm
     assert (
         links[-1] == {"actor_id": ACTOR_B, "role": "side_b"} and [link["role"] for link in links[:3]] == ["side_a"] * 3
     )
-    created = {a.data["name"]: a.data for a in map(lambda p: records.read(p, p.name), layout.actors.glob("*.yaml"))}
+    created = {a.data["name"]: a.data for a in (records.read(p, p.name) for p in layout.actors.glob("*.yaml"))}
     assert created["Protesters (Argentina)"]["actor_type"] == "protesters"
     assert created["Protesters (Argentina)"]["country"] == "ARG"
     assert created["Civilians (Argentina)"]["actor_type"] == "civilians"  # named by ACLED's generic name
@@ -155,10 +162,7 @@ def test_one_sided_events_give_perpetrator_and_target(tmp_path):
 
 
 def test_week_and_month_precision_become_spans(tmp_path):
-    assert acled.dates(__import__("datetime").date(2022, 6, 15), "week") == (
-        __import__("datetime").date(2022, 6, 12),
-        __import__("datetime").date(2022, 6, 18),
-    )
+    assert acled.dates(dt.date(2022, 6, 15), "week") == (dt.date(2022, 6, 12), dt.date(2022, 6, 18))
     layout = make_dataset(tmp_path / "repo")
     import_acled(layout, acled_file(tmp_path, acled_row(time_precision="3.0")))
     record = record_of(layout, "acled:TST1")
@@ -170,5 +174,5 @@ def test_the_cli_reports_rows_not_imported_and_exits_1(tmp_path):
     path = acled_file(tmp_path, acled_row("TST1"), acled_row("TST2", event_type="Skirmish"))
     result = CliRunner().invoke(cli, ["--root", str(layout.root), "import", "acled", str(path), "--by", "Tester"])
     assert result.exit_code == 1
-    assert "acled.csv:3: TST2: event_type: found 'Skirmish'" in result.output
+    assert "acled.csv:3: acled:TST2: event_type: found 'Skirmish'" in result.output
     assert "1 created" in result.output and "1 row(s) not imported" in result.output

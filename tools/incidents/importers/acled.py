@@ -145,7 +145,8 @@ def _assoc_type(name: str, main_type: str) -> str:
 
 def map_row(row: Row, file: str) -> tuple[Mapped | None, list[Problem], list[Problem]]:
     """One ACLED row -> the record values it sets, or the problems (column, value, expected) that keep it out."""
-    c = Cells(row, file, row.cells.get("event_id_cnty", "").strip() or None)
+    raw_id = row.cells.get("event_id_cnty", "").strip()
+    c = Cells(row, file, f"{DATASET}:{raw_id}" if raw_id else None)
     event_id = c.required("event_id_cnty", "ACLED's event id, e.g. ARG10607")
     day = c.date("event_date")
     if day is None and c.text("event_date") is None:

@@ -362,7 +362,8 @@ def run_import(
             media_type="text/csv",
         )
     except ingest.IngestError as exc:
-        report.problems.append(Problem(display, None, None, None, str(exc), None, "import-file"))
+        hint = "; split a larger export into files of at most 5 MB, each with the header row"
+        report.problems.append(Problem(display, None, None, None, str(exc) + hint, None, "import-file"))
         return report
     text = content.decode("utf-8")
     rows, report.problems = read_rows(text, display, export.columns)
