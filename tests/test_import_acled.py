@@ -61,7 +61,17 @@ def test_every_bad_row_is_reported_with_line_column_value_and_expected(tmp_path)
     assert (5, "acled:TST4", "year", "found '2021.0'") in found
     assert (6, "acled:TST5", "inter1", "found '9.0'") in found
     assert all(p.expected for p in report.problems)
-    assert report.rows == len(report.created) + len({p.line for p in report.problems})
+    assert report.rows == 5 and report.not_imported == 4 == len({p.line for p in report.problems})
+
+
+def test_a_row_of_the_wrong_width_is_reported_and_the_rest_imported(tmp_path):
+    path = acled_file(tmp_path, acled_row("TST1"), acled_row("TST2"))
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text(lines[0] + "TST9,2022-06-15,2022.0\n" + "".join(lines[1:]))
+    report = import_acled(make_dataset(tmp_path / "repo"), path)
+    assert report.created == ["acled:TST1", "acled:TST2"] and report.not_imported == 1
+    (problem,) = report.problems
+    assert (problem.line, problem.message, problem.code) == (2, "the row has 3 cells", "import-csv")
 
 
 def test_coordinates_outside_the_country_are_reported_not_imported(tmp_path):
@@ -124,6 +134,30 @@ def test_a_corrected_file_adds_a_revision_and_keeps_the_incident_id(tmp_path):
     assert validate.validate(layout.root, today=TODAY) == []
 
 
+def test_a_withdrawn_record_is_not_brought_back_by_a_reimport(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    import_acled(layout, acled_file(tmp_path))
+    record = record_of(layout, "acled:TST1")
+    record.update(status="withdrawn", status_reason="Duplicate of a hand-coded record.")
+    path = layout.records / f"{record['incident_id']}.yaml"
+    path.write_text(records.dump(record))
+    report = import_acled(layout, acled_file(tmp_path, acled_row(fatalities="3.0"), name="fixed.csv"))
+    assert report.unchanged == ["acled:TST1"] and [n.code for n in report.notices if n.field == "status"] == [
+        "tombstone"
+    ]
+    assert record_of(layout, "acled:TST1")["status"] == "withdrawn"
+
+
+def test_ids_from_other_datasets_are_kept_on_reimport(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    import_acled(layout, acled_file(tmp_path))
+    record = record_of(layout, "acled:TST1")
+    record["external_ids"].append("ucdp-ged:900001")
+    (layout.records / f"{record['incident_id']}.yaml").write_text(records.dump(record))
+    report = import_acled(layout, acled_file(tmp_path))
+    assert report.unchanged == ["acled:TST1"]
+
+
 def test_actors_are_matched_by_name_or_created_once_with_the_inter_codes_type(tmp_path):
     layout = make_dataset(tmp_path / "repo")  # holds ACTOR_B, named 'Police'
     rows = [
@@ -175,4 +209,4 @@ def test_the_cli_reports_rows_not_imported_and_exits_1(tmp_path):
     result = CliRunner().invoke(cli, ["--root", str(layout.root), "import", "acled", str(path), "--by", "Tester"])
     assert result.exit_code == 1
     assert "acled.csv:3: acled:TST2: event_type: found 'Skirmish'" in result.output
-    assert "1 created" in result.output and "1 row(s) not imported" in result.output
+    assert "1 created" in result.output and "1 not imported" in result.output

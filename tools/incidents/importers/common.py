@@ -71,29 +71,34 @@ class Report:
     notices: list[Problem] = field(default_factory=list)
     rows: int = 0
 
+    @property
+    def not_imported(self) -> int:
+        """Rows of the file that are in none of created, revised, unchanged: each has a problem reported."""
+        return self.rows - len(self.created) - len(self.revised) - len(self.unchanged)
+
     def summary(self) -> str:
         return (
             f"{self.file}: {self.rows} row(s): {len(self.created)} created, {len(self.revised)} revised, "
-            f"{len(self.unchanged)} unchanged, {len(self.problems)} problem(s) in "
-            f"{len({(p.line, p.record) for p in self.problems})} row(s) not imported; "
-            f"{len(self.actors_created)} actor(s) created; {len(self.notices)} value(s) repaired"
+            f"{len(self.unchanged)} unchanged, {self.not_imported} not imported ({len(self.problems)} problem(s)); "
+            f"{len(self.actors_created)} actor(s) created; {len(self.notices)} value(s) repaired or left alone"
         )
 
 
 def repairs(notices: list[Problem]) -> list[str]:
-    """Repaired values, one line per kind of repair with how many rows it touched and the first line."""
-    groups: dict[tuple[str | None, str], list[Problem]] = {}
+    """Notices (repaired values, tombstones left alone), one line per kind, with how many rows and the first."""
+    groups: dict[tuple[str | None, str, str], list[Problem]] = {}
     for notice in notices:
-        groups.setdefault((notice.field, notice.message), []).append(notice)
+        groups.setdefault((notice.field, notice.message, notice.code), []).append(notice)
     return [
-        f"{found[0].file}:{found[0].line}: {column}: {message} in {len(found)} row(s) [repaired]"
-        for (column, message), found in groups.items()
+        f"{found[0].file}:{found[0].line}: {column}: {message} in {len(found)} row(s) [{code}]"
+        for (column, message, code), found in groups.items()
     ]
 
 
-def read_rows(text: str, file: str, columns: tuple[str, ...]) -> tuple[list[Row], list[Problem]]:
+def read_rows(text: str, file: str, columns: tuple[str, ...]) -> tuple[list[Row], list[Problem], int]:
     """Parse CSV text, keeping for each row the line it starts on and its span in `text` (line ending
-    excluded). A missing column stops the file; a row of the wrong width is reported and skipped."""
+    excluded). A missing column stops the file; a row of the wrong width is reported and skipped. Also
+    returns how many rows the file holds, skipped ones included."""
     spans: list[tuple[int, int]] = []
 
     def lines() -> Iterator[str]:
@@ -106,13 +111,14 @@ def read_rows(text: str, file: str, columns: tuple[str, ...]) -> tuple[list[Row]
     try:
         header = [name.strip().lstrip("\ufeff") for name in next(reader)]
     except StopIteration:
-        return [], [Problem(file, 1, None, None, "the file is empty", "a header row and data rows", "import-header")]
+        return [], [Problem(file, 1, None, None, "the file is empty", "a header row and data rows", "import-header")], 0
     missing = [c for c in columns if c not in header]
     if missing:
         expected = f"the columns {', '.join(columns)}"
         message = f"the header lacks {', '.join(missing)}"
-        return [], [Problem(file, 1, None, None, message, expected, "import-header")]
+        return [], [Problem(file, 1, None, None, message, expected, "import-header")], 0
     rows: list[Row] = []
+    seen = 0
     first = len(spans)
     while True:
         try:
@@ -129,6 +135,7 @@ def read_rows(text: str, file: str, columns: tuple[str, ...]) -> tuple[list[Row]
             end -= 1
         if not cells or cells == [""]:
             continue  # a blank line is not a row
+        seen += 1
         if len(cells) != len(header):
             message = f"the row has {len(cells)} cells"
             problems.append(
@@ -136,7 +143,7 @@ def read_rows(text: str, file: str, columns: tuple[str, ...]) -> tuple[list[Row]
             )
             continue
         rows.append(Row(line, start, end, dict(zip(header, cells, strict=True))))
-    return rows, problems
+    return rows, problems, seen
 
 
 def _norm(label: str) -> str:
@@ -366,8 +373,7 @@ def run_import(
         report.problems.append(Problem(display, None, None, None, str(exc) + hint, None, "import-file"))
         return report
     text = content.decode("utf-8")
-    rows, report.problems = read_rows(text, display, export.columns)
-    report.rows = len(rows)
+    rows, report.problems, report.rows = read_rows(text, display, export.columns)
     mapped: list[Mapped] = []
     seen: dict[str, int] = {}
     for row in rows:
@@ -417,7 +423,12 @@ def run_import(
                 links.append(link)
         old = existing.records.get(item.external_id)
         incident_id = old[0] if old else records.new_incident_id()
-        candidates.append(_record(incident_id, item, links, _evidence(item, text, source_id)))
+        candidate = _record(incident_id, item, links, _evidence(item, text, source_id))
+        if old:  # the record may also carry ids from other datasets
+            candidate["external_ids"] = list(
+                dict.fromkeys([*(old[1].get("external_ids") or []), *item.fields["external_ids"]])
+            )
+        candidates.append(candidate)
 
     stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     for candidate, item in zip(candidates, mapped, strict=True):
@@ -438,6 +449,13 @@ def run_import(
             fields_changed = [k for k in COMPARED_FIELDS if candidate.get(k) not in (None, [])] + ["actors", "evidence"]
             candidate["revisions"] = [_revision(1, stamp, by, reason, fields_changed)]
             report.created.append(item.external_id)
+        elif old[1].get("status") != "active":
+            message = f"{old[0]} is {old[1].get('status')}: a tombstone is not updated by imports"
+            report.notices.append(
+                Problem(display, item.row.line, item.external_id, "status", message, None, "tombstone")
+            )
+            report.unchanged.append(item.external_id)
+            continue
         else:
             changed = _changed(old[1], candidate)
             if not changed:
