@@ -191,6 +191,8 @@ def _import(ctx: click.Context, export: importers.Export, file: Path, by: str | 
     if report.notices and output_format == "human":
         click.echo("\n".join(importers.repairs(report.notices)), err=True)
     click.echo(report.summary(), err=output_format != "human")
+    if report.created or report.revised:
+        click.echo("next: `incidents build`, then review and commit data/", err=True)
     sys.exit(EXIT_INVALID if report.problems else 0)
 
 

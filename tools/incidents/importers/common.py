@@ -351,6 +351,27 @@ class Export:
     map_row: MapRow
 
 
+def _map_rows(export: Export, rows: list[Row], report: Report) -> list[Mapped]:
+    """Map every row, collecting problems and notices; an id seen before in the file is a problem."""
+    mapped: list[Mapped] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        result, problems, notices = export.map_row(row, report.file)
+        report.problems.extend(problems)
+        report.notices.extend(notices)
+        if result is None:
+            continue
+        if result.external_id in seen:
+            message = f"{result.external_id} repeats the row on line {seen[result.external_id]}"
+            report.problems.append(
+                Problem(report.file, row.line, result.external_id, None, message, "each id once", "import-duplicate")
+            )
+            continue
+        seen[result.external_id] = row.line
+        mapped.append(result)
+    return mapped
+
+
 def run_import(
     layout: Layout, export: Export, display: str, content: bytes, *, by: str, now: dt.datetime, today: dt.date
 ) -> Report:
@@ -374,23 +395,7 @@ def run_import(
         return report
     text = content.decode("utf-8")
     rows, report.problems, report.rows = read_rows(text, display, export.columns)
-    mapped: list[Mapped] = []
-    seen: dict[str, int] = {}
-    for row in rows:
-        result, problems, notices = export.map_row(row, display)
-        report.problems.extend(problems)
-        report.notices.extend(notices)
-        if result is None:
-            continue
-        if result.external_id in seen:
-            message = f"{result.external_id} repeats the row on line {seen[result.external_id]}"
-            report.problems.append(
-                Problem(display, row.line, result.external_id, None, message, "each id once", "import-duplicate")
-            )
-            continue
-        seen[result.external_id] = row.line
-        mapped.append(result)
-
+    mapped = _map_rows(export, rows, report)
     existing = read_existing(layout)
     report.problems.extend(existing.problems)
     new_actors: dict[str, dict[str, Any]] = {}
