@@ -8,9 +8,9 @@ from click.testing import CliRunner
 
 from factories import ACTOR_B, TODAY, make_dataset
 from import_factories import acled_file, acled_row, import_acled, record_of
-from incidents import records, validate
+from incidents import ingest, records, validate
 from incidents.cli import cli
-from incidents.importers import acled
+from incidents.importers import acled, common
 
 
 def snapshot(root):
@@ -93,6 +93,21 @@ def test_a_missing_column_stops_the_file_and_names_it(tmp_path):
     report = import_acled(make_dataset(tmp_path / "repo"), path)
     (problem,) = report.problems
     assert problem.line == 1 and "fatalities" in problem.message and not report.created
+
+
+def test_a_file_that_cannot_be_archived_is_reported_with_what_to_do(tmp_path, monkeypatch):
+    layout = make_dataset(tmp_path / "repo")
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes(
+        acled_file(tmp_path).read_bytes().replace(b"Cordoba,Capital", "Córdoba,Capital".encode("latin-1"))
+    )
+    (problem,) = import_acled(layout, latin1).problems
+    assert "not UTF-8" in problem.message and problem.code == "import-file"
+    monkeypatch.setattr(ingest, "MAX_SOURCE_BYTES", 100)
+    monkeypatch.setattr(common, "MAX_SOURCE_BYTES", 100)
+    (problem,) = import_acled(layout, acled_file(tmp_path)).problems
+    assert "split the export" in problem.message
+    assert len(list(layout.records.glob("*.yaml"))) == 1  # only the dataset's own record: nothing imported
 
 
 def test_evidence_is_the_rows_text_at_its_offsets_even_across_lines_and_crlf(tmp_path):

@@ -19,6 +19,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from .. import __version__, atomic, checks, ingest, records, standard, tables
+from ..dataset import MAX_SOURCE_BYTES
 from ..layout import Layout
 from ..problems import Problem
 
@@ -390,8 +391,9 @@ def run_import(
             media_type="text/csv",
         )
     except ingest.IngestError as exc:
-        hint = "; split a larger export into files of at most 5 MB, each with the header row"
-        report.problems.append(Problem(display, None, None, None, str(exc) + hint, None, "import-file"))
+        too_large = len(content) > MAX_SOURCE_BYTES
+        hint = "; split the export into files of at most that size, each with the header row" if too_large else ""
+        report.problems.append(Problem(display, None, None, None, f"{exc}{hint}", None, "import-file"))
         return report
     text = content.decode("utf-8")
     rows, report.problems, report.rows = read_rows(text, display, export.columns)
