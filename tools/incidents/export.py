@@ -32,6 +32,12 @@ _DISORDER = {
     "riots": "Demonstrations",
     "strategic_developments": "Strategic developments",
 }
+# Sub-types whose disorder type differs from their event type's: mob violence is political violence in
+# ACLED's exports; excessive force against protesters is both.
+_DISORDER_OF_SUB_TYPE = {
+    "mob_violence": "Political violence",
+    "excessive_force_against_protesters": "Political violence; Demonstrations",
+}
 _SIDE_1 = ("side_a", "perpetrator", "associated")
 
 
@@ -95,7 +101,8 @@ def acled_rows(
             "event_date": day.isoformat() if day else "",
             "year": str(day.year) if day else "",
             "time_precision": str(_TIME_PRECISION.get(record.get("date_precision", ""), "")),
-            "disorder_type": _DISORDER.get(record.get("event_type", ""), ""),
+            "disorder_type": _DISORDER_OF_SUB_TYPE.get(record.get("sub_event_type", ""))
+            or _DISORDER.get(record.get("event_type", ""), ""),
             "event_type": event_types.get(record.get("event_type", ""), ""),
             "sub_event_type": sub_event_types.get(record.get("sub_event_type", ""), ""),
             "actor1": sides[1][0].get("name", "") if sides[1] else "",
