@@ -147,7 +147,7 @@ def map_row(row: Row, file: str) -> tuple[Mapped | None, list[Problem], list[Pro
     """One ACLED row -> the record values it sets, or the problems (column, value, expected) that keep it out."""
     raw_id = row.cells.get("event_id_cnty", "").strip()
     c = Cells(row, file, f"{DATASET}:{raw_id}" if raw_id else None)
-    event_id = c.required("event_id_cnty", "ACLED's event id, e.g. ARG10607")
+    event_id = c.required("event_id_cnty", "ACLED's event id, e.g. ETH9766")
     day = c.date("event_date")
     if day is None and c.text("event_date") is None:
         c.bad("event_date", "the event's date", "import-required")
