@@ -271,14 +271,17 @@ def read_existing(layout: Layout) -> Existing:
         loaded = records.read(path, layout.rel(path))
         found.problems.extend(loaded.problems)
         data = loaded.data or {}
-        for external_id in data.get("external_ids") or []:
-            found.records[external_id] = (data["incident_id"], data)
+        ids = data.get("external_ids")
+        if isinstance(data.get("incident_id"), str) and isinstance(ids, list):
+            for external_id in ids:
+                found.records[str(external_id)] = (data["incident_id"], data)
     for path in sorted(layout.actors.glob("*.yaml")) if layout.actors.is_dir() else []:
         loaded = records.read(path, layout.rel(path))
         found.problems.extend(loaded.problems)
         data = loaded.data or {}
-        for name in [data.get("name"), *(data.get("aliases") or [])]:
-            if isinstance(name, str):
+        aliases = data.get("aliases") if isinstance(data.get("aliases"), list) else []
+        for name in [data.get("name"), *aliases]:
+            if isinstance(name, str) and isinstance(data.get("actor_id"), str):
                 found.actors.setdefault(name.casefold(), data["actor_id"])
     return found
 
