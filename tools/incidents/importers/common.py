@@ -279,7 +279,7 @@ def read_existing(layout: Layout) -> Existing:
         loaded = records.read(path, layout.rel(path))
         found.problems.extend(loaded.problems)
         data = loaded.data or {}
-        aliases = data.get("aliases") if isinstance(data.get("aliases"), list) else []
+        aliases: list[Any] = data["aliases"] if isinstance(data.get("aliases"), list) else []
         for name in [data.get("name"), *aliases]:
             if isinstance(name, str) and isinstance(data.get("actor_id"), str):
                 found.actors.setdefault(name.casefold(), data["actor_id"])
