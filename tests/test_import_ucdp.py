@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from factories import TODAY, make_dataset
 from import_factories import ged_file, ged_row, import_ged, record_of
 from incidents import validate
+from incidents.importers import acled, ucdp
+from incidents.standard import load
+
+STANDARD = load()
 
 
 def test_a_state_based_event_imports_with_its_death_range(tmp_path):
@@ -65,3 +71,20 @@ def test_reimporting_a_corrected_ged_file_revises_only_changed_events(tmp_path):
     report = import_ged(layout, ged_file(tmp_path, ged_row("900001", best="4"), ged_row("900002"), name="v2.csv"))
     assert report.revised == ["ucdp-ged:900001"] and report.unchanged == ["ucdp-ged:900002"]
     assert record_of(layout, "ucdp-ged:900001")["revisions"][-1]["fields_changed"] == ["fatalities_best", "evidence"]
+
+
+def _codes_stated(codelist: str, dataset: str) -> dict[int, str]:
+    """Which of `dataset`'s numeric codes each code's description says it matches, e.g. '(ACLED 2, UCDP 2-3)'."""
+    stated = {}
+    for row in STANDARD.codelists[codelist].rows:
+        for low, high in re.findall(rf"{dataset} (?:[a-z_]+ )?(\d)(?:-(\d))?", row["description"]):
+            stated.update({n: row["code"] for n in range(int(low), int(high or low) + 1)})
+    return stated
+
+
+def test_the_precision_mappings_agree_with_the_codelists():
+    assert acled.TIME_PRECISION == _codes_stated("date_precision", "ACLED")
+    assert acled.GEO_PRECISION == _codes_stated("geo_precision", "ACLED")
+    assert ucdp.DATE_PRECISION == _codes_stated("date_precision", "UCDP")
+    # where_prec 5 (an area larger than admin1) is read as country precision: the codelist names only 6.
+    assert {k: v for k, v in ucdp.WHERE_PRECISION.items() if k != 5} == _codes_stated("geo_precision", "UCDP")
