@@ -6,7 +6,7 @@ import datetime as dt
 
 from click.testing import CliRunner
 
-from factories import ACTOR_B, TODAY, make_dataset
+from factories import ACTOR_B, TODAY, make_dataset, quote, record
 from import_factories import acled_file, acled_row, import_acled, record_of
 from incidents import ingest, records, validate
 from incidents.cli import cli
@@ -225,3 +225,69 @@ def test_the_cli_reports_rows_not_imported_and_exits_1(tmp_path):
     assert result.exit_code == 1
     assert "acled.csv:3: acled:TST2: event_type: found 'Skirmish'" in result.output
     assert "1 created" in result.output and "1 not imported" in result.output
+
+
+def correct_by_hand(layout, external_id: str, **values) -> dict:
+    """A person corrects an imported record, citing a quote of the dataset's own report for the new values."""
+    record = record_of(layout, external_id)
+    record.update(values)
+    record["evidence"].append(quote("Police shot back and killed two fighters.", sorted(values)))
+    fix = {"revision": 2, "method": "manual", "reason": "Fixed by hand.", "fields_changed": sorted(values)}
+    record["revisions"].append({**record["revisions"][0], **fix})
+    (layout.records / f"{record['incident_id']}.yaml").write_text(records.dump(record))
+    return record
+
+
+def test_a_hand_correction_survives_reimporting_the_same_file(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    path = acled_file(tmp_path)
+    import_acled(layout, path)
+    correct_by_hand(layout, "acled:TST1", fatalities_best=2)
+    assert validate.validate(layout.root, today=TODAY) == []
+    before = snapshot(layout.root)
+    report = import_acled(layout, path)
+    assert report.unchanged == ["acled:TST1"] and not report.problems
+    assert snapshot(layout.root) == before
+
+
+def test_a_corrected_export_changes_what_it_changed_and_keeps_hand_corrections(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    import_acled(layout, acled_file(tmp_path))
+    hand = correct_by_hand(layout, "acled:TST1", fatalities_best=2)
+    report = import_acled(layout, acled_file(tmp_path, acled_row(admin2="Capital Department"), name="fixed.csv"))
+    assert report.revised == ["acled:TST1"]
+    record = record_of(layout, "acled:TST1")
+    assert record["admin2"] == "Capital Department" and record["fatalities_best"] == 2
+    assert record["revisions"][-1]["fields_changed"] == ["admin2", "evidence"]
+    new, *kept = record["evidence"]
+    assert new["source_id"] == report.source_id and "fatalities_best" not in new["supports"]
+    assert kept == hand["evidence"][1:]  # the earlier import's row is replaced, the person's quote kept
+    assert validate.validate(layout.root, today=TODAY) == []
+
+
+def test_a_corrected_export_wins_over_a_hand_correction_of_the_same_value(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    import_acled(layout, acled_file(tmp_path))
+    correct_by_hand(layout, "acled:TST1", fatalities_best=2)
+    report = import_acled(layout, acled_file(tmp_path, acled_row(fatalities="5.0"), name="fixed.csv"))
+    assert report.revised == ["acled:TST1"]
+    record = record_of(layout, "acled:TST1")
+    assert record["fatalities_best"] == 5 and "fatalities_best" in record["evidence"][0]["supports"]
+
+
+def test_a_record_linked_to_a_row_by_hand_keeps_its_values_and_gains_the_rows_evidence(tmp_path):
+    hand = record(external_ids=["acled:TST1"])
+    layout = make_dataset(tmp_path / "repo", hand)
+    path = acled_file(tmp_path)
+    report = import_acled(layout, path)
+    assert report.revised == ["acled:TST1"] and not report.created
+    linked = record_of(layout, "acled:TST1")
+    assert linked["incident_id"] == hand["incident_id"] and linked["country"] == "SYR"  # the person's values stay
+    assert linked["admin2"] == "Capital"  # an empty value is filled from the row
+    assert linked["revisions"][-1]["fields_changed"] == ["admin2", "notes", "evidence"]
+    new, *kept = linked["evidence"]
+    assert kept == hand["evidence"]
+    assert {"admin2", "date_precision", "external_ids"} <= set(new["supports"]) and "country" not in new["supports"]
+    assert validate.validate(layout.root, today=TODAY) == []
+    before = snapshot(layout.root)
+    assert import_acled(layout, path).unchanged == ["acled:TST1"] and snapshot(layout.root) == before

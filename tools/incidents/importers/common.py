@@ -292,21 +292,84 @@ def new_actor_id() -> str:
     return f"act_{ULID()}"
 
 
-def _evidence(mapped: Mapped, text: str, source_id: str) -> dict[str, Any]:
-    supports = [k for k in RECORD_FIELDS if mapped.fields.get(k) not in (None, [], "") and k != "status"]
+def _evidence(mapped: Mapped, text: str, source_id: str, body: dict[str, Any], links: list[Any]) -> dict[str, Any]:
+    """The row as evidence, supporting the values of `body` that are the row's (not those people corrected)."""
+    supports = [
+        k
+        for k in RECORD_FIELDS
+        if k not in ("status", "incident_id")
+        and mapped.fields.get(k) not in (None, [], "")
+        and (body.get(k) == mapped.fields.get(k) or k == "external_ids")
+    ]
     return {
         "source_id": source_id,
         "quote": text[mapped.row.start : mapped.row.end],
         "char_start": mapped.row.start,
         "char_end": mapped.row.end,
-        "supports": supports + (["actors"] if mapped.actors else []),
+        "supports": supports + (["actors"] if links and body["actors"] == links else []),
     }
 
 
-def _record(incident_id: str, mapped: Mapped, links: list[dict[str, str]], evidence: dict[str, Any]) -> dict[str, Any]:
+def _record(incident_id: str, mapped: Mapped, links: list[dict[str, str]], text: str, source_id: str) -> dict[str, Any]:
     body: dict[str, Any] = {name: mapped.fields.get(name) for name in RECORD_FIELDS}
-    body.update(incident_id=incident_id, status=mapped.fields.get("status", "active"))
-    body.update(actors=links, evidence=[evidence])
+    body.update(incident_id=incident_id, status=mapped.fields.get("status", "active"), actors=links)
+    body["evidence"] = [_evidence(mapped, text, source_id, body, links)]
+    return body
+
+
+def _previous_import(
+    layout: Layout, export: Export, record: dict[str, Any], external_id: str, texts: dict[str, str | None]
+) -> tuple[Mapped, dict[str, Any]] | None:
+    """What the last import of this record read, re-read from its row in the archived export, with that
+    evidence item; so that a re-import changes what the export changed, not what people corrected."""
+    for item in record.get("evidence") or []:
+        source_id = item.get("source_id")
+        if not isinstance(source_id, str) or not re.fullmatch(r"[0-9a-f]{64}", source_id):
+            continue
+        if source_id not in texts:
+            path = layout.source_text(source_id)
+            try:
+                texts[source_id] = path.read_bytes().decode("utf-8") if path.is_file() else None
+            except (OSError, UnicodeDecodeError):
+                texts[source_id] = None
+        text = texts[source_id]
+        if not text or not isinstance(item.get("quote"), str):
+            continue
+        rows, _, _ = read_rows(text.split("\n", 1)[0] + "\n" + item["quote"], "", export.columns)
+        mapped = export.map_row(rows[0], "")[0] if len(rows) == 1 else None
+        if mapped is not None and mapped.external_id == external_id:
+            return mapped, item
+    return None
+
+
+def _reimport(
+    old: dict[str, Any],
+    item: Mapped,
+    links: list[dict[str, str]],
+    previous: tuple[Mapped, list[dict[str, str]], dict[str, Any]] | None,
+    text: str,
+    source_id: str,
+) -> dict[str, Any]:
+    """The record after re-importing its row: a value the export did not change since the last import keeps
+    the record's value (a person may have corrected it); the others take the export's."""
+    body: dict[str, Any] = {name: item.fields.get(name) for name in RECORD_FIELDS}
+    body.update(incident_id=old["incident_id"], status=old.get("status"), actors=links)
+    body["external_ids"] = list(dict.fromkeys([*(old.get("external_ids") or []), *item.fields["external_ids"]]))
+    evidence = list(old.get("evidence") or [])
+    if previous is None:  # the id was linked by hand, no import read this row before: fill only empty values
+        for name in COMPARED_FIELDS:
+            if name != "external_ids" and old.get(name) not in (None, [], ""):
+                body[name] = old.get(name)
+        body["actors"] = old.get("actors") or links
+    else:
+        before, before_links, before_evidence = previous
+        for name in COMPARED_FIELDS:
+            if name != "external_ids" and before.fields.get(name) == item.fields.get(name):
+                body[name] = old.get(name)
+        if before_links == links:
+            body["actors"] = old.get("actors")
+        evidence = [e for e in evidence if e is not before_evidence]
+    body["evidence"] = [_evidence(item, text, source_id, body, links), *evidence]
     return body
 
 
@@ -423,22 +486,29 @@ def run_import(
             existing.actors[key] = new_actors[key]["actor_id"]
         return existing.actors[key]
 
-    source_id = source["source_id"]
-    candidates: list[dict[str, Any]] = []
-    for item in mapped:
+    def links_of(item: Mapped) -> list[dict[str, str]]:
         links: list[dict[str, str]] = []
         for ref in item.actors:
             link = {"actor_id": actor_id(ref, item.external_id), "role": ref.role}
             if link not in links:
                 links.append(link)
+        return links
+
+    source_id = source["source_id"]
+    texts: dict[str, str | None] = {}
+    first_read: set[str] = set()  # records linked to a row by hand, that no import of the row has evidenced yet
+    candidates: list[dict[str, Any]] = []
+    for item in mapped:
+        links = links_of(item)
         old = existing.records.get(item.external_id)
-        incident_id = old[0] if old else records.new_incident_id()
-        candidate = _record(incident_id, item, links, _evidence(item, text, source_id))
-        if old:  # the record may also carry ids from other datasets
-            candidate["external_ids"] = list(
-                dict.fromkeys([*(old[1].get("external_ids") or []), *item.fields["external_ids"]])
-            )
-        candidates.append(candidate)
+        if old is None:
+            candidates.append(_record(records.new_incident_id(), item, links, text, source_id))
+            continue
+        found = _previous_import(layout, export, old[1], item.external_id, texts)
+        if found is None:
+            first_read.add(item.external_id)
+        previous = (found[0], links_of(found[0]), found[1]) if found else None
+        candidates.append(_reimport(old[1], item, links, previous, text, source_id))
 
     stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     for candidate, item in zip(candidates, mapped, strict=True):
@@ -468,7 +538,7 @@ def run_import(
             continue
         else:
             changed = _changed(old[1], candidate)
-            if not changed:
+            if not changed and item.external_id not in first_read:
                 report.unchanged.append(item.external_id)
                 continue
             history = list(old[1].get("revisions") or [])
