@@ -82,6 +82,12 @@ def test_coordinates_outside_the_country_are_reported_not_imported(tmp_path):
     assert (problem.line, problem.code, problem.record) == (2, "outside-country", "acled:TST1")
 
 
+def test_problems_are_reported_in_the_order_of_the_files_lines(tmp_path):
+    rows = [acled_row("TST1", latitude="48.85", longitude="2.35"), acled_row("TST2", event_type="Skirmish")]
+    report = import_acled(make_dataset(tmp_path / "repo"), acled_file(tmp_path, *rows))
+    assert [(p.line, p.code) for p in report.problems] == [(2, "outside-country"), (3, "import-code")]
+
+
 def test_a_repeated_event_id_is_reported(tmp_path):
     report = import_acled(make_dataset(tmp_path / "repo"), acled_file(tmp_path, acled_row("TST1"), acled_row("TST1")))
     assert report.created == ["acled:TST1"] and [(p.line, p.code) for p in report.problems] == [(3, "import-duplicate")]

@@ -564,6 +564,9 @@ def run_import(
         )
         report.source_id = archived.source_id
         atomic.write_all(writes)
+    # In the order of the file's lines (a problem found by the standard's checks comes after reading the file);
+    # problems of the dataset's own files last.
+    report.problems.sort(key=lambda p: (p.file != display, p.line or 0))
     return report
 
 
