@@ -74,6 +74,24 @@ def test_a_row_of_the_wrong_width_is_reported_and_the_rest_imported(tmp_path):
     assert (problem.line, problem.message, problem.code) == (2, "the row has 3 cells", "import-csv")
 
 
+def test_a_quote_left_open_is_reported_with_the_lines_it_joins(tmp_path):
+    rows = [acled_row("TST1", notes="NOTES"), acled_row("TST2"), acled_row("TST3")]
+    path = acled_file(tmp_path, *rows)
+    path.write_text(path.read_text().replace("NOTES", '"Teachers marched, a quote left open'))
+    report = import_acled(make_dataset(tmp_path / "repo"), path)
+    assert report.created == ["acled:TST3"]
+    (problem,) = report.problems
+    assert problem.line == 2 and "spans lines 2-3: is a quote left open?" in problem.message
+
+
+def test_a_csv_error_says_that_the_rest_of_the_file_is_not_imported(tmp_path):
+    path = acled_file(tmp_path, acled_row("TST1"), acled_row("TST2", notes="x" * 200_000), acled_row("TST3"))
+    report = import_acled(make_dataset(tmp_path / "repo"), path)
+    assert report.created == ["acled:TST1"]
+    (problem,) = report.problems
+    assert problem.line == 3 and "no row from this line on is imported" in problem.message
+
+
 def test_coordinates_outside_the_country_are_reported_not_imported(tmp_path):
     layout = make_dataset(tmp_path / "repo")
     report = import_acled(layout, acled_file(tmp_path, acled_row(latitude="48.85", longitude="2.35")))

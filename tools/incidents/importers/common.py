@@ -127,7 +127,8 @@ def read_rows(text: str, file: str, columns: tuple[str, ...]) -> tuple[list[Row]
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(file, first + 1, None, None, f"CSV error: {exc}", "valid CSV", "import-csv"))
+            message = f"CSV error: {exc}; the file is read no further, so no row from this line on is imported"
+            problems.append(Problem(file, first + 1, None, None, message, "valid CSV", "import-csv"))
             break
         last = len(spans)
         line, start, end = first + 1, spans[first][0], spans[last - 1][1]
@@ -139,6 +140,8 @@ def read_rows(text: str, file: str, columns: tuple[str, ...]) -> tuple[list[Row]
         seen += 1
         if len(cells) != len(header):
             message = f"the row has {len(cells)} cells"
+            if last > line:  # a quote left open joins the lines that follow into this row
+                message += f" and spans lines {line}-{last}: is a quote left open?"
             problems.append(
                 Problem(file, line, None, None, message, f"{len(header)} cells, one per column", "import-csv")
             )
