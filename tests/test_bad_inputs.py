@@ -91,6 +91,13 @@ def test_the_corpus_has_at_least_forty_cases_each_with_its_file():
     assert {p.stem for p in HERE.glob("*.yaml")} - {"cases"} == set(names)
 
 
+def test_every_case_is_reported_on_a_line_unless_the_file_is_refused_unread():
+    unread = {"too-large", "symlink"}  # the file is never opened, so no line of it can be named
+    for case in CASES:
+        for problem in case["problems"]:
+            assert problem["line"] is not None or problem["code"] in unread, case["name"]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_bad_input_gives_exactly_its_error(tmp_path, case):
     layout = make_dataset(tmp_path / "repo")

@@ -193,7 +193,8 @@ def check_dataset(layout: Layout, today: dt.date) -> Checked:
     data = {kind: [loaded.data for loaded in good[kind]] for kind in KINDS}
     built, origins = tables.from_records(std, data["record"], data["actor"], data["source"])
     texts, text_problems = dataset.read_source_texts(layout, data["source"], [s.path for s in good["source"]])
-    problems.extend(text_problems)
+    metadata = {s.path: s for s in good["source"]}  # point each problem at its field's line in the .yaml
+    problems.extend(p.with_location(p.file, metadata[p.file].line(p.field or "source_id")) for p in text_problems)
     files = {
         "incidents": good["record"],
         "incident_actors": good["record"],
