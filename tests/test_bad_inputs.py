@@ -22,6 +22,9 @@ from incidents.layout import Layout
 HERE = Path(__file__).parent / "bad_inputs"
 CASES: list[dict[str, Any]] = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
 SECONDS_PER_CASE = 20
+# Files added beside the good ones, for cases whose id collides with the good file's.
+SECOND_INCIDENT = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T01"
+SECOND_ACTOR = "act_01KAXQ8N5D4C3R6E0J2VWZ7TCC"
 
 
 @contextmanager
@@ -54,17 +57,21 @@ def content(case: dict[str, Any]) -> bytes:
         return text.encode("utf-8") + (b"#" + b"x" * 99 + b"\n") * 11_000
     if transform == "binary":
         return text.encode("utf-8")[:200] + bytes(range(256)) * 4
+    if transform == "control-character":  # an ANSI colour code pasted from a terminal
+        return text.replace(" CONTROL", "\x1b[31m").encode("utf-8")
     if transform == "too-long":
         return text.replace("summary: Militia", "summary: " + "Militia " * 2_600, 1).encode("utf-8")
     return text.encode("utf-8")
 
 
 def place(case: dict[str, Any], layout: Layout) -> None:
-    """Put the case's file where it belongs in the valid dataset, replacing the good one."""
+    """Put the case's file where it belongs in the valid dataset, replacing the good one (or beside it)."""
     target = {
         "record": layout.records / f"{INCIDENT}.yaml",
         "actor": layout.actors / f"{ACTOR_A}.yaml",
         "source": layout.source_meta(SOURCE),
+        "second record": layout.records / f"{SECOND_INCIDENT}.yaml",
+        "second actor": layout.actors / f"{SECOND_ACTOR}.yaml",
     }[case.get("target", "record")]
     data = content(case)
     transform = case.get("transform")

@@ -130,9 +130,11 @@ def test_valid_records_come_back_unchanged_from_csv_and_parquet(written):
         assert sorted(read_csv(layout.tables / "incidents.csv"), key=str) == want
 
 
+# Numbers at the edges of what the tables can hold (int64, finite floats).
+edge_numbers = st.sampled_from([2**63 - 1, 2**63, -(2**63), 10**30, float("nan"), float("inf"), -float("inf")])
 # Values of every shape a hand-edited YAML file can hold.
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers() | st.floats() | edge_numbers | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=8,
 )
@@ -181,6 +183,34 @@ def test_a_mutated_record_is_valid_or_gets_clean_problems(data):
         assert_clean(problems)
         if code == 0:
             assert build(layout.root).problems == []
+
+
+# Where a record holds a number: the incident's integer and number fields, and the evidence offsets.
+NUMBER_PATHS = [
+    *(
+        (f["name"],)
+        for f in STANDARD.fields("incidents")
+        if f["type"] in ("integer", "number") and not f.get("x-derived")
+    ),
+    ("evidence", 0, "char_start"),
+    ("evidence", 1, "char_end"),
+]
+
+
+@EXAMPLES
+@given(st.sampled_from(NUMBER_PATHS), st.integers() | st.floats() | edge_numbers)
+def test_any_number_in_a_number_field_is_valid_or_gets_clean_problems(path, value):
+    data = record()
+    *parents, name = path
+    target = data
+    for key in parents:
+        target = target[key]
+    target[name] = value
+    with folder() as root:
+        layout = make_dataset(root / "repo", data)
+        code, problems = run_validate(layout.root)
+        assert (code == 0) == (problems == [])
+        assert_clean(problems)
 
 
 @st.composite

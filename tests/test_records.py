@@ -39,12 +39,25 @@ def test_dates_stay_as_written():
         (b"a:\n\tb: 1\n", "yaml-syntax", 2),
         (b"!!python/object/apply:os.system ['echo pwned']\n", "yaml-syntax", 1),
         ("a: " + "[" * 20 + "]" * 20 + "\n", "too-deep", 1),
+        (b"a: 1\nb: red \x1b[31m\n", "encoding", 2),
+        (b"a: 1\nb:\n  c: " + b"9" * 5000 + b"\n", "number-range", 3),
+        (b"a: 1\nb: [1, -9223372036854775809]\n", "number-range", 2),
+        (b"a: 1\nb: {c: .inf}\n", "number-range", 2),
     ],
 )
 def test_bad_yaml_gives_one_clear_problem(text, code, line):
     found = problem(text if isinstance(text, bytes) else text.encode())
     assert (found.code, found.line, found.file) == (code, line, "data/records/x.yaml")
     assert found.expected
+
+
+def test_a_number_no_table_can_hold_names_its_field():
+    found = problem(b"a: 1\nevidence:\n- char_end: 99999999999999999999\n")
+    assert (found.field, found.line, found.message) == ("evidence[0].char_end", 3, "found 99999999999999999999")
+
+
+def test_the_largest_int64_is_a_number_like_any_other():
+    assert parse(b"a: 9223372036854775807\nb: -9223372036854775807\n", "f.yaml").problems == []
 
 
 def test_oversized_text_is_refused_before_parsing():

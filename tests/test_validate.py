@@ -66,6 +66,23 @@ def test_duplicate_incident_id_in_two_files_is_an_error(tmp_path):
     assert {p.code for p in found} == {"file-name", "duplicate-id"}
 
 
+def test_one_id_in_two_files_is_reported_on_the_id_alone(tmp_path):
+    layout = make_dataset(tmp_path)
+    (layout.records / "copy.yaml").write_text((layout.records / f"{INCIDENT}.yaml").read_text())
+    duplicates = [p for p in validate(layout.root, today=TODAY) if p.code == "duplicate-id"]
+    assert {(p.file.rsplit("/", 1)[1], p.field, p.line) for p in duplicates} == {
+        (f"{INCIDENT}.yaml", "incident_id", 1),
+        ("copy.yaml", "incident_id", 1),
+    }
+
+
+def test_an_actor_listed_twice_in_the_same_role_is_a_duplicate(tmp_path):
+    data = record()
+    data["actors"].append(dict(data["actors"][0]))
+    found = validate(make_dataset(tmp_path, data).root, today=TODAY)
+    assert {(p.code, p.field) for p in found} == {("duplicate-id", f"actors[{i}].role") for i in (0, 2)}
+
+
 def test_dangling_actor_reference_is_an_error(tmp_path):
     data = record()
     data["actors"][0]["actor_id"] = "act_01KAXQ8N5D4C3R6E0J2VWZ7TZZ"

@@ -114,16 +114,29 @@ def _key(table: pa.Table, columns: list[str]) -> pa.ChunkedArray | pa.Array:
     return pc.binary_join_element_wise(*parts, "\x1f")
 
 
+def _repeated(key: pa.ChunkedArray | pa.Array) -> pa.Array:
+    counts = pc.value_counts(key)
+    return counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+
+
 def check_keys(standard: Standard, tables: Tables) -> Iterator[Finding]:
-    """Primary keys are unique; foreign keys point at rows that exist."""
+    """Primary keys are unique; foreign keys point at rows that exist. Two files with one id are reported
+    once, on the id: rows of child tables that repeat only because their parent's id does are left out."""
+    colliding = {  # id column -> ids held by more than one row of the table they identify
+        spec["primaryKey"][0]: _repeated(tables[name].column(spec["primaryKey"][0]))
+        for name, spec in ((name, standard.tables[name]) for name in tables)
+        if len(spec["primaryKey"]) == 1
+    }
     for name, table in tables.items():
         spec = standard.tables[name]
         key_columns = spec["primaryKey"]
         key = _key(table, key_columns)
-        counts = pc.value_counts(key)
-        repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+        repeated = _repeated(key)
         if len(repeated):
             mask = pc.is_in(key, value_set=repeated)
+            for column in key_columns if len(key_columns) > 1 else []:
+                if column in colliding:
+                    mask = pc.and_kleene(mask, pc.invert(pc.is_in(table.column(column), value_set=colliding[column])))
             label = ", ".join(key_columns)
             yield from _findings(
                 name,

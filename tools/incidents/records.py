@@ -17,6 +17,8 @@ from .problems import Problem
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 12
+MAX_INTEGER = 2**63 - 1  # the tables store integers as int64
+_INT = "tag:yaml.org,2002:int"
 
 try:  # libyaml is much faster; the pure-Python loader gives the same results.
     _BaseLoader: type = yaml.CSafeLoader
@@ -56,9 +58,9 @@ class Loaded:
 
 
 class _Refused(Exception):
-    def __init__(self, line: int | None, message: str, expected: str, code: str) -> None:
+    def __init__(self, line: int | None, message: str, expected: str, code: str, field: str | None = None) -> None:
         super().__init__(message)
-        self.line, self.message, self.expected, self.code = line, message, expected, code
+        self.line, self.message, self.expected, self.code, self.field = line, message, expected, code, field
 
 
 def _walk(node: yaml.Node, path: Path_, depth: int, seen: set[int], lines: dict[Path_, int], at: int = 1) -> None:
@@ -95,6 +97,30 @@ def _walk(node: yaml.Node, path: Path_, depth: int, seen: set[int], lines: dict[
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _walk(item, (*path, index), depth + 1, seen, lines, at)
+    elif node.tag == _INT and len(node.value) > 40:  # Python refuses to build integers of over 4,300 digits
+        raise _Refused(at, f"a number of {len(node.value):,} characters", NUMBER, "number-range", _field(path))
+
+
+NUMBER = f"a number between -{MAX_INTEGER:,} and {MAX_INTEGER:,} (not NaN or infinite)"
+
+
+def _field(path: Path_) -> str | None:
+    """A path as problems name fields: evidence[2].char_end."""
+    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[") or None
+
+
+def _check_numbers(value: Any, path: Path_, lines: dict[Path_, int]) -> None:
+    """No number a table cannot hold: NaN compares false with every bound (so `not within` catches it, and
+    infinities), and numbers past int64 overflow the tables (JSON Schema takes 1e19 as an integer)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_numbers(item, (*path, key), lines)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_numbers(item, (*path, index), lines)
+    elif isinstance(value, int | float) and not isinstance(value, bool) and not -MAX_INTEGER <= value <= MAX_INTEGER:
+        line = next((lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in lines), None)
+        raise _Refused(line, f"found {value!r}", NUMBER, "number-range", _field(path))
 
 
 def _tab_indented(text: str, index: int) -> bool:
@@ -108,8 +134,8 @@ def parse(text: bytes, path: str) -> Loaded:
     """Parse the bytes of one YAML file. Never raises: problems are returned in `Loaded.problems`."""
     loaded = Loaded(path)
 
-    def refuse(line: int | None, message: str, expected: str, code: str) -> Loaded:
-        loaded.problems.append(Problem(path, line, None, None, message, expected, code))
+    def refuse(line: int | None, message: str, expected: str, code: str, field: str | None = None) -> Loaded:
+        loaded.problems.append(Problem(path, line, None, field, message, expected, code))
         return loaded
 
     if len(text) > MAX_FILE_BYTES:
@@ -135,8 +161,15 @@ def parse(text: bytes, path: str) -> Loaded:
             return refuse(1, "the file is empty", "a YAML mapping of fields", "empty")
         _walk(node, (), 0, set(), loaded.lines)
         loaded.data = loader.construct_document(node)
+        _check_numbers(loaded.data, (), loaded.lines)
     except _Refused as exc:
-        return refuse(exc.line, exc.message, exc.expected, exc.code)
+        loaded.data = None
+        return refuse(exc.line, exc.message, exc.expected, exc.code, exc.field)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: say which, and on which line
+        line = decoded[: exc.position].count("\n") + 1
+        character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        expected = "printable text (tabs and line breaks are the only control characters)"
+        return refuse(line, f"the file holds the control character {character}", expected, "encoding")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if mark and _tab_indented(decoded, mark.line):
