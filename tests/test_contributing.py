@@ -252,6 +252,18 @@ def test_the_validate_step_reports_only_the_changed_files_and_dataset_wide_probl
     assert f"data/records/{NEW}.yaml" in files and layout.rel(old) not in files, result.stdout
 
 
+def test_the_validate_step_checks_an_edited_source_text_through_its_metadata(pull_request):
+    layout, base = pull_request
+    (text,) = layout.sources.glob("*.txt")
+    text.write_text(text.read_text(encoding="utf-8").replace("Police", "Officers"), encoding="utf-8")
+    write_record(layout.root, record(NEW))  # with a record in the same pull request, not instead of it
+    git(layout.root, "add", "-A")
+    git(layout.root, "commit", "-q", "-m", "a record, and an archived text edited")
+    result = run_step(layout.root, step(VALIDATE, "Validate the changed"), BASE_SHA=base)
+    metadata = layout.rel(text.with_suffix(".yaml"))
+    assert f"::error file={metadata},line=1,title=source-hash::" in result.stdout, result.stdout + result.stderr
+
+
 def test_the_rebuild_step_fails_when_the_committed_tables_are_stale_and_passes_once_rebuilt(pull_request):
     layout, base = pull_request
     write_record(layout.root, record(NEW))
