@@ -7,6 +7,7 @@ keeps the line it came from, so that errors can point at it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,6 @@ from .problems import Problem
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 12
 MAX_INTEGER = 2**63 - 1  # the tables store integers as int64
-_INT = "tag:yaml.org,2002:int"
 
 try:  # libyaml is much faster; the pure-Python loader gives the same results.
     _BaseLoader: type = yaml.CSafeLoader
@@ -58,9 +58,9 @@ class Loaded:
 
 
 class _Refused(Exception):
-    def __init__(self, line: int | None, message: str, expected: str, code: str, field: str | None = None) -> None:
+    def __init__(self, line: int | None, message: str, expected: str, code: str) -> None:
         super().__init__(message)
-        self.line, self.message, self.expected, self.code, self.field = line, message, expected, code, field
+        self.line, self.message, self.expected, self.code = line, message, expected, code
 
 
 def _walk(node: yaml.Node, path: Path_, depth: int, seen: set[int], lines: dict[Path_, int], at: int = 1) -> None:
@@ -97,37 +97,6 @@ def _walk(node: yaml.Node, path: Path_, depth: int, seen: set[int], lines: dict[
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _walk(item, (*path, index), depth + 1, seen, lines, at)
-    elif node.tag == _INT and len(node.value) > 40:  # Python refuses to build integers of over 4,300 digits
-        raise _Refused(at, f"a number of {len(node.value):,} characters", NUMBER, "number-range", _field(path))
-
-
-NUMBER = f"a number between -{MAX_INTEGER:,} and {MAX_INTEGER:,} (not NaN or infinite)"
-
-
-def _field(path: Path_) -> str | None:
-    """A path as problems name fields: evidence[2].char_end."""
-    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[") or None
-
-
-def _check_numbers(value: Any, path: Path_, lines: dict[Path_, int]) -> None:
-    """No number a table cannot hold: NaN compares false with every bound (so `not within` catches it, and
-    infinities), and numbers past int64 overflow the tables (JSON Schema takes 1e19 as an integer)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _check_numbers(item, (*path, key), lines)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_numbers(item, (*path, index), lines)
-    elif isinstance(value, int | float) and not isinstance(value, bool) and not -MAX_INTEGER <= value <= MAX_INTEGER:
-        line = next((lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in lines), None)
-        raise _Refused(line, f"found {value!r}", NUMBER, "number-range", _field(path))
-
-
-def _tab_indented(text: str, index: int) -> bool:
-    """Whether line `index` (0-based) is indented with a tab, which YAML forbids and editors hide."""
-    lines = text.split("\n")
-    line = lines[index] if index < len(lines) else ""
-    return "\t" in line[: len(line) - len(line.lstrip())]
 
 
 def parse(text: bytes, path: str) -> Loaded:
@@ -161,15 +130,8 @@ def parse(text: bytes, path: str) -> Loaded:
             return refuse(1, "the file is empty", "a YAML mapping of fields", "empty")
         _walk(node, (), 0, set(), loaded.lines)
         loaded.data = loader.construct_document(node)
-        _check_numbers(loaded.data, (), loaded.lines)
     except _Refused as exc:
-        loaded.data = None
-        return refuse(exc.line, exc.message, exc.expected, exc.code, exc.field)
-    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: say which, and on which line
-        line = decoded[: exc.position].count("\n") + 1
-        character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        expected = "printable text (tabs and line breaks are the only control characters)"
-        return refuse(line, f"the file holds the control character {character}", expected, "encoding")
+        return refuse(exc.line, exc.message, exc.expected, exc.code)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if mark and _tab_indented(decoded, mark.line):
@@ -177,7 +139,18 @@ def parse(text: bytes, path: str) -> Loaded:
             return refuse(mark.line + 1, message, "spaces for indentation", "yaml-syntax")
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         return refuse(mark.line + 1 if mark else None, f"YAML syntax error: {message}", "valid YAML", "yaml-syntax")
-    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: say which, and on which line
+        line = decoded[: exc.position].count("\n") + 1
+        character = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        expected = "printable text (tabs and line breaks are the only control characters)"
+        return refuse(line, f"the file holds the control character {character}", expected, "encoding")
+    except ValueError as exc:  # Python builds no integer of over 4,300 digits
+        digits = max(re.finditer(r"\d+", decoded), key=lambda m: len(m.group()), default=None)
+        if digits is None or len(digits.group()) <= 4300:
+            return refuse(None, f"YAML error: {exc}", "valid YAML", "yaml-syntax")
+        line = decoded[: digits.start()].count("\n") + 1
+        return refuse(line, f"a number of {len(digits.group()):,} digits", NUMBER, "number-range")
+    except (yaml.YAMLError, RecursionError) as exc:
         return refuse(None, f"YAML error: {exc}", "valid YAML", "yaml-syntax")
     finally:
         loader.dispose()
@@ -185,6 +158,11 @@ def parse(text: bytes, path: str) -> Loaded:
         kind = type(loaded.data).__name__
         loaded.data = None
         return refuse(1, f"the file holds a {kind}", "a YAML mapping of fields", "not-a-mapping")
+    out_of_range = _out_of_range(loaded.data, ())
+    if out_of_range:
+        at, value = out_of_range
+        loaded.data = None
+        return refuse(loaded.line(*at), f"found {value!r}", NUMBER, "number-range", _field(at))
     return loaded
 
 
@@ -212,6 +190,32 @@ def read(path: Path, display: str) -> Loaded:
             ],
         )
     return parse(path.read_bytes(), display)
+
+
+NUMBER = f"a number between -{MAX_INTEGER:,} and {MAX_INTEGER:,} (not NaN or infinite)"
+
+
+def _out_of_range(value: Any, path: Path_) -> tuple[Path_, Any] | None:
+    """The first number no table can hold: NaN compares false with every bound (so `not within` catches it,
+    and infinities), and numbers past int64 overflow the tables (JSON Schema takes 1e19 as an integer)."""
+    if isinstance(value, dict | list):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        return next((found for k, v in items if (found := _out_of_range(v, (*path, k)))), None)
+    if isinstance(value, int | float) and not isinstance(value, bool) and not -MAX_INTEGER <= value <= MAX_INTEGER:
+        return path, value
+    return None
+
+
+def _field(path: Path_) -> str | None:
+    """A path as problems name fields: evidence[2].char_end."""
+    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[") or None
+
+
+def _tab_indented(text: str, index: int) -> bool:
+    """Whether line `index` (0-based) is indented with a tab, which YAML forbids and editors hide."""
+    lines = text.split("\n")
+    line = lines[index] if index < len(lines) else ""
+    return "\t" in line[: len(line) - len(line.lstrip())]
 
 
 class _Dumper(yaml.SafeDumper):
