@@ -160,6 +160,20 @@ def test_project_pre_commit_config_uses_ruff_and_the_validate_hook():
     assert {"ruff", "ruff-format", "incidents-validate"} <= ids
 
 
+def test_the_project_hook_stops_a_commit_of_a_bad_record_and_names_its_line(pull_request, tmp_path):
+    """The local hook of .pre-commit-config.yaml, run by pre-commit itself on a staged record."""
+    layout, _ = pull_request
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    local = [repo for repo in config["repos"] if repo["repo"] == "local"]
+    (layout.root / ".pre-commit-config.yaml").write_text(yaml.safe_dump({"repos": local}), encoding="utf-8")
+    path = write_record(layout.root, record(NEW, fatalities_best=-1, fatalities_low=0))
+    git(layout.root, "add", "-A")
+    command = [sys.executable, "-m", "pre_commit", "run", "--files", layout.rel(path)]
+    result = run_step(layout.root, " ".join(command), PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+    line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if t.startswith("fatalities_best:"))
+    assert result.returncode == 1 and f"{layout.rel(path)}:{line}:" in result.stdout, result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     ("command", "path"),
     [("validate-config", ".pre-commit-config.yaml"), ("validate-manifest", ".pre-commit-hooks.yaml")],
