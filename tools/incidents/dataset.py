@@ -27,10 +27,31 @@ class Dataset:
         return [*self.records, *self.actors, *self.sources, *([self.package] if self.package else [])]
 
 
-def _read_folder(layout: Layout, folder: Path) -> list[Loaded]:
-    if not folder.is_dir():
+def _refused(display: str, message: str, expected: str, code: str) -> Loaded:
+    return Loaded(display, problems=[Problem(display, None, None, None, message, expected, code)])
+
+
+def _read_folder(layout: Layout, folder: Path, kept: tuple[str, ...] = (".yaml",)) -> list[Loaded]:
+    """Every .yaml file of one folder. A folder reached through a symbolic link is refused unread (it could
+    point anywhere), and so is anything else in it that would otherwise be silently ignored: a subfolder,
+    a file of another kind. Hidden files (editors' swap files) are left alone."""
+    display = layout.rel(folder)
+    where_it_lies = layout.root.resolve() / folder.relative_to(layout.root)
+    if folder.is_symlink() or (folder.exists() and folder.resolve() != where_it_lies):
+        where = "the folder is, or lies in, a symbolic link"
+        return [_refused(display, where, "a regular folder inside the repository", "symlink")]
+    if not folder.exists():
         return []
-    return [records.read(path, layout.rel(path)) for path in sorted(folder.glob("*.yaml"))]
+    if not folder.is_dir():
+        return [_refused(display, "this is a file, not a folder", f"a folder {display}/", "stray-file")]
+    loaded = []
+    for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
+        if path.suffix not in kept or (path.is_dir() and not path.is_symlink()):
+            expected = f"only {' and '.join(kept)} files directly in {display}/"
+            loaded.append(_refused(layout.rel(path), "this is never read", expected, "stray-file"))
+        elif path.suffix == ".yaml":
+            loaded.append(records.read(path, layout.rel(path)))
+    return loaded
 
 
 def read(layout: Layout) -> Dataset:
@@ -40,7 +61,7 @@ def read(layout: Layout) -> Dataset:
         layout,
         _read_folder(layout, layout.records),
         _read_folder(layout, layout.actors),
-        _read_folder(layout, layout.sources),
+        _read_folder(layout, layout.sources, (".yaml", ".txt")),
         package,
     )
 
