@@ -27,8 +27,9 @@ class Dataset:
         return [*self.records, *self.actors, *self.sources, *([self.package] if self.package else [])]
 
 
-def _refused(display: str, message: str, expected: str, code: str) -> Loaded:
-    return Loaded(display, problems=[Problem(display, None, None, None, message, expected, code)])
+def _unread(problem: Problem) -> Loaded:
+    """A path refused before reading, with the reason (Problem written out, so docs find its code)."""
+    return Loaded(problem.file, problems=[problem])
 
 
 def _read_folder(layout: Layout, folder: Path, kept: tuple[str, ...] = (".yaml",)) -> list[Loaded]:
@@ -38,17 +39,18 @@ def _read_folder(layout: Layout, folder: Path, kept: tuple[str, ...] = (".yaml",
     display = layout.rel(folder)
     where_it_lies = layout.root.resolve() / folder.relative_to(layout.root)
     if folder.is_symlink() or (folder.exists() and folder.resolve() != where_it_lies):
-        where = "the folder is, or lies in, a symbolic link"
-        return [_refused(display, where, "a regular folder inside the repository", "symlink")]
+        message, expected = "the folder is, or lies in, a symbolic link", "a regular folder inside the repository"
+        return [_unread(Problem(display, None, None, None, message, expected, "symlink"))]
     if not folder.exists():
         return []
     if not folder.is_dir():
-        return [_refused(display, "this is a file, not a folder", f"a folder {display}/", "stray-file")]
+        return [_unread(Problem(display, None, None, None, "a file, not a folder", "a folder", "stray-file"))]
     loaded = []
+    expected = f"only {' and '.join(kept)} files directly in {display}/"
     for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
         if path.suffix not in kept or (path.is_dir() and not path.is_symlink()):
-            expected = f"only {' and '.join(kept)} files directly in {display}/"
-            loaded.append(_refused(layout.rel(path), "this is never read", expected, "stray-file"))
+            message = "a subfolder or a file of another kind: it is never read"
+            loaded.append(_unread(Problem(layout.rel(path), None, None, None, message, expected, "stray-file")))
         elif path.suffix == ".yaml":
             loaded.append(records.read(path, layout.rel(path)))
     return loaded
