@@ -7,7 +7,6 @@ keeps the line it came from, so that errors can point at it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,11 +144,12 @@ def parse(text: bytes, path: str) -> Loaded:
         expected = "printable text (tabs and line breaks are the only control characters)"
         return refuse(line, f"the file holds the control character {character}", expected, "encoding")
     except ValueError as exc:  # Python builds no integer of over 4,300 digits
-        digits = max(re.finditer(r"\d+", decoded), key=lambda m: len(m.group()), default=None)
-        if digits is None or len(digits.group()) <= 4300:
+        runs = "".join(c if c in "0123456789" else " " for c in decoded).split()
+        digits = max(runs, key=len, default="")
+        if len(digits) <= 4300:
             return refuse(None, f"YAML error: {exc}", "valid YAML", "yaml-syntax")
-        line = decoded[: digits.start()].count("\n") + 1
-        return refuse(line, f"a number of {len(digits.group()):,} digits", NUMBER, "number-range")
+        line = decoded[: decoded.index(digits)].count("\n") + 1
+        return refuse(line, f"a number of {len(digits):,} digits", NUMBER, "number-range")
     except (yaml.YAMLError, RecursionError) as exc:
         return refuse(None, f"YAML error: {exc}", "valid YAML", "yaml-syntax")
     finally:
