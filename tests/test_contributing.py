@@ -185,8 +185,9 @@ def test_pre_commit_accepts_the_hook_files(command, path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_an_installed_wheel_carries_the_schemas_the_hook_needs(tmp_path):
-    """pre-commit installs the hook's repository as a wheel, not editable: schemas/ must be inside it."""
+def test_an_installed_wheel_carries_the_schemas_and_every_module_the_hook_needs(tmp_path):
+    """pre-commit installs the hook's repository as a wheel, not editable: schemas/ and every subpackage of
+    tools/incidents (listed one by one in pyproject.toml, since schemas/ lies outside tools/) must be inside."""
     import shutil
     import zipfile
 
@@ -201,6 +202,8 @@ def test_an_installed_wheel_carries_the_schemas_the_hook_needs(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     schemas = REPO / "schemas"
     assert {f"incidents/schemas/{p.relative_to(schemas).as_posix()}" for p in schemas.rglob("*.*")} <= names
+    modules = {p.relative_to(REPO / "tools").as_posix() for p in (REPO / "tools/incidents").rglob("*.py")}
+    assert modules - names == set(), "add the missing packages to [tool.setuptools] packages in pyproject.toml"
 
 
 def step(workflow: str, name_starts: str) -> str:
