@@ -1,0 +1,172 @@
+"""What a release needs to remember of the dataset, and how to fingerprint it.
+
+A snapshot is the state of every record (status, revision, a hash of its history and of its values) plus
+the shape of the standard (fields and types of each table, codes of each codelist). Release manifests store
+snapshots so that the next release, `incidents diff` and `incidents validate` can compare against a
+published version without its bundle. When the values themselves are at hand (the working tree, a bundle),
+a snapshot keeps them too, and diffs name changed fields exactly.
+
+Hashes use one canonical JSON form: keys sorted, no whitespace, UTF-8, empty values (null, []) dropped so
+that adding an optional field to the standard changes no hash, dates as written in the record files
+(YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ), integral floats as integers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from .standard import RECORD_CHILDREN, Standard
+
+TOMBSTONES = ("withdrawn", "merged")
+
+
+def _plain(value: Any) -> Any:
+    """A value in the form the record files write it, for hashing and comparing."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items() if v is not None and v != []}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def ordered_revisions(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return sorted((dict(r) for r in record.get("revisions") or []), key=lambda r: r.get("revision", 0))
+
+
+def history_sha256(revisions: Iterable[Mapping[str, Any]]) -> str:
+    """The fingerprint of a record's history: its revisions, in order, in canonical JSON."""
+    return sha256(canonical_json([dict(r) for r in revisions]))
+
+
+def values_of(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's values without its history, in plain form."""
+    plain: dict[str, Any] = _plain({k: v for k, v in record.items() if k != "revisions"})
+    return plain
+
+
+def content_sha256(record: Mapping[str, Any]) -> str:
+    """The fingerprint of a record's values (everything but its revisions)."""
+    return sha256(canonical_json(values_of(record)))
+
+
+@dataclass(frozen=True)
+class RecordState:
+    """One record as a release remembers it; `values` and `revisions` only when the full record is known."""
+
+    incident_id: str
+    status: str
+    merged_into: str | None
+    revision: int
+    history_sha256: str
+    content_sha256: str
+    values: dict[str, Any] | None = None
+    revisions: list[dict[str, Any]] | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The entry of a release manifest's `records` list."""
+        return {
+            "incident_id": self.incident_id,
+            "status": self.status,
+            "merged_into": self.merged_into,
+            "revision": self.revision,
+            "history_sha256": self.history_sha256,
+            "content_sha256": self.content_sha256,
+        }
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A version of the dataset: its records by id and the shape of its standard."""
+
+    label: str
+    records: dict[str, RecordState]
+    schema: dict[str, Any] = field(default_factory=dict)
+
+
+def record_state(record: Mapping[str, Any]) -> RecordState:
+    revisions = ordered_revisions(record)
+    return RecordState(
+        incident_id=record["incident_id"],
+        status=record.get("status") or "active",
+        merged_into=record.get("merged_into"),
+        revision=max((r.get("revision", 0) for r in revisions), default=0),
+        history_sha256=history_sha256(revisions),
+        content_sha256=content_sha256(record),
+        values=values_of(record),
+        revisions=[_plain(r) for r in revisions],
+    )
+
+
+def schema_snapshot(std: Standard) -> dict[str, Any]:
+    """The shape of the standard that decides a semver bump: fields, types, required, and codes."""
+    tables = {
+        name: {
+            "fields": {
+                f["name"]: {"type": f["type"], "required": bool(f.get("constraints", {}).get("required"))}
+                for f in spec["fields"]
+            }
+        }
+        for name, spec in sorted(std.tables.items())
+    }
+    codelists = {name: list(codelist.codes) for name, codelist in sorted(std.codelists.items())}
+    return {"tables": tables, "codelists": codelists}
+
+
+def from_records(label: str, records: Iterable[Mapping[str, Any]], schema: dict[str, Any]) -> Snapshot:
+    states = {s.incident_id: s for s in map(record_state, records)}
+    return Snapshot(label, dict(sorted(states.items())), schema)
+
+
+def from_manifest(label: str, manifest: Mapping[str, Any]) -> Snapshot:
+    """A snapshot from a release manifest alone: states and hashes, no values."""
+    states = {
+        r["incident_id"]: RecordState(
+            r["incident_id"],
+            r["status"],
+            r.get("merged_into"),
+            r["revision"],
+            r["history_sha256"],
+            r.get("content_sha256", ""),
+        )
+        for r in manifest.get("records", [])
+    }
+    return Snapshot(label, states, manifest.get("schema", {}))
+
+
+def records_from_tables(std: Standard, tables: Mapping[str, pa.Table]) -> list[dict[str, Any]]:
+    """Rebuild record dicts from built tables (as shipped in a bundle): the inverse of tables.from_records."""
+    derived = {f["name"] for f in std.fields("incidents") if f.get("x-derived")}
+    records: dict[str, dict[str, Any]] = {}
+    for row in tables["incidents"].to_pylist():
+        records[row["incident_id"]] = {k: v for k, v in row.items() if k not in derived}
+        for key in RECORD_CHILDREN:
+            records[row["incident_id"]][key] = []
+    for key, (child, parent_key) in RECORD_CHILDREN.items():
+        if child not in tables:
+            continue
+        for row in tables[child].to_pylist():
+            parent = records.get(row.pop(parent_key))
+            if parent is not None:
+                parent[key].append(row)
+    return list(records.values())
