@@ -163,3 +163,34 @@ def test_diff_of_an_unknown_version_is_a_usage_error(tmp_path):
     releasable(tmp_path)
     result = CliRunner().invoke(cli, ["--root", str(tmp_path), "diff", "v9.9.9", "."])
     assert result.exit_code == 2 and "no release v9.9.9" in result.output
+
+
+def test_diff_between_two_bundles_compares_values(tmp_path):
+    layout = releasable(tmp_path)
+    release(tmp_path, date=DAY)
+    revise(layout, INCIDENT, reason="Typo.", summary="Militia fighters attacked a police patrol; two were killed.")
+    release(tmp_path, date=DAY)
+    old, new = (str(tmp_path / f"dist/test-incidents-v{v}.zip") for v in ("0.1.0", "0.1.1"))
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path), "diff", old, new, "--format", "json"])
+    (change,) = json.loads(result.output)["records"]
+    assert (change["change"], change["fields"], change["fields_from"]) == ("corrected", ["summary"], "values")
+
+
+def test_without_the_bundle_a_version_is_compared_through_its_manifest(tmp_path):
+    layout = releasable(tmp_path)
+    release(tmp_path, date=DAY)
+    (tmp_path / "dist/test-incidents-v0.1.0.zip").unlink()
+    revise(layout, INCIDENT, injured=5)
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path), "diff", "v0.1.0", "--format", "json"])
+    (change,) = json.loads(result.output)["records"]
+    assert (change["fields"], change["fields_from"]) == (["injured"], "revisions")
+
+
+def test_a_corrupt_manifest_is_a_clear_problem_not_a_crash(tmp_path):
+    releasable(tmp_path)
+    release(tmp_path, date=DAY)
+    (tmp_path / "releases/v0.1.0.json").write_text("{not json")
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path), "diff", "v0.1.0"])
+    assert result.exit_code == 2 and "releases/v0.1.0.json cannot be read" in result.output
+    problems = CliRunner().invoke(cli, ["--root", str(tmp_path), "validate"])
+    assert problems.exit_code == 1 and "manifest-unreadable" in problems.output

@@ -55,14 +55,17 @@ def resolve(layout: Layout, ref: str) -> Snapshot:
         if not path.exists():
             released = ", ".join(f"v{manifest.format_version(v)}" for v in manifest.versions(layout)) or "none yet"
             raise RefError(f"no release {ref}: {layout.rel(path)} does not exist (releases: {released})")
-        content = path.read_bytes()
-        data = json.loads(content)
-        zipped = layout.dist / f"{bundle.name_of(data['name'], text)}.zip"
-        if zipped.exists():
-            files = bundle.read(zipped)
-            if files.get(bundle.MANIFEST) == content:
-                return from_bundle(files, str(zipped))
-        return from_manifest(f"v{text}", data)
+        try:
+            content = path.read_bytes()
+            data = json.loads(content)
+            zipped = layout.dist / f"{bundle.name_of(data['name'], text)}.zip"
+            if zipped.exists():
+                files = bundle.read(zipped)
+                if files.get(bundle.MANIFEST) == content:
+                    return from_bundle(files, str(zipped))
+            return from_manifest(f"v{text}", data)
+        except (OSError, ValueError, KeyError, TypeError, bundle.BundleError) as exc:
+            raise RefError(f"{layout.rel(path)} cannot be read: {type(exc).__name__}: {exc}") from None
     path = Path(ref)
     if path.exists():
         try:

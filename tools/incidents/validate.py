@@ -210,21 +210,21 @@ def check_continuity(layout: Layout, ds: dataset.Dataset, records: list[Loaded])
     """Nothing of the last release is lost or rewritten (continuity.check against its manifest)."""
     try:
         last = manifest.latest(layout)
-    except (OSError, ValueError) as exc:
+        if last is None:
+            return []
+        return continuity.check(last, layout.rel(last.path), records, continuity.present_ids(ds.records))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         return [
             Problem(
                 layout.rel(layout.releases),
                 None,
                 None,
                 None,
-                f"the last release manifest cannot be read: {exc}",
+                f"the last release manifest cannot be read: {type(exc).__name__}: {exc}",
                 "releases/vX.Y.Z.json as written by `incidents release`",
                 "manifest-unreadable",
             )
         ]
-    if last is None:
-        return []
-    return continuity.check(last, layout.rel(last.path), records, continuity.present_ids(ds.records))
 
 
 def validate(root: Path, paths: list[Path] | None = None, today: dt.date | None = None) -> list[Problem]:
