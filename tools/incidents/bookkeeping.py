@@ -1,0 +1,105 @@
+"""The file edge of `lifecycle`: find record files by id, read them, write the new versions atomically."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from . import atomic, committed, lifecycle, problems, records, standard
+from .layout import Layout
+from .lifecycle import Record, Refused, Stamp
+
+
+def _id_pattern() -> re.Pattern[str]:
+    return re.compile(standard.load().field("incidents", "incident_id")["constraints"]["pattern"])
+
+
+def record_path(layout: Layout, incident_id: str) -> Path:
+    """The file of a record, refusing anything that is not an incident id (no paths, no typos)."""
+    if not _id_pattern().match(incident_id):
+        raise Refused(f"{incident_id!r} is not an incident id (expected inc_ followed by 26 ULID characters)")
+    path = layout.records / f"{incident_id}.yaml"
+    if not path.is_file():
+        raise Refused(f"no record {incident_id}: {layout.rel(path)} does not exist")
+    return path
+
+
+def _parsed(loaded: records.Loaded) -> Record:
+    if loaded.problems:
+        raise Refused(
+            f"fix the file first: {problems.human(loaded.problems)}"
+            if len(loaded.problems) == 1
+            else "fix the file first:\n" + problems.human(loaded.problems)
+        )
+    return dict(loaded.data)
+
+
+def read_record(layout: Layout, incident_id: str) -> Record:
+    path = record_path(layout, incident_id)
+    record = _parsed(records.read(path, layout.rel(path)))
+    if record.get("incident_id") != incident_id:
+        raise Refused(f"{layout.rel(path)} holds incident_id {record.get('incident_id')!r}, not {incident_id}")
+    return record
+
+
+def _all_records(layout: Layout) -> dict[str, Record]:
+    """Every readable record by id; unreadable files are left to `incidents validate` to report."""
+    found: dict[str, Record] = {}
+    for path in sorted(layout.records.glob("*.yaml")):
+        loaded = records.read(path, layout.rel(path))
+        if not loaded.problems and isinstance(loaded.data.get("incident_id"), str):
+            found[loaded.data["incident_id"]] = dict(loaded.data)
+    return found
+
+
+def _write(layout: Layout, changed: dict[str, Record]) -> list[str]:
+    files = {layout.records / f"{i}.yaml": records.dump(r).encode("utf-8") for i, r in changed.items()}
+    atomic.write_all(files)
+    return [layout.rel(path) for path in files]
+
+
+def withdraw(root: Path, incident_id: str, reason: str, stamp: Stamp) -> list[str]:
+    """Withdraw a record; returns the files written."""
+    layout = Layout(root)
+    record = read_record(layout, incident_id)
+    return _write(layout, {incident_id: lifecycle.withdraw(record, reason, stamp, _all_records(layout))})
+
+
+def merge(root: Path, incident_id: str, into: str, reason: str, stamp: Stamp) -> list[str]:
+    """Merge a record into another; returns the files written (re-pointed records included)."""
+    layout = Layout(root)
+    everything = _all_records(layout)
+    everything[incident_id] = read_record(layout, incident_id)
+    if into != incident_id:
+        everything[into] = read_record(layout, into)
+    return _write(layout, lifecycle.merge(incident_id, into, reason, stamp, everything))
+
+
+def correct(root: Path, incident_id: str, reason: str, stamp: Stamp) -> tuple[list[str], list[str]]:
+    """Append a revision for hand edits since the last commit; returns (files written, fields changed)."""
+    layout = Layout(root)
+    working = read_record(layout, incident_id)
+    path = record_path(layout, incident_id)
+    display = layout.rel(path)
+    try:
+        text = committed.show(path, display)
+    except committed.GitError as exc:
+        raise Refused(str(exc)) from None
+    before = records.parse(text, f"{display} (HEAD)")
+    if before.problems:
+        raise Refused(f"the committed version cannot be read: {problems.human(before.problems)}")
+    new = lifecycle.correct(working, dict(before.data), reason, stamp)
+    return _write(layout, {incident_id: new}), new[lifecycle.HISTORY][-1]["fields_changed"]
+
+
+def history(root: Path, incident_id: str) -> tuple[Record, list[lifecycle.Entry]]:
+    """The record and its revisions, with old -> new values from the committed versions git holds."""
+    layout = Layout(root)
+    record = read_record(layout, incident_id)
+    earlier: list[dict[str, Any]] = []
+    for text in committed.versions(record_path(layout, incident_id)):
+        loaded = records.parse(text, incident_id)
+        if not loaded.problems:
+            earlier.append(loaded.data)
+    return record, lifecycle.history(record, earlier)
