@@ -7,9 +7,10 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
+from filelock import FileLock
 
 from factories import INCIDENT, TODAY, make_dataset, record, write_record
-from incidents import records, validate
+from incidents import bookkeeping, records, validate
 from incidents.cli import cli
 
 OTHER = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T11"
@@ -34,6 +35,7 @@ def commit(root, message="change"):
 def repo(tmp_path):
     """Two valid records, committed to a fresh git repository."""
     make_dataset(tmp_path, record(), record(OTHER))
+    (tmp_path / ".gitignore").write_text("data/.build.lock\n")  # as in the project's own .gitignore
     git(tmp_path, "init", "-q")
     commit(tmp_path, "first coding")
     return tmp_path
@@ -137,6 +139,19 @@ def test_merge_into_a_withdrawn_record_is_refused(repo):
     result = run(repo, "merge", OTHER, "--into", INCIDENT, "--reason", "Duplicate.", "--by", "R")
     assert result.exit_code == 1 and f"{INCIDENT} is withdrawn, not active" in result.output
     assert read(repo, OTHER)["status"] == "active"
+
+
+def test_a_held_lock_is_a_clear_error_not_a_race(repo, monkeypatch):
+    monkeypatch.setattr(bookkeeping, "LOCK_WAIT_SECONDS", 0)
+    with FileLock(repo / "data/.build.lock"):
+        result = run(repo, "withdraw", INCIDENT, "--reason", "Not real.", "--by", "R")
+    assert result.exit_code == 1 and "holds data/.build.lock" in result.output
+    assert read(repo, INCIDENT)["status"] == "active"
+
+
+def test_a_folder_without_records_is_a_clear_error(tmp_path):
+    result = run(tmp_path, "withdraw", INCIDENT, "--reason", "x", "--by", "R")
+    assert result.exit_code == 1 and "no data/records/ folder" in result.output
 
 
 def test_correct_outside_git_is_a_clear_error(tmp_path):

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from . import atomic, committed, lifecycle, problems, records, standard
 from .layout import Layout
@@ -53,6 +57,24 @@ def _all_records(layout: Layout) -> dict[str, Record]:
     return found
 
 
+LOCK_WAIT_SECONDS = 10.0
+
+
+@contextmanager
+def _locked(layout: Layout) -> Iterator[None]:
+    """Hold the build lock from reading to writing: a build or another bookkeeping command in between
+    would otherwise see half the change or undo it."""
+    if not layout.records.is_dir():
+        raise Refused(f"no {layout.rel(layout.records)}/ folder: run in the dataset repository or pass --root")
+    try:
+        with FileLock(layout.lock, timeout=LOCK_WAIT_SECONDS):
+            yield
+    except Timeout:
+        raise Refused(
+            f"another build or bookkeeping command holds {layout.rel(layout.lock)}: wait for it and run again"
+        ) from None
+
+
 def _write(layout: Layout, changed: dict[str, Record]) -> list[str]:
     files = {layout.records / f"{i}.yaml": records.dump(r).encode("utf-8") for i, r in changed.items()}
     atomic.write_all(files)
@@ -62,35 +84,38 @@ def _write(layout: Layout, changed: dict[str, Record]) -> list[str]:
 def withdraw(root: Path, incident_id: str, reason: str, stamp: Stamp) -> list[str]:
     """Withdraw a record; returns the files written."""
     layout = Layout(root)
-    record = read_record(layout, incident_id)
-    return _write(layout, {incident_id: lifecycle.withdraw(record, reason, stamp, _all_records(layout))})
+    with _locked(layout):
+        record = read_record(layout, incident_id)
+        return _write(layout, {incident_id: lifecycle.withdraw(record, reason, stamp, _all_records(layout))})
 
 
 def merge(root: Path, incident_id: str, into: str, reason: str, stamp: Stamp) -> list[str]:
     """Merge a record into another; returns the files written (re-pointed records included)."""
     layout = Layout(root)
-    everything = _all_records(layout)
-    everything[incident_id] = read_record(layout, incident_id)
-    if into != incident_id:
-        everything[into] = read_record(layout, into)
-    return _write(layout, lifecycle.merge(incident_id, into, reason, stamp, everything))
+    with _locked(layout):
+        everything = _all_records(layout)
+        everything[incident_id] = read_record(layout, incident_id)
+        if into != incident_id:
+            everything[into] = read_record(layout, into)
+        return _write(layout, lifecycle.merge(incident_id, into, reason, stamp, everything))
 
 
 def correct(root: Path, incident_id: str, reason: str, stamp: Stamp) -> tuple[list[str], list[str]]:
     """Append a revision for hand edits since the last commit; returns (files written, fields changed)."""
     layout = Layout(root)
-    working = read_record(layout, incident_id)
-    path = record_path(layout, incident_id)
-    display = layout.rel(path)
-    try:
-        text = committed.show(path, display)
-    except committed.GitError as exc:
-        raise Refused(str(exc)) from None
-    before = records.parse(text, f"{display} (HEAD)")
-    if before.problems:
-        raise Refused(f"the committed version cannot be read: {problems.human(before.problems)}")
-    new = lifecycle.correct(working, dict(before.data), reason, stamp)
-    return _write(layout, {incident_id: new}), new[lifecycle.HISTORY][-1]["fields_changed"]
+    with _locked(layout):
+        working = read_record(layout, incident_id)
+        path = record_path(layout, incident_id)
+        display = layout.rel(path)
+        try:
+            text = committed.show(path, display)
+        except committed.GitError as exc:
+            raise Refused(str(exc)) from None
+        before = records.parse(text, f"{display} (HEAD)")
+        if before.problems:
+            raise Refused(f"the committed version cannot be read: {problems.human(before.problems)}")
+        new = lifecycle.correct(working, dict(before.data), reason, stamp)
+        return _write(layout, {incident_id: new}), new[lifecycle.HISTORY][-1]["fields_changed"]
 
 
 def history(root: Path, incident_id: str) -> tuple[Record, list[lifecycle.Entry]]:
