@@ -71,9 +71,6 @@ def test_history_after_correct_withdraw_and_merge(repo):
     commit(repo)
     assert run(repo, "merge", OTHER, "--into", INCIDENT, "--reason", "Same clash.", "--by", "Reviewer").exit_code == 0
     commit(repo)
-    assert run(repo, "withdraw", INCIDENT, "--reason", "Not in scope.", "--by", "Reviewer").exit_code == 1, (
-        "a merge target cannot be withdrawn"
-    )
     mine = history(repo, INCIDENT)
     assert [(r["revision"], r["changed_by"], r["reason"]) for r in mine] == [
         (1, "Test Coder", "First coding."),
@@ -85,8 +82,6 @@ def test_history_after_correct_withdraw_and_merge(repo):
     assert {c["field"]: c["new"] for c in theirs[1]["changes"]}["merged_into"] == INCIDENT
 
     assert run(repo, "withdraw", OTHER, "--reason", "x", "--by", "R").exit_code == 1, "a merged record stays merged"
-    surviving = run(repo, "withdraw", INCIDENT, "--reason", "x", "--by", "R")
-    assert f"{OTHER} is merged into it" in surviving.output
     human = run(repo, "history", INCIDENT).output
     assert "revision 2" in human and "by Coder" in human and "injured: 1 -> 3" in human
 
@@ -97,6 +92,18 @@ def test_history_after_correct_withdraw_and_merge(repo):
     last = history(repo, THIRD)[-1]
     assert (last["revision"], last["changed_by"], last["reason"]) == (2, "Reviewer", "Not in scope.")
     assert last["changes"][0] == {"field": "status", "old": "active", "new": "withdrawn"}
+
+
+def test_withdrawing_a_merge_target_writes_both_tombstones_and_stays_valid(repo):
+    assert run(repo, "merge", OTHER, "--into", INCIDENT, "--reason", "Same clash.", "--by", "R").exit_code == 0
+    result = run(repo, "withdraw", INCIDENT, "--reason", "Not in scope.", "--by", "R")
+    assert result.exit_code == 0
+    assert (
+        f"wrote data/records/{INCIDENT}.yaml" in result.output and f"wrote data/records/{OTHER}.yaml" in result.output
+    )
+    assert [read(repo, i)["status"] for i in (INCIDENT, OTHER)] == ["withdrawn", "withdrawn"]
+    assert [r["revision"] for r in read(repo, OTHER)["revisions"]] == [1, 2, 3]
+    assert validate.validate(repo, today=TODAY) == []
 
 
 def test_history_of_an_uncommitted_withdrawal_shows_its_values(repo):

@@ -24,7 +24,9 @@ def by_id(*records):
 def test_withdraw_makes_a_tombstone_with_a_reason_and_a_new_revision():
     before = record()
     kept = copy.deepcopy(before)
-    after = lifecycle.withdraw(before, "  Not in scope: a traffic accident.  ", STAMP, by_id(before))
+    changed = lifecycle.withdraw(INCIDENT, "  Not in scope: a traffic accident.  ", STAMP, by_id(before, record(OTHER)))
+    assert list(changed) == [INCIDENT]
+    after = changed[INCIDENT]
     assert after["status"] == "withdrawn" and after["status_reason"] == "Not in scope: a traffic accident."
     assert after["revisions"][:-1] == before["revisions"]
     assert after["revisions"][-1] == {
@@ -52,18 +54,27 @@ def test_withdraw_makes_a_tombstone_with_a_reason_and_a_new_revision():
 )
 def test_withdrawing_a_tombstone_is_refused(tombstone):
     with pytest.raises(Refused, match=f"{INCIDENT} is already {tombstone['status']}"):
-        lifecycle.withdraw(tombstone, "Again.", STAMP, by_id(tombstone))
+        lifecycle.withdraw(INCIDENT, "Again.", STAMP, by_id(tombstone))
 
 
 def test_withdraw_needs_a_reason():
     with pytest.raises(Refused, match="a reason is required"):
-        lifecycle.withdraw(record(), "   ", STAMP, {})
+        lifecycle.withdraw(INCIDENT, "   ", STAMP, by_id(record()))
 
 
-def test_withdrawing_a_record_others_are_merged_into_is_refused():
+def test_withdrawing_an_unknown_record_is_refused():
+    with pytest.raises(Refused, match=f"no record {OTHER}"):
+        lifecycle.withdraw(OTHER, "Not real.", STAMP, by_id(record()))
+
+
+def test_withdrawing_a_record_withdraws_its_duplicates_so_none_points_at_a_tombstone():
     duplicate = record(OTHER, status="merged", status_reason="Duplicate.", merged_into=INCIDENT)
-    with pytest.raises(Refused, match=f"{OTHER} is merged into it"):
-        lifecycle.withdraw(record(), "Not real.", STAMP, by_id(record(), duplicate))
+    changed = lifecycle.withdraw(INCIDENT, "Not real.", STAMP, by_id(record(), duplicate, record(THIRD)))
+    assert sorted(changed) == [INCIDENT, OTHER]
+    gone = changed[OTHER]
+    assert (gone["status"], gone["merged_into"]) == ("withdrawn", None)
+    assert gone["status_reason"] == f"Merged into {INCIDENT}, which was withdrawn: Not real."
+    assert gone["revisions"][-1]["fields_changed"] == ["status", "status_reason", "merged_into"]
 
 
 def test_merge_marks_the_duplicate_and_names_the_survivor():
@@ -170,7 +181,7 @@ def test_correct_refuses_hand_edits_of_status_merges_and_ids(edit):
 def test_history_shows_old_and_new_values_between_recorded_versions():
     first = record()
     corrected = lifecycle.correct(record(injured=3), first, "Three injured.", STAMP)
-    withdrawn = lifecycle.withdraw(corrected, "Not real.", STAMP, {})
+    withdrawn = lifecycle.withdraw(INCIDENT, "Not real.", STAMP, by_id(corrected))[INCIDENT]
     entries = lifecycle.history(withdrawn, [first, corrected])
     assert [e.revision["revision"] for e in entries] == [1, 2, 3]
     assert entries[0].changes is None
@@ -202,7 +213,7 @@ def test_history_takes_the_version_that_recorded_a_revision_not_later_unrecorded
 
 
 def test_tombstones_made_by_bookkeeping_validate_and_show_in_the_built_tables(tmp_path):
-    withdrawn = lifecycle.withdraw(record(), "Not in scope.", STAMP, {})
+    withdrawn = lifecycle.withdraw(INCIDENT, "Not in scope.", STAMP, by_id(record()))[INCIDENT]
     merged = lifecycle.merge(OTHER, THIRD, "Duplicate.", STAMP, by_id(record(OTHER), record(THIRD)))
     make_dataset(tmp_path, withdrawn, *merged.values(), record(THIRD))
     assert validate.validate(tmp_path, today=TODAY) == []

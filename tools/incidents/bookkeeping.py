@@ -82,11 +82,12 @@ def _write(layout: Layout, changed: dict[str, Record]) -> list[str]:
 
 
 def withdraw(root: Path, incident_id: str, reason: str, stamp: Stamp) -> list[str]:
-    """Withdraw a record; returns the files written."""
+    """Withdraw a record (and the records merged into it); returns the files written."""
     layout = Layout(root)
     with _locked(layout):
-        record = read_record(layout, incident_id)
-        return _write(layout, {incident_id: lifecycle.withdraw(record, reason, stamp, _all_records(layout))})
+        everything = _all_records(layout)
+        everything[incident_id] = read_record(layout, incident_id)
+        return _write(layout, lifecycle.withdraw(incident_id, reason, stamp, everything))
 
 
 def merge(root: Path, incident_id: str, into: str, reason: str, stamp: Stamp) -> list[str]:

@@ -82,19 +82,22 @@ def _merged_into(target_id: str, records: Mapping[str, Mapping[str, Any]]) -> li
     return sorted(i for i, r in records.items() if r.get("status") == "merged" and r.get("merged_into") == target_id)
 
 
-def withdraw(record: Record, reason: str, stamp: Stamp, records: Mapping[str, Mapping[str, Any]]) -> Record:
-    """Make `record` a withdrawn tombstone. `records` (all records by id) shows who still points at it."""
-    incident_id = record.get("incident_id")
+def withdraw(incident_id: str, reason: str, stamp: Stamp, records: Mapping[str, Record]) -> dict[str, Record]:
+    """Make a record a withdrawn tombstone. Returns every record that changes, by id.
+
+    Records merged into it are withdrawn with it (each with its own revision): they were judged to be the
+    same incident, and a merged record must name an active one."""
+    if incident_id not in records:
+        raise Refused(f"no record {incident_id} under data/records/")
+    record = records[incident_id]
     _require_active(record, "withdrawn")
-    pointing = _merged_into(str(incident_id), records)
-    if pointing:
-        raise Refused(
-            f"{incident_id} cannot be withdrawn: {', '.join(pointing)} "
-            f"{'is' if len(pointing) == 1 else 'are'} merged into it and would point at a tombstone; "
-            "withdraw or re-merge those first"
-        )
-    new = {**record, "status": "withdrawn", "status_reason": reason.strip(), "merged_into": None}
-    return _revise(record, new, reason, stamp)
+    reason = reason.strip()
+    changed = {incident_id: _revise(record, {**record, "status": "withdrawn", "status_reason": reason}, reason, stamp)}
+    cascade = f"Merged into {incident_id}, which was withdrawn: {reason}"
+    for other in _merged_into(incident_id, records):
+        gone = {**records[other], "status": "withdrawn", "status_reason": cascade, "merged_into": None}
+        changed[other] = _revise(records[other], gone, cascade, stamp)
+    return changed
 
 
 def merge(incident_id: str, into: str, reason: str, stamp: Stamp, records: Mapping[str, Record]) -> dict[str, Record]:
