@@ -106,6 +106,14 @@ def test_withdrawing_a_merge_target_writes_both_tombstones_and_stays_valid(repo)
     assert validate.validate(repo, today=TODAY) == []
 
 
+def test_withdraw_refuses_hand_edits_that_no_revision_records(repo):
+    path = repo / "data/records" / f"{INCIDENT}.yaml"
+    path.write_text(path.read_text().replace("injured: 1", "injured: 3"))
+    result = run(repo, "withdraw", INCIDENT, "--reason", "Not in scope.", "--by", "R")
+    assert result.exit_code == 1 and "no revision records (injured)" in result.output
+    assert f"incidents correct {INCIDENT}" in result.output and read(repo, INCIDENT)["status"] == "active"
+
+
 def test_history_of_an_uncommitted_withdrawal_shows_its_values(repo):
     run(repo, "withdraw", INCIDENT, "--reason", "Not in scope.", "--by", "Reviewer")
     changes = history(repo, INCIDENT)[1]["changes"]

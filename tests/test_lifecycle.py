@@ -178,6 +178,14 @@ def test_correct_refuses_hand_edits_of_status_merges_and_ids(edit):
         lifecycle.correct(record(**edit), record(), "Fix.", STAMP)
 
 
+def test_unrecorded_lists_hand_edits_that_no_new_revision_names():
+    committed = record()
+    merged = lifecycle.merge(INCIDENT, OTHER, "Duplicate.", STAMP, by_id(committed, record(OTHER)))[INCIDENT]
+    assert lifecycle.unrecorded(merged, committed) == []
+    assert lifecycle.unrecorded({**merged, "injured": 5}, committed) == ["injured"]
+    assert lifecycle.unrecorded(record(injured=5), committed) == ["injured"]
+
+
 def test_history_shows_old_and_new_values_between_recorded_versions():
     first = record()
     corrected = lifecycle.correct(record(injured=3), first, "Three injured.", STAMP)

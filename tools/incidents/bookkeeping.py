@@ -75,6 +75,23 @@ def _locked(layout: Layout) -> Iterator[None]:
         ) from None
 
 
+def _require_recorded(layout: Layout, working: dict[str, Record], ids: list[str]) -> None:
+    """Refuse to stamp a revision on a record whose hand edits since the last commit no revision names:
+    the new revision would carry them without saying so. Records outside git are not checked."""
+    for incident_id in ids:
+        path = layout.records / f"{incident_id}.yaml"
+        try:
+            before = records.parse(committed.show(path, layout.rel(path)), layout.rel(path))
+        except committed.GitError:
+            continue
+        edited = lifecycle.unrecorded(working[incident_id], before.data) if not before.problems else []
+        if edited:
+            raise Refused(
+                f"{incident_id} has edits since the last commit that no revision records ({', '.join(edited)}): "
+                f"run `incidents correct {incident_id} --reason ...` and commit first"
+            )
+
+
 def _write(layout: Layout, changed: dict[str, Record]) -> list[str]:
     files = {layout.records / f"{i}.yaml": records.dump(r).encode("utf-8") for i, r in changed.items()}
     atomic.write_all(files)
@@ -87,7 +104,9 @@ def withdraw(root: Path, incident_id: str, reason: str, stamp: Stamp) -> list[st
     with _locked(layout):
         everything = _all_records(layout)
         everything[incident_id] = read_record(layout, incident_id)
-        return _write(layout, lifecycle.withdraw(incident_id, reason, stamp, everything))
+        changed = lifecycle.withdraw(incident_id, reason, stamp, everything)
+        _require_recorded(layout, everything, list(changed))
+        return _write(layout, changed)
 
 
 def merge(root: Path, incident_id: str, into: str, reason: str, stamp: Stamp) -> list[str]:
@@ -98,7 +117,9 @@ def merge(root: Path, incident_id: str, into: str, reason: str, stamp: Stamp) ->
         everything[incident_id] = read_record(layout, incident_id)
         if into != incident_id:
             everything[into] = read_record(layout, into)
-        return _write(layout, lifecycle.merge(incident_id, into, reason, stamp, everything))
+        changed = lifecycle.merge(incident_id, into, reason, stamp, everything)
+        _require_recorded(layout, everything, list(changed))
+        return _write(layout, changed)
 
 
 def correct(root: Path, incident_id: str, reason: str, stamp: Stamp) -> tuple[list[str], list[str]]:

@@ -46,6 +46,14 @@ def latest_revision(record: Mapping[str, Any]) -> int:
     return max((int(r.get("revision") or 0) for r in record.get(HISTORY) or []), default=0)
 
 
+def unrecorded(working: Mapping[str, Any], committed: Mapping[str, Any]) -> list[str]:
+    """Fields edited since the committed version that no revision added since then names."""
+    ours, theirs = working.get(HISTORY) or [], committed.get(HISTORY) or []
+    added = ours[len(theirs) :] if ours[: len(theirs)] == theirs else []
+    covered = {name for revision in added for name in revision.get("fields_changed") or []}
+    return [name for name in changed_fields(committed, working) if name not in covered]
+
+
 def _revise(old: Record, new: Record, reason: str, stamp: Stamp) -> Record:
     """`new` with one more revision that names the fields changed since `old`."""
     reason = reason.strip()
