@@ -175,6 +175,13 @@ def test_correct_outside_git_is_a_clear_error(tmp_path):
     assert result.exit_code == 1 and "is not in a git repository" in result.output
 
 
+def test_correct_before_the_first_commit_says_so(tmp_path):
+    make_dataset(tmp_path)
+    git(tmp_path, "init", "-q")
+    result = run(tmp_path, "correct", INCIDENT, "--reason", "Fix.", "--by", "R")
+    assert result.exit_code == 1 and "has no HEAD commit yet" in result.output
+
+
 def test_correct_of_a_never_committed_record_says_so(repo):
     write_record(repo, record("inc_01KAXQ8N5D4C3R6E0J2VWZ7T33"))
     result = run(repo, "correct", "inc_01KAXQ8N5D4C3R6E0J2VWZ7T33", "--reason", "Fix.", "--by", "R")
