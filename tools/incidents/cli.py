@@ -211,7 +211,9 @@ _BY = click.option("--by", default=None, help="Who makes the change. Default: gi
 @_BY
 @click.pass_context
 def withdraw_command(ctx: click.Context, incident_id: str, reason: str, by: str | None) -> None:
-    """Withdraw a record that is not a real, in-scope incident. It stays as a tombstone; its id is never reused."""
+    """Withdraw a record that is not a real, in-scope incident: it stays as a tombstone, its id never reused.
+
+    Records merged into ID are withdrawn with it."""
     try:
         _written(bookkeeping.withdraw(_root(ctx), incident_id, reason, _stamp(by)))
     except lifecycle.Refused as exc:
