@@ -21,8 +21,9 @@ def _id_pattern() -> re.Pattern[str]:
 
 def record_path(layout: Layout, incident_id: str) -> Path:
     """The file of a record, refusing anything that is not an incident id (no paths, no typos)."""
-    if not _id_pattern().match(incident_id):
-        raise Refused(f"{incident_id!r} is not an incident id (expected inc_ followed by 26 ULID characters)")
+    pattern = _id_pattern()
+    if not pattern.fullmatch(incident_id):
+        raise Refused(f"{incident_id!r} is not an incident id (expected an id matching {pattern.pattern})")
     path = layout.records / f"{incident_id}.yaml"
     if not path.is_file():
         raise Refused(f"no record {incident_id}: {layout.rel(path)} does not exist")
@@ -31,11 +32,7 @@ def record_path(layout: Layout, incident_id: str) -> Path:
 
 def _parsed(loaded: records.Loaded) -> Record:
     if loaded.problems:
-        raise Refused(
-            f"fix the file first: {problems.human(loaded.problems)}"
-            if len(loaded.problems) == 1
-            else "fix the file first:\n" + problems.human(loaded.problems)
-        )
+        raise Refused("fix the file first:\n" + problems.human(loaded.problems))
     return dict(loaded.data)
 
 
