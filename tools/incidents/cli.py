@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, atomic, build, ingest, problems, records, refs, standard, validate
+from . import __version__, atomic, bookkeeping, build, ingest, lifecycle, problems, records, refs, standard, validate
 from . import diff as diff_
 from . import release as release_
 from . import verify as verify_
@@ -282,6 +282,88 @@ def verify_command(bundle_or_dir: Path, manifest_path: Path | None, output_forma
     if output_format == "human":
         click.echo(f"{len(found)} problem(s)" if found else f"{bundle_or_dir}: verified", err=bool(found))
     sys.exit(EXIT_INVALID if found else 0)
+
+
+def _stamp(by: str | None) -> lifecycle.Stamp:
+    by = by or _git_user()
+    if not by:
+        raise click.UsageError("say who makes the change with --by NAME (or set git's user.name)")
+    return lifecycle.Stamp(by, _utc_now().strftime("%Y-%m-%dT%H:%M:%SZ"), __version__)
+
+
+def _written(files: list[str]) -> None:
+    for path in files:
+        click.echo(f"wrote {path}")
+    click.echo("run `incidents build` to update the tables, then commit", err=True)
+
+
+_REASON = click.option("--reason", required=True, help="Why: kept in the record's revision and the changelog.")
+_BY = click.option("--by", default=None, help="Who makes the change. Default: git's user.name.")
+
+
+@cli.command("withdraw")
+@click.argument("incident_id", metavar="ID")
+@_REASON
+@_BY
+@click.pass_context
+def withdraw_command(ctx: click.Context, incident_id: str, reason: str, by: str | None) -> None:
+    """Withdraw a record that is not a real, in-scope incident: it stays as a tombstone, its id never reused.
+
+    Records merged into ID are withdrawn with it."""
+    try:
+        _written(bookkeeping.withdraw(_root(ctx), incident_id, reason, _stamp(by)))
+    except lifecycle.Refused as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command("merge")
+@click.argument("incident_id", metavar="ID")
+@click.option("--into", "into", required=True, metavar="ID", help="The surviving incident (must be active).")
+@_REASON
+@_BY
+@click.pass_context
+def merge_command(ctx: click.Context, incident_id: str, into: str, reason: str, by: str | None) -> None:
+    """Mark a record as a duplicate of another. Records merged into ID are re-pointed to the survivor."""
+    try:
+        _written(bookkeeping.merge(_root(ctx), incident_id, into, reason, _stamp(by)))
+    except lifecycle.Refused as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command("correct")
+@click.argument("incident_id", metavar="ID")
+@_REASON
+@_BY
+@click.pass_context
+def correct_command(ctx: click.Context, incident_id: str, reason: str, by: str | None) -> None:
+    """After editing a record by hand: add the revision, with the fields changed since the last commit (git HEAD)."""
+    try:
+        written, fields = bookkeeping.correct(_root(ctx), incident_id, reason, _stamp(by))
+    except lifecycle.Refused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"fields changed: {', '.join(fields)}")
+    _written(written)
+
+
+@cli.command("history")
+@click.argument("incident_id", metavar="ID")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["human", "json"]),
+    default="human",
+    show_default=True,
+    help="human, or json for tools.",
+)
+@click.pass_context
+def history_command(ctx: click.Context, incident_id: str, output_format: str) -> None:
+    """Print a record's revisions: who, when, how, why, and what changed (old -> new, from git history)."""
+    try:
+        record, entries = bookkeeping.history(_root(ctx), incident_id)
+    except lifecycle.Refused as exc:
+        raise click.ClickException(str(exc)) from None
+    render = lifecycle.history_json if output_format == "json" else lifecycle.history_human
+    click.echo(render(incident_id, str(record.get("status")), entries))
 
 
 def main() -> None:
