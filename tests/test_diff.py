@@ -137,6 +137,24 @@ def test_against_a_manifest_alone_the_changed_fields_are_those_the_revisions_nam
     assert (change.change, change.fields, change.fields_from) == ("corrected", ("injured",), "revisions")
 
 
+def test_between_two_manifests_alone_withdrawals_keep_their_reasons_and_corrections_their_fields():
+    gone = revised(second(), status="withdrawn", status_reason="A traffic accident.")
+    old = from_manifest("v0.1.0", manifest_of(record(), second()))
+    new = from_manifest("v0.1.1", manifest_of(revised(record(), injured=4), gone))
+    corrected, withdrawn = diff(old, new).records
+    assert (corrected.change, corrected.fields, corrected.fields_from) == ("corrected", ("injured",), "revisions")
+    assert (withdrawn.change, withdrawn.reason) == ("withdrawn", "A traffic accident.")
+
+
+def test_a_duplicate_re_pointed_to_another_survivor_is_merged_again():
+    third = record("inc_01KAXQ8N5D4C3R6E0J2VWZ7T22")
+    merged = revised(second(), status="merged", status_reason="Duplicate.", merged_into=INCIDENT)
+    (change,) = diff(
+        snap(record(), merged, third), snap(record(), revised(merged, merged_into=third["incident_id"]), third)
+    ).records
+    assert (change.change, change.merged_into) == ("merged", third["incident_id"])
+
+
 def test_a_rewritten_history_is_flagged():
     rewritten = record()
     rewritten["revisions"][0]["reason"] = "Another story."
@@ -157,6 +175,14 @@ def test_diff_command_between_a_release_and_the_working_tree(tmp_path):
     ]
     human = CliRunner().invoke(cli, ["--root", str(tmp_path), "diff", "v0.1.0"])
     assert f"{INCIDENT}  corrected   1->2      injured" in human.output
+
+
+def test_a_record_that_fails_its_schema_is_compared_not_reported_removed(tmp_path):
+    layout = releasable(tmp_path)
+    release(tmp_path, date=DAY)
+    revise(layout, INCIDENT, injured=-1)
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path), "diff", "v0.1.0", "--format", "json"])
+    assert [(r["change"], r["fields"]) for r in json.loads(result.output)["records"]] == [("corrected", ["injured"])]
 
 
 def test_diff_of_an_unknown_version_is_a_usage_error(tmp_path):

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .snapshot import TOMBSTONES, RecordState, Snapshot, history_sha256
+from .snapshot import TOMBSTONES, RecordState, Snapshot, history_sha256, revision_number
 
 BUMPS = ("patch", "minor", "major")
 # Type changes that keep every old value valid (the new type reads all old values).
@@ -86,14 +86,14 @@ def _changed_fields(old: RecordState, new: RecordState) -> tuple[tuple[str, ...]
     if old.values is not None and new.values is not None:
         keys = sorted(set(old.values) | set(new.values))
         return tuple(k for k in keys if old.values.get(k) != new.values.get(k)), "values"
-    named = {f for r in new.revisions or [] if r.get("revision", 0) > old.revision for f in r.get("fields_changed", [])}
+    named = {name for n, fields in new.changed.items() if n > old.revision for name in fields}
     return tuple(sorted(named)), "revisions"
 
 
 def _rewritten(old: RecordState, new: RecordState) -> bool:
     if new.revisions is None:
         return new.revision < old.revision
-    published = [r for r in new.revisions if r.get("revision", 0) <= old.revision]
+    published = [r for r in new.revisions if revision_number(r) <= old.revision]
     return history_sha256(published) != old.history_sha256
 
 
@@ -101,7 +101,7 @@ def record_change(old: RecordState | None, new: RecordState | None) -> RecordCha
     if new is None:
         assert old is not None
         return RecordChange(old.incident_id, "removed", old.revision, None)
-    reason = (new.values or {}).get("status_reason")
+    reason = new.status_reason
     if old is None:
         return RecordChange(new.incident_id, "added", None, new.revision, reason=reason, merged_into=new.merged_into)
     unchanged = (old.status, old.merged_into, old.content_sha256, old.history_sha256) == (
@@ -112,8 +112,8 @@ def record_change(old: RecordState | None, new: RecordState | None) -> RecordCha
     )
     if unchanged:
         return None
-    if new.status in TOMBSTONES and new.status != old.status:
-        change = new.status
+    if new.status in TOMBSTONES and (new.status, new.merged_into) != (old.status, old.merged_into):
+        change = new.status  # a duplicate re-pointed to another survivor is merged again
     elif old.status in TOMBSTONES and new.status == "active":
         change = "reinstated"
     else:
@@ -209,12 +209,10 @@ def human(d: Diff) -> str:
             if r.history_rewritten:
                 detail += " [HISTORY REWRITTEN]"
             lines.append(f"{r.incident_id:<{width}}  {r.change:<10}  {revs:<8}  {detail}".rstrip())
-    else:
-        lines.append("no record changed")
     for s in d.schema:
         lines.append(f"schema: {s.where}: {s.detail} ({s.bump})")
     counts = ", ".join(f"{n} {change}" for change, n in d.counts().items() if n)
-    lines.append(f"{counts or 'no changes'}; bump: {d.bump or 'none'}")
+    lines.append(f"{counts or 'no record changed'}; bump: {d.bump or 'none'}")
     return "\n".join(lines)
 
 

@@ -7,14 +7,13 @@ revisions name them).
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from . import bundle, manifest, standard, validate
+from . import bundle, dataset, manifest, standard
 from .layout import Layout
 from .snapshot import Snapshot, from_manifest, from_records, records_from_tables, schema_snapshot
 
@@ -26,9 +25,14 @@ class RefError(Exception):
 
 
 def working_tree(layout: Layout) -> Snapshot:
-    """The records of the working tree that pass their schemas (invalid files are left out)."""
-    checked = validate.check_dataset(layout, dt.datetime.now(dt.UTC).date())
-    return from_records("working tree", checked.data["record"], schema_snapshot(standard.load()))
+    """Every record file of the working tree that parses, valid or not: a record that fails its schema is
+    still there (`incidents validate` says what is wrong), not removed. Unparsable files are left out."""
+    found = [
+        loaded.data
+        for loaded in dataset.read(layout).records
+        if not loaded.problems and isinstance(loaded.data, dict) and isinstance(loaded.data.get("incident_id"), str)
+    ]
+    return from_records("working tree", found, schema_snapshot(standard.load()))
 
 
 def from_bundle(files: dict[str, bytes], label: str) -> Snapshot:

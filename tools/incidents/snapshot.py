@@ -36,7 +36,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items() if v is not None and v != []}
+        return {str(k): _plain(v) for k, v in value.items() if v is not None and v != []}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
@@ -50,8 +50,16 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def revision_number(revision: Mapping[str, Any]) -> int:
+    number = revision.get("revision")
+    return number if isinstance(number, int) else 0
+
+
 def ordered_revisions(record: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return sorted((dict(r) for r in record.get("revisions") or []), key=lambda r: r.get("revision", 0))
+    """The revisions by number; entries that are not mappings (an invalid file) are left out."""
+    revisions = record.get("revisions")
+    found = [dict(r) for r in revisions if isinstance(r, Mapping)] if isinstance(revisions, list) else []
+    return sorted(found, key=revision_number)
 
 
 def history_sha256(revisions: Iterable[Mapping[str, Any]]) -> str:
@@ -72,7 +80,11 @@ def content_sha256(record: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class RecordState:
-    """One record as a release remembers it; `values` and `revisions` only when the full record is known."""
+    """One record as a release remembers it; `values` and `revisions` only when the full record is known.
+
+    `status_reason` (of a tombstone) and `changed` (the fields_changed of revisions after the first) are
+    kept in manifests too, so that a diff between two versions without their bundles still says why a
+    record was withdrawn and which fields a correction changed."""
 
     incident_id: str
     status: str
@@ -80,12 +92,14 @@ class RecordState:
     revision: int
     history_sha256: str
     content_sha256: str
+    status_reason: str | None = None
+    changed: dict[int, list[str]] = field(default_factory=dict)
     values: dict[str, Any] | None = None
     revisions: list[dict[str, Any]] | None = None
 
     def summary(self) -> dict[str, Any]:
-        """The entry of a release manifest's `records` list."""
-        return {
+        """The entry of a release manifest's `records` list (reason and changed fields only when there are)."""
+        entry: dict[str, Any] = {
             "incident_id": self.incident_id,
             "status": self.status,
             "merged_into": self.merged_into,
@@ -93,6 +107,11 @@ class RecordState:
             "history_sha256": self.history_sha256,
             "content_sha256": self.content_sha256,
         }
+        if self.status in TOMBSTONES and self.status_reason:
+            entry["status_reason"] = self.status_reason
+        if self.changed:
+            entry["changed"] = {str(n): fields for n, fields in sorted(self.changed.items())}
+        return entry
 
 
 @dataclass(frozen=True)
@@ -110,9 +129,15 @@ def record_state(record: Mapping[str, Any]) -> RecordState:
         incident_id=record["incident_id"],
         status=record.get("status") or "active",
         merged_into=record.get("merged_into"),
-        revision=max((r.get("revision", 0) for r in revisions), default=0),
+        revision=max((revision_number(r) for r in revisions), default=0),
         history_sha256=history_sha256(revisions),
         content_sha256=content_sha256(record),
+        status_reason=record.get("status_reason"),
+        changed={
+            revision_number(r): [str(name) for name in r["fields_changed"]]
+            for r in revisions
+            if revision_number(r) > 1 and isinstance(r.get("fields_changed"), list)
+        },
         values=values_of(record),
         revisions=[_plain(r) for r in revisions],
     )
@@ -148,6 +173,8 @@ def from_manifest(label: str, manifest: Mapping[str, Any]) -> Snapshot:
             r["revision"],
             r["history_sha256"],
             r.get("content_sha256", ""),
+            r.get("status_reason"),
+            {int(n): list(fields) for n, fields in (r.get("changed") or {}).items()},
         )
         for r in manifest.get("records", [])
     }
