@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .snapshot import TOMBSTONES
+
 Record = dict[str, Any]
 
 # The parts of a record file that are not incident fields but are reviewed like them.
 HISTORY = "revisions"
-TOMBSTONES = ("withdrawn", "merged")
 # Changed only through `withdraw` and `merge` (status, merged_into) or never (incident_id).
 BOOKKEPT = ("incident_id", "status", "merged_into")
 
