@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from factories import INCIDENT, record
@@ -118,6 +119,66 @@ def test_a_removed_code_is_major_and_an_added_code_minor():
     more["codelists"]["event_type"].append("cyber_attacks")
     assert bump(SCHEMA, more) == "minor"
     assert [c.detail for c in schema_changes(SCHEMA, more)] == ["code(s) added: cyber_attacks"]
+
+
+def with_shape(table, name, **changes):
+    out = copy.deepcopy(SCHEMA)
+    shape = out["tables"][table]["fields"][name]
+    for key, value in changes.items():
+        if key in ("codelist", "itemType", "type", "required"):
+            shape[key] = value
+        elif value is None:
+            del shape["constraints"][key]
+        else:
+            shape["constraints"][key] = value
+    return out
+
+
+@pytest.mark.parametrize(
+    ("table", "name", "changes", "expected"),
+    [
+        ("incidents", "injured", {"minimum": 1}, "major"),
+        ("incidents", "injured", {"minimum": -5}, "minor"),
+        ("incidents", "injured", {"minimum": None}, "minor"),
+        ("incidents", "injured", {"maximum": 1000}, "major"),
+        ("incidents", "incident_id", {"pattern": "^inc_[0-9]+$"}, "major"),
+        ("incidents", "event_type", {"codelist": "role"}, "major"),
+        ("incidents", "event_type", {"codelist": None}, "minor"),
+        ("incidents", "tags", {"itemType": "integer"}, "major"),
+        ("incidents", "event_type", {"required": False}, "minor"),
+    ],
+    ids=lambda v: str(v),
+)
+def test_a_constraint_narrowed_is_major_and_loosened_minor(table, name, changes, expected):
+    assert bump(SCHEMA, with_shape(table, name, **changes)) == expected
+
+
+def test_a_manifest_without_constraints_is_compared_on_types_alone():
+    older = copy.deepcopy(SCHEMA)
+    for table in older["tables"].values():
+        table["fields"] = {n: {"type": f["type"], "required": f["required"]} for n, f in table["fields"].items()}
+    assert bump(older, SCHEMA) is None
+
+
+def test_descriptions_and_examples_alone_call_for_no_bump():
+    std = copy.deepcopy(standard.load())  # load() is cached: never change its result in place
+    for spec in std.tables["incidents"]["fields"]:
+        spec["description"], spec["example"] = "Reworded.", None
+    assert bump(SCHEMA, schema_snapshot(std)) is None
+
+
+def test_tables_and_codelists_added_are_minor_and_removed_major():
+    more = copy.deepcopy(SCHEMA)
+    more["tables"]["weapons"] = {"fields": {}}
+    more["codelists"]["weapon"] = ["rifle"]
+    assert bump(SCHEMA, more) == "minor" and bump(more, SCHEMA) == "major"
+
+
+def test_a_reinstated_tombstone_is_a_patch():
+    gone = revised(record(), status="withdrawn", status_reason="Looked like an exercise.")
+    back = revised(gone, status="active", status_reason=None)
+    found = diff(snap(gone), snap(back))
+    assert (found.bump, [r.change for r in found.records]) == ("patch", ["reinstated"])
 
 
 def test_the_biggest_change_decides_the_bump():

@@ -136,6 +136,51 @@ def _type_bump(old: str, new: str) -> str:
     return "minor" if (old, new) in WIDENINGS else "major"
 
 
+# Bounds whose new value accepts every old value when it moved this way (-1: lower, +1: higher).
+LOOSER = {"minimum": -1, "minLength": -1, "exclusiveMinimum": -1, "maximum": 1, "maxLength": 1, "exclusiveMaximum": 1}
+
+
+def _constraint_bump(key: str, was: Any, now: Any) -> str:
+    """minor when the changed constraint accepts every value the old one did (a bound loosened or dropped)."""
+    if now is None:
+        return "minor"
+    if was is not None and key in LOOSER and isinstance(was, int | float) and isinstance(now, int | float):
+        return "minor" if (now - was) * LOOSER[key] > 0 else "major"
+    return "major"  # added, or changed in a way that cannot be shown to accept every old value (a pattern)
+
+
+def field_changes(where: str, was: dict[str, Any], now: dict[str, Any]) -> list[SchemaChange]:
+    """Changes to one field's shape. Keys a manifest from an older tool lacks are not compared."""
+    out = []
+    if was["type"] != now["type"]:
+        out.append(
+            SchemaChange(
+                "type-changed", where, f"type {was['type']} -> {now['type']}", _type_bump(was["type"], now["type"])
+            )
+        )
+    if was["required"] != now["required"]:
+        if now["required"]:
+            out.append(SchemaChange("required-added", where, "optional field became required", "major"))
+        else:
+            out.append(SchemaChange("required-dropped", where, "required field became optional", "minor"))
+    if "constraints" in was and "constraints" in now:
+        before, after = was["constraints"], now["constraints"]
+        for key in sorted(set(before) | set(after)):
+            old_value, new_value = before.get(key), after.get(key)
+            if old_value != new_value:
+                detail = f"constraint {key}: {json.dumps(old_value)} -> {json.dumps(new_value)}"
+                out.append(
+                    SchemaChange("constraint-changed", where, detail, _constraint_bump(key, old_value, new_value))
+                )
+        if was.get("codelist") != now.get("codelist"):
+            detail = f"codelist {was.get('codelist') or '(none)'} -> {now.get('codelist') or '(none)'}"
+            out.append(SchemaChange("codelist-changed", where, detail, "minor" if not now.get("codelist") else "major"))
+        if was.get("itemType") != now.get("itemType") and was.get("itemType") and now.get("itemType"):
+            detail = f"item type {was['itemType']} -> {now['itemType']}"
+            out.append(SchemaChange("type-changed", where, detail, _type_bump(was["itemType"], now["itemType"])))
+    return out
+
+
 def schema_changes(old: dict[str, Any], new: dict[str, Any]) -> list[SchemaChange]:
     """What changed in the standard's shape. An empty old schema (the first release) changes nothing."""
     if not old:
@@ -159,15 +204,7 @@ def schema_changes(old: dict[str, Any], new: dict[str, Any]) -> list[SchemaChang
                 detail = "required field added" if required else "optional field added"
                 out.append(SchemaChange("field-added", where, detail, "major" if required else "minor"))
             else:
-                was, now = before[name], after[name]
-                if was["type"] != now["type"]:
-                    detail = f"type {was['type']} -> {now['type']}"
-                    out.append(SchemaChange("type-changed", where, detail, _type_bump(was["type"], now["type"])))
-                if was["required"] != now["required"]:
-                    if now["required"]:
-                        out.append(SchemaChange("required-added", where, "optional field became required", "major"))
-                    else:
-                        out.append(SchemaChange("required-dropped", where, "required field became optional", "minor"))
+                out.extend(field_changes(where, before[name], after[name]))
     old_lists, new_lists = old.get("codelists", {}), new.get("codelists", {})
     for name in sorted(set(old_lists) | set(new_lists)):
         if name not in new_lists:

@@ -143,15 +143,19 @@ def record_state(record: Mapping[str, Any]) -> RecordState:
     )
 
 
+def field_shape(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """What of a field decides which values it accepts: type, required, the other constraints, its codelist
+    and the type of its list items. Descriptions and examples change no value's validity."""
+    constraints = dict(spec.get("constraints", {}))
+    shape = {"type": spec["type"], "required": bool(constraints.pop("required", False)), "constraints": constraints}
+    shape.update({key: spec[key] for key in ("codelist", "itemType") if key in spec})
+    return shape
+
+
 def schema_snapshot(std: Standard) -> dict[str, Any]:
-    """The shape of the standard that decides a semver bump: fields, types, required, and codes."""
+    """The shape of the standard that decides a semver bump: fields (field_shape), and codes."""
     tables = {
-        name: {
-            "fields": {
-                f["name"]: {"type": f["type"], "required": bool(f.get("constraints", {}).get("required"))}
-                for f in spec["fields"]
-            }
-        }
+        name: {"fields": {f["name"]: field_shape(f) for f in spec["fields"]}}
         for name, spec in sorted(std.tables.items())
     }
     codelists = {name: list(codelist.codes) for name, codelist in sorted(std.codelists.items())}
