@@ -99,7 +99,7 @@ def check_parquet(files: dict[str, bytes], version: str) -> list[Problem]:
         if table is None or path not in files or table.get("path") not in files:
             continue
         try:
-            parquet = pq.read_table(io.BytesIO(files[path]))
+            parquet = pq.read_table(io.BytesIO(files[path]), use_threads=False)
         except (pa.ArrowException, OSError) as exc:
             problems.append(_parquet(path, f"not a readable Parquet file: {exc}", "a Parquet file"))
             continue
@@ -109,7 +109,8 @@ def check_parquet(files: dict[str, bytes], version: str) -> list[Problem]:
             problems.append(_parquet(path, message, f"columns {', '.join(names)}"))
             continue
         as_text = pacsv.ConvertOptions(column_types={n: pa.string() for n in names})
-        rows = pacsv.read_csv(io.BytesIO(files[table["path"]]), convert_options=as_text).num_rows
+        serial = pacsv.ReadOptions(use_threads=False)
+        rows = pacsv.read_csv(io.BytesIO(files[table["path"]]), read_options=serial, convert_options=as_text).num_rows
         if parquet.num_rows != rows:
             message = f"{parquet.num_rows} rows"
             problems.append(_parquet(path, message, f"{rows} rows, as in {table['path']}"))
