@@ -30,7 +30,7 @@ def test_a_merge_and_a_schema_change_are_in_the_section():
     text = changelog.section("0.2.0", "2026-11-26", found, "major", "major")
     assert f"- Merged (1):\n  - {second()['incident_id']} into {INCIDENT}: Same clash, reported twice." in text
     assert "- event_type: code(s) added: cyber_attacks (minor)" in text
-    assert "- incidents.notes: constraint maxLength: null -> 2000 (major)" in text
+    assert "- incidents.notes: constraint maxLength added: 2000 (major)" in text
     assert text.startswith("## v0.2.0 (2026-11-26)\n\nBump: major. Compared with v0.1.0: incidents.notes")
 
 

@@ -149,15 +149,20 @@ def _constraint_bump(key: str, was: Any, now: Any) -> str:
     return "major"  # added, or changed in a way that cannot be shown to accept every old value (a pattern)
 
 
+def _constraint_detail(key: str, was: Any, now: Any) -> str:
+    if was is None:
+        return f"constraint {key} added: {json.dumps(now)}"
+    if now is None:
+        return f"constraint {key} dropped: {json.dumps(was)}"
+    return f"constraint {key}: {json.dumps(was)} -> {json.dumps(now)}"
+
+
 def field_changes(where: str, was: dict[str, Any], now: dict[str, Any]) -> list[SchemaChange]:
     """Changes to one field's shape. Keys a manifest from an older tool lacks are not compared."""
     out = []
     if was["type"] != now["type"]:
-        out.append(
-            SchemaChange(
-                "type-changed", where, f"type {was['type']} -> {now['type']}", _type_bump(was["type"], now["type"])
-            )
-        )
+        detail = f"type {was['type']} -> {now['type']}"
+        out.append(SchemaChange("type-changed", where, detail, _type_bump(was["type"], now["type"])))
     if was["required"] != now["required"]:
         if now["required"]:
             out.append(SchemaChange("required-added", where, "optional field became required", "major"))
@@ -168,10 +173,11 @@ def field_changes(where: str, was: dict[str, Any], now: dict[str, Any]) -> list[
         for key in sorted(set(before) | set(after)):
             old_value, new_value = before.get(key), after.get(key)
             if old_value != new_value:
-                detail = f"constraint {key}: {json.dumps(old_value)} -> {json.dumps(new_value)}"
-                out.append(
-                    SchemaChange("constraint-changed", where, detail, _constraint_bump(key, old_value, new_value))
+                detail, bump = (
+                    _constraint_detail(key, old_value, new_value),
+                    _constraint_bump(key, old_value, new_value),
                 )
+                out.append(SchemaChange("constraint-changed", where, detail, bump))
         if was.get("codelist") != now.get("codelist"):
             detail = f"codelist {was.get('codelist') or '(none)'} -> {now.get('codelist') or '(none)'}"
             out.append(SchemaChange("codelist-changed", where, detail, "minor" if not now.get("codelist") else "major"))
