@@ -18,6 +18,7 @@ import yaml
 from factories import make_dataset, record, write_record
 from incidents.build import build
 from incidents.cli import cli
+from releasing import releasable
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((REPO / ".github/workflows").glob("*.yml"))
@@ -133,15 +134,14 @@ def test_release_workflow_runs_on_version_tags_and_writes_only_releases():
     (job,) = workflow["jobs"].values()
     assert job["permissions"] == {"contents": "write"}
     scripts = run_scripts(workflow)
-    assert "incidents release" in scripts and "incidents verify" in scripts and "gh release create" in scripts
+    assert "incidents bundle" in scripts and "incidents verify" in scripts and "gh release create" in scripts
 
 
 def test_workflow_commands_are_commands_of_the_cli():
     used = set()
     for path in WORKFLOWS:
         used |= set(re.findall(r"\bincidents (\w+)", run_scripts(load(path))))
-    known = set(cli.commands) | {"release", "verify"}  # release and verify land with the releases issue
-    assert used <= known, used - known
+    assert {"validate", "build", "bundle", "verify"} <= used <= set(cli.commands), used - set(cli.commands)
 
 
 def test_pre_commit_hook_runs_incidents_validate_on_data_files():
@@ -294,3 +294,29 @@ def test_the_rebuild_step_fails_when_the_committed_tables_are_stale_and_passes_o
     for script in (step(VALIDATE, "Validate the changed"), rebuild):
         done = run_step(layout.root, script, BASE_SHA=base)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+RELEASE = ".github/workflows/release.yml"
+
+
+def test_the_release_steps_publish_a_tagged_release_and_refuse_a_tag_whose_files_changed(tmp_path):
+    layout = releasable(tmp_path / "repo")
+    assert build(layout.root).problems == []
+    git(layout.root, "init", "-q")
+    assert run_step(layout.root, "incidents release --date 2026-11-25").returncode == 0
+    git(layout.root, "add", "-A")
+    git(layout.root, "commit", "-q", "-m", "release v0.1.0")
+    git(layout.root, "tag", "v0.1.0")
+    scripts = [step(RELEASE, "Rebuild and check"), step(RELEASE, "Rebuild the release bundle")]
+    for script in scripts:
+        done = run_step(layout.root, script, TAG="v0.1.0")
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert [p.name for p in (layout.root / "dist").glob("*.zip")] == ["test-incidents-v0.1.0.zip"]
+    # A later commit tagged v0.1.0 by mistake: its tables no longer match the release's manifest.
+    write_record(layout.root, record(NEW))
+    assert build(layout.root).problems == []
+    git(layout.root, "add", "-A")
+    git(layout.root, "commit", "-q", "-m", "a record after the release")
+    git(layout.root, "tag", "-f", "v0.1.0")
+    refused = run_step(layout.root, scripts[1], TAG="v0.1.0")
+    assert refused.returncode != 0 and "data/tables/incidents.csv" in refused.stderr, refused.stdout + refused.stderr
