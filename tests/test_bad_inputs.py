@@ -98,6 +98,39 @@ def test_the_corpus_has_at_least_forty_cases_each_with_its_file():
     assert {p.stem for p in HERE.glob("*.yaml")} - {"cases"} == set(names)
 
 
+# Each kind of bad input the contribution rules promise a clean error for (issue 4), and its cases here.
+KINDS = {
+    "broken YAML": ["yaml_bad_indentation", "yaml_unclosed_list", "yaml_unclosed_quote"],
+    "latin-1": ["latin1"],
+    "UTF-16": ["utf16"],
+    "a byte-order mark": ["bom"],
+    "CRLF line endings": ["crlf"],
+    "tabs": ["tab_indentation"],
+    "duplicated keys": ["duplicate_key"],
+    "a YAML alias bomb": ["alias_bomb", "merge_key"],
+    "a huge file": ["huge_file", "text_too_long"],
+    "a deeply nested value": ["deeply_nested"],
+    "unknown fields": ["unknown_field", "unknown_field_in_evidence"],
+    "ids that collide": ["colliding_incident_ids", "colliding_actor_ids"],
+    "a quote not in its source": ["quote_not_in_source", "quote_at_wrong_offsets"],
+    "offsets past the end": ["offsets_past_the_end"],
+    "31 February": ["february_31"],
+    "a future date": ["future_date"],
+    "coordinates in the sea": ["coordinates_in_the_sea"],
+    "coordinates in another country": ["coordinates_in_another_country"],
+    "negative counts": ["negative_fatalities", "negative_injured"],
+    "low > high": ["fatalities_low_above_high"],
+    "a spreadsheet formula cell": ["formula_in_summary", "formula_in_tag", "formula_in_actor_name"],
+    "a path traversal in a source reference": ["archive_path_traversal", "evidence_source_path_traversal"],
+    "a symlink": ["source_text_symlink", "record_symlink"],
+}
+
+
+def test_the_corpus_covers_every_kind_of_bad_input_the_rules_promise():
+    names = {case["name"] for case in CASES}
+    assert {kind: [n for n in cases if n not in names] for kind, cases in KINDS.items()} == {k: [] for k in KINDS}
+
+
 def test_every_case_is_reported_on_a_line_unless_the_file_is_refused_unread():
     unread = {"too-large", "symlink"}  # the file is never opened, so no line of it can be named
     for case in CASES:
