@@ -59,3 +59,13 @@ def test_hidden_files_and_archived_texts_are_left_alone(tmp_path):
     (layout.records / f".{next(layout.records.glob('*.yaml')).name}.swp").write_bytes(b"\x00swap")
     assert next(layout.sources.glob("*.txt"))
     assert found(layout.root) == []
+
+
+def test_validating_a_record_in_a_subfolder_names_the_subfolder(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    path = write_record(tmp_path / "other", record("inc_01KAXQ8N5D4C3R6E0J2VWZ7T09"))
+    shutil.move(path.parent, layout.records / "batch")
+    chosen = layout.records / "batch" / path.name
+    assert [(p.file, p.code) for p in validate(layout.root, [chosen], today=TODAY)] == [
+        ("data/records/batch", "stray-file")
+    ]

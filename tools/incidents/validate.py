@@ -242,8 +242,15 @@ def validate(root: Path, paths: list[Path] | None = None, today: dt.date | None 
         problems = check_outputs_in_step(layout, checked)
     if paths is not None:
         chosen, path_problems = _in_data(layout, paths)
-        problems = [p for p in problems if p.file in chosen or not p.file.startswith("data/")] + path_problems
+        folders = {folder for file in chosen for folder in _parents(file)}  # a stray folder holding a chosen file
+        problems = [p for p in problems if p.file in chosen | folders or not p.file.startswith("data/")]
+        problems += path_problems
     return sort_problems(problems)
+
+
+def _parents(file: str) -> list[str]:
+    parts = file.split("/")
+    return ["/".join(parts[:n]) for n in range(1, len(parts))]
 
 
 def check_outputs_in_step(layout: Layout, checked: Checked) -> list[Problem]:
