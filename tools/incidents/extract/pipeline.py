@@ -129,7 +129,7 @@ def _clause(clause: Span, published: dt.date | None, country: str | None, matche
         if mention.kind == "same-day":
             key = context.date_key or key
         context.date, context.date_key = value, key
-        context.date_span = _absolute(clause, mention.start, mention.end)
+        context.date_span = clause
         dated = True
     if towns:
         context.town, context.town_span = towns[0], clause
@@ -150,7 +150,7 @@ def _clause(clause: Span, published: dt.date | None, country: str | None, matche
         if context.date_span:
             target.supports(context.date_span, "date_start", "date_end", "date_precision")
         if context.date.note:
-            target.notes.append(context.date.note.capitalize() + ".")
+            target.notes.append(context.date.note[0].upper() + context.date.note[1:] + ".")
         elif not context.date_span:
             target.notes.append("The report gives no date for this event; the date is left unknown.")
         drafts.append(target)
