@@ -37,9 +37,9 @@ _NAMED_GROUPS = re.compile(
 _GENERIC: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"\b(?:soldiers?|troops|army|military|servicem[ae]n)\b", re.I), "Military Forces of {country}", "state_forces"),
     (re.compile(r"\b(?:police(?:men|man| officers?)?|policem[ae]n)\b", re.I), "Police Forces of {country}", "state_forces"),
-    (re.compile(r"\b(?:protesters|demonstrators|traders protested|farmers gathered)\b", re.I), "Protesters ({country})", "protesters"),
-    (re.compile(r"\b(?:civilians?|farmers|traders|residents|villagers|passers?-by|fishermen|shopkeepers?|boy|girl|child(?:ren)?|women|men|people|family)\b", re.I), "Civilians ({country})", "civilians"),
-    (re.compile(r"\b(?:gunmen|unidentified (?:men|attackers|assailants)|militants|attackers?|assailants)\b", re.I), "Unidentified Armed Group ({country})", "political_militia"),
+    (re.compile(r"\b(?:protesters|demonstrators|traders protested|farmers gathered)\b", re.I), "Protesters", "protesters"),
+    (re.compile(r"\b(?:civilians?|farmers|traders|residents|villagers|passers?-by|fishermen|shopkeepers?|boy|girl|child(?:ren)?|women|men|people|family)\b", re.I), "Civilians", "civilians"),
+    (re.compile(r"\b(?:gunmen|unidentified (?:men|attackers|assailants)|militants|attackers?|assailants)\b", re.I), "Unidentified armed group", "political_militia"),
 )
 _SKIP = {"Security Media Cell", "State Emergency Service", "General Staff", "Red Cross", "Defence Ministry"}
 
