@@ -53,8 +53,10 @@ def main(folder: Path) -> None:
         r = f"{s.recall:.2f}" if s.recall is not None else "-"
         print(f"{name:18} {p:>9} {r:>7} {s.correct:>7} {s.predicted:>7} {s.gold:>5}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n{len(reports)} reports in {seconds:.3f} s: {len(reports) / seconds:.1f} reports/s "
-          f"(gazetteer load excluded); peak memory {peak:.0f} MiB")
+    print(
+        f"\n{len(reports)} reports in {seconds:.3f} s: {len(reports) / seconds:.1f} reports/s "
+        f"(gazetteer load excluded); peak memory {peak:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -8,24 +8,34 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from factories import TODAY, make_dataset
 
+from factories import TODAY, make_dataset
 from incidents import validate
 from incidents.cli import cli
 from incidents.extract import actors, classify, dates, draft_records, numbers, places
 
 SEED = Path(__file__).parent / "fixtures" / "qamishli_report.txt"
 KNOWN = [
-    {"actor_id": "act_01KAXQ8N5D4C3R6E0J2VWZ7T1M", "name": "National Defense Forces", "actor_type": "political_militia",
-     "aliases": ["National Defense", "Syrian regime militias", "Syrian Regime fighters", "regime fighter"]},
-    {"actor_id": "act_01KAXQ8N5D4C3R6E0J2VWZ7T1N", "name": "Asayish", "actor_type": "rebel_group",
-     "aliases": ["Alasayish", "Kurdish traffic police", "Kurdish forces", "Kurdish internal security forces"]},
+    {
+        "actor_id": "act_01KAXQ8N5D4C3R6E0J2VWZ7T1M",
+        "name": "National Defense Forces",
+        "actor_type": "political_militia",
+        "aliases": ["National Defense", "Syrian regime militias", "Syrian Regime fighters", "regime fighter"],
+    },
+    {
+        "actor_id": "act_01KAXQ8N5D4C3R6E0J2VWZ7T1N",
+        "name": "Asayish",
+        "actor_type": "rebel_group",
+        "aliases": ["Alasayish", "Kurdish traffic police", "Kurdish forces", "Kurdish internal security forces"],
+    },
 ]
 
 
 def drafts(published: dt.date | None) -> list[dict]:
     text = SEED.read_text(encoding="utf-8")
-    return draft_records(text, "0" * 64, published, KNOWN, {"Al Qāmishlī": "Al-Hasakah"}, by="t", now="2026-01-01T00:00:00Z").records
+    return draft_records(
+        text, "0" * 64, published, KNOWN, {"Al Qāmishlī": "Al-Hasakah"}, by="t", now="2026-01-01T00:00:00Z"
+    ).records
 
 
 def test_the_seed_report_gives_its_four_incidents():
@@ -112,7 +122,7 @@ def test_in_the_evening_takes_the_day_of_the_event_before():
         ("injured an Alasayish member", {"injured": 1}),
         ("A ten-year-old boy was killed by a sniper", {"fatalities_best": 1}),
         ("wounding four people. No deaths were reported.", {"injured": 4, "fatalities_best": 0}),
-        ("killed \"dozens\" of fighters", {}),
+        ('killed "dozens" of fighters', {}),
     ],
 )
 def test_counts_in_words_and_digits(clause, expected):

@@ -157,8 +157,10 @@ def extract_command(
             f"{k}={record[k]}" for k in ("fatalities_best", "injured", "detained", "released") if record[k] is not None
         )
         click.echo(
-            f"  {layout.rel(layout.records / (record['incident_id'] + '.yaml'))}: {record['date_start'] or 'date unknown'}"
-            f" {record['location']} {record['event_type']}/{record['sub_event_type']}" + (f" ({counts})" if counts else "")
+            f"  {layout.rel(layout.records / (record['incident_id'] + '.yaml'))}: "
+            f"{record['date_start'] or 'date unknown'}"
+            f" {record['location']} {record['event_type']}/{record['sub_event_type']}"
+            + (f" ({counts})" if counts else "")
         )
     for actor in result.new_actors:
         click.echo(f"  {layout.rel(layout.actors / (actor['actor_id'] + '.yaml'))}: new actor {actor['name']!r}")

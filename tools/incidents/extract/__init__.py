@@ -93,7 +93,7 @@ def _fill(
     )
     for name, values in draft.counts.items():
         record[name] = values[0]
-    actors = []
+    actors: list[dict[str, Any]] = []
     for found, role in draft.actors:
         actor_id = found.actor_id
         if actor_id is None:
@@ -128,14 +128,22 @@ def _fill(
             kept = [s for s in kept if s != "actors"]
         if kept:
             evidence.append(
-                {"source_id": source_id, "quote": source[start:end], "char_start": start, "char_end": end, "supports": kept}
+                {
+                    "source_id": source_id,
+                    "quote": source[start:end],
+                    "char_start": start,
+                    "char_end": end,
+                    "supports": kept,
+                }
             )
     record["evidence"] = evidence
     revision = record["revisions"][0]
     revision.update(
         method="assisted",
         reason="Drafted by `incidents extract` from the archived source; needs review by a coder.",
-        fields_changed=[k for k, v in record.items() if v not in (None, [], "") and k not in ("incident_id", "revisions")],
+        fields_changed=[
+            k for k, v in record.items() if v not in (None, [], "") and k not in ("incident_id", "revisions")
+        ],
     )
 
 

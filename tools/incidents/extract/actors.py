@@ -32,14 +32,38 @@ _ORG = re.compile(
 )
 _ACRONYM = re.compile(r"\b([A-Z][a-z]*(?:\s+[A-Z][\w'’-]*)+)\s+\(([A-Z][A-Za-z&/-]{1,9})\)")
 _NAMED_GROUPS = re.compile(
-    r"\b(Taliban|Al-Shabaab|al-Shabaab|Boko Haram|Houthis?|M23|Wazalendo|Islamic State|Hamas|Hezbollah|JNIM|ISWAP|ISKP)\b"
+    r"\b(Taliban|Al-Shabaab|al-Shabaab|Boko Haram|Houthis?|M23"
+    r"|Wazalendo|Islamic State|Hamas|Hezbollah|JNIM|ISWAP|ISKP)\b"
 )
 _GENERIC: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"\b(?:soldiers?|troops|army|military|servicem[ae]n)\b", re.I), "Military Forces of {country}", "state_forces"),
-    (re.compile(r"\b(?:police(?:men|man| officers?)?|policem[ae]n)\b", re.I), "Police Forces of {country}", "state_forces"),
-    (re.compile(r"\b(?:protesters|demonstrators|traders protested|farmers gathered)\b", re.I), "Protesters", "protesters"),
-    (re.compile(r"\b(?:civilians?|farmers|traders|residents|villagers|passers?-by|fishermen|shopkeepers?|boy|girl|child(?:ren)?|women|men|people|family)\b", re.I), "Civilians", "civilians"),
-    (re.compile(r"\b(?:gunmen|unidentified (?:men|attackers|assailants)|militants|attackers?|assailants)\b", re.I), "Unidentified armed group", "political_militia"),
+    (
+        re.compile(r"\b(?:soldiers?|troops|army|military|servicem[ae]n)\b", re.I),
+        "Military Forces of {country}",
+        "state_forces",
+    ),
+    (
+        re.compile(r"\b(?:police(?:men|man| officers?)?|policem[ae]n)\b", re.I),
+        "Police Forces of {country}",
+        "state_forces",
+    ),
+    (
+        re.compile(r"\b(?:protesters|demonstrators|traders protested|farmers gathered)\b", re.I),
+        "Protesters",
+        "protesters",
+    ),
+    (
+        re.compile(
+            r"\b(?:civilians?|farmers|traders|residents|villagers|passers?-by|fishermen|shopkeepers?|boy|girl|child(?:ren)?|women|men|people|family)\b",
+            re.I,
+        ),
+        "Civilians",
+        "civilians",
+    ),
+    (
+        re.compile(r"\b(?:gunmen|unidentified (?:men|attackers|assailants)|militants|attackers?|assailants)\b", re.I),
+        "Unidentified armed group",
+        "political_militia",
+    ),
 )
 _SKIP = {"Security Media Cell", "State Emergency Service", "General Staff", "Red Cross", "Defence Ministry"}
 
@@ -89,7 +113,9 @@ class ActorMatcher:
             for m in pattern.finditer(text):
                 if free(m.start(), m.end()):
                     taken.append((m.start(), m.end()))
-                    found.append(Found(template.format(country=self.country_name), None, actor_type, m.start(), m.end()))
+                    found.append(
+                        Found(template.format(country=self.country_name), None, actor_type, m.start(), m.end())
+                    )
         return sorted(found, key=lambda f: f.start)
 
 

@@ -30,10 +30,20 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("last-night", re.compile(r"\b[Ll]ast night\b|\b[Oo]vernight\b")),
     ("last-week", re.compile(r"\b[Ll]ast week\b")),
     ("last-month", re.compile(r"\b[Ll]ast month\b")),
-    ("same-day", re.compile(r"\b(?:[Ii]n|[Ll]ater in|[Ee]arly in|[Ll]ate in) the (?:evening|morning|afternoon|night|day)\b|\b[Ll]ater (?:that|the same) day\b|\b[Tt]hat (?:evening|night|morning|afternoon)\b")),
+    (
+        "same-day",
+        re.compile(
+            r"\b(?:[Ii]n|[Ll]ater in|[Ee]arly in|[Ll]ate in) the (?:evening|morning|afternoon|night"
+            r"|day)\b|\b[Ll]ater (?:that|the same) day\b|\b[Tt]hat (?:evening|night|morning|afternoon)\b"
+        ),
+    ),
 )
 # A date right after a speech verb dates the telling, not the event: "told reporters on Monday".
-_REPORTING = re.compile(r"\b(?:said|say|says|told|tells|reporters|announced|added|stated|reported|statement)\W+(?:\w+\W+){0,2}(?:on|late on|on late)?\s*$", re.I)
+_REPORTING = re.compile(
+    r"\b(?:said|say|says|told|tells|reporters|announced|added|stated"
+    r"|reported|statement)\W+(?:\w+\W+){0,2}(?:on|late on|on late)?\s*$",
+    re.I,
+)
 # "since 2009", "in recent years": background, not an event of the report.
 _BACKGROUND = re.compile(r"\b(?:since|until|before|by)\s+$", re.I)
 

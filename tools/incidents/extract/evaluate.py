@@ -14,9 +14,22 @@ from typing import Any
 from .places import fold
 
 COUNTS = ("fatalities_best", "fatalities_low", "fatalities_high", "injured", "detained", "released")
-FIELDS = ("incident", "date", "country", "admin1", "location", "street", "actors", "roles", *COUNTS,
-          "event_type", "sub_event_type")
-_STREET_WORDS = re.compile(r"\s+(?:neighbourhood|neighborhood|district|area|camp|displacement camp|market|quarter)$", re.I)
+FIELDS = (
+    "incident",
+    "date",
+    "country",
+    "admin1",
+    "location",
+    "street",
+    "actors",
+    "roles",
+    *COUNTS,
+    "event_type",
+    "sub_event_type",
+)
+_STREET_WORDS = re.compile(
+    r"\s+(?:neighbourhood|neighborhood|district|area|camp|displacement camp|market|quarter)$", re.I
+)
 
 
 @dataclass
@@ -58,7 +71,9 @@ def flatten(record: dict[str, Any], actor_names: dict[str, str]) -> dict[str, An
         "admin1": record["admin1"],
         "location": parts[-1] if record["geo_precision"] != "country" else None,
         "street": parts[0] if len(parts) > 1 else None,
-        "actors": [{"name": actor_names.get(a["actor_id"], a["actor_id"]), "role": a["role"]} for a in record["actors"]],
+        "actors": [
+            {"name": actor_names.get(a["actor_id"], a["actor_id"]), "role": a["role"]} for a in record["actors"]
+        ],
         **{k: record[k] for k in COUNTS},
         "event_type": record["event_type"],
         "sub_event_type": record["sub_event_type"],
@@ -96,7 +111,8 @@ def score(predicted: list[dict[str, Any]], gold_incidents: list[dict[str, Any]])
     gold = [_gold(g) for g in gold_incidents]
     result = Result(count_match=len(predicted) == len(gold))
     pairs = sorted(
-        ((_affinity(p, g), i, j) for i, p in enumerate(predicted) for j, g in enumerate(gold)), key=lambda t: (-t[0], t[1], t[2])
+        ((_affinity(p, g), i, j) for i, p in enumerate(predicted) for j, g in enumerate(gold)),
+        key=lambda t: (-t[0], t[1], t[2]),
     )
     paired: dict[int, int] = {}
     used: set[int] = set()

@@ -69,7 +69,10 @@ _AUX = re.compile(r"\b(?:were|was|been|are|is|had|have|has|being)\s+(?:\w+\s+)?$
 _CUT = re.compile(r"\b(?:including|among them|among whom|of whom)\b", re.I)
 _ZERO = (
     (re.compile(r"\bno (?:deaths|fatalities)\b|\bno one was killed\b", re.I), ("fatalities_best",)),
-    (re.compile(r"\bno casualties were reported\b|\bno one was (?:hurt|injured)\b", re.I), ("fatalities_best", "injured")),
+    (
+        re.compile(r"\bno casualties were reported\b|\bno one was (?:hurt|injured)\b", re.I),
+        ("fatalities_best", "injured"),
+    ),
 )
 
 
@@ -103,7 +106,7 @@ def counts(text: str) -> list[Count]:
 
 
 def _active(after: str) -> int | None:
-    """"killed two fighters", "arrested that fighter with eleven others" (12)."""
+    """ "killed two fighters", "arrested that fighter with eleven others" (12)."""
     with_ = _WITH.match(after)
     if with_:
         return (parse(with_.group("n")) or 0) + 1
@@ -119,7 +122,7 @@ def _active(after: str) -> int | None:
 
 
 def _passive(before: str) -> int | None:
-    """"two policemen and one attacker were killed" (3), "and 17 wounded", "four of them were released"."""
+    """ "two policemen and one attacker were killed" (3), "and 17 wounded", "four of them were released"."""
     segment = re.split(r"[,;:]|\b(?:when|after|while|as|and\s+(?=\w+ed\b))\b|" + _VERB.pattern, before)[-1]
     if not (_AUX.search(before) or re.search(rf"(?:{NUMBER.pattern})\s+(?:\w+\s+)?$", segment)):
         return None

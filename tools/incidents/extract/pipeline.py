@@ -17,12 +17,16 @@ from .text import Span, clauses, sentences
 
 _DATELINE = re.compile(r"^([A-Z][A-Z .'’-]+),\s+([A-Z][\w .'’-]+?)\s+\([^)]*\)\s+[–—-]\s+", re.M)
 _BACKGROUND = re.compile(
-    r"\b(?:since (?:19|20)\d\d|since early|in recent (?:years|months|weeks)|has (?:killed|carried out|fought|been|besieged|risen)"
-    r"|have (?:been|stepped up|carried out|killed|risen|deteriorated)|almost daily|every few months|was formed|were formed"
+    r"\b(?:since (?:19|20)\d\d|since early|in recent (?:years|months"
+    r"|weeks)|has (?:killed|carried out|fought|been|besieged|risen)"
+    r"|have (?:been|stepped up|carried out|killed|risen|deteriorated)"
+    r"|almost daily|every few months|was formed|were formed"
     r"|for (?:more than )?(?:\d+|\w+) (?:years|decades))\b",
     re.I,
 )
-_SPEECH = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:said|says|told|stated|claimed|denied|accused|added)\b|^\s*,?\s*which said\b", re.I)
+_SPEECH = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:said|says|told|stated|claimed|denied|accused|added)\b|^\s*,?\s*which said\b", re.I
+)
 _ACCORDING = re.compile(r"\baccording to\s+(?:\w+\s+){0,3}$|\b(?:by|from)\s+(?:a|the)\s+$", re.I)
 _RELEASE_OR_PROTEST = {"release": "release", "protest": "protest"}
 
@@ -84,8 +88,9 @@ def _absolute(span: Span, start: int, end: int) -> Span:
     return Span(span.start + start, span.start + end, span.text[start:end], span.paragraph)
 
 
-def extract(source: str, published: dt.date | None, known_actors: list[dict[str, Any]],
-            known_admin1: dict[str, str]) -> list[Draft]:
+def extract(
+    source: str, published: dt.date | None, known_actors: list[dict[str, Any]], known_admin1: dict[str, str]
+) -> list[Draft]:
     """Draft incidents of one report. `known_admin1` maps gazetteer town names to the admin1 the
     dataset's records give them."""
     country = report_country(source)
@@ -113,8 +118,15 @@ def extract(source: str, published: dt.date | None, known_actors: list[dict[str,
     return drafts
 
 
-def _clause(clause: Span, published: dt.date | None, country: str | None, matcher: actors.ActorMatcher,
-            context: _Context, drafts: list[Draft], current: Draft | None) -> Draft | None:
+def _clause(
+    clause: Span,
+    published: dt.date | None,
+    country: str | None,
+    matcher: actors.ActorMatcher,
+    context: _Context,
+    drafts: list[Draft],
+    current: Draft | None,
+) -> Draft | None:
     text = clause.text
     found_dates = dates.mentions(text)
     rule = _cue(text) if not _BACKGROUND.search(text) else None
@@ -141,8 +153,10 @@ def _clause(clause: Span, published: dt.date | None, country: str | None, matche
     detail = details[0][2] if details else None
     target = None
     if dated:
-        target = next((d for d in drafts if d.date_key == context.date_key and d.group == group
-                       and _compatible(d, town, detail)), None)
+        target = next(
+            (d for d in drafts if d.date_key == context.date_key and d.group == group and _compatible(d, town, detail)),
+            None,
+        )
     elif current is not None and (current.group == group or group == "violence" and not rule.name.startswith("rel")):
         target = current
     if target is None:
@@ -160,7 +174,11 @@ def _clause(clause: Span, published: dt.date | None, country: str | None, matche
         span = clause if town else context.town_span
         if span:
             target.supports(span, "location", "country", "latitude", "longitude", "geo_precision")
-    if detail and target.detail is None and (town is None or target.town is None or town.geonameid == target.town.geonameid):
+    if (
+        detail
+        and target.detail is None
+        and (town is None or target.town is None or town.geonameid == target.town.geonameid)
+    ):
         target.detail = detail
         target.supports(clause, "location")
     for count in counts:
@@ -184,7 +202,9 @@ def _compatible(draft: Draft, town: places.Town | None, detail: str | None) -> b
     return not (detail and draft.detail and detail != draft.detail)
 
 
-def _finish(draft: Draft, regions: list[tuple[int, int, str]], known_admin1: dict[str, str], country: str | None) -> None:
+def _finish(
+    draft: Draft, regions: list[tuple[int, int, str]], known_admin1: dict[str, str], country: str | None
+) -> None:
     """Classify, assign roles, settle counts and place details once all clauses are in."""
     draft.rule = classify.classify(" ".join(t.text for t in draft.triggers))
     draft.notes.append(f"Event type by rule '{draft.rule.name}': {draft.rule.why}.")
@@ -200,7 +220,9 @@ def _finish(draft: Draft, regions: list[tuple[int, int, str]], known_admin1: dic
             )
             draft.counts["fatalities_low"], draft.counts["fatalities_high"] = [first], [highest]
         elif len(set(values)) > 1 and name != "fatalities_best":
-            draft.notes.append(f"{name} is also reported as {', '.join(map(str, values[1:]))}; the first figure is kept.")
+            draft.notes.append(
+                f"{name} is also reported as {', '.join(map(str, values[1:]))}; the first figure is kept."
+            )
     if "fatalities_best" in draft.counts and "fatalities_low" not in draft.counts:
         draft.counts["fatalities_low"] = draft.counts["fatalities_high"] = [draft.counts["fatalities_best"][0]]
     _roles(draft)

@@ -15,21 +15,59 @@ from typing import Any
 
 # Towns of at least this many people; smaller villages are rarely named without a larger town nearby.
 MIN_POPULATION = 1000
-_NEAR = re.compile(r"\b(?:near|outside|close to|on the outskirts of|(?:north|south|east|west)(?:-?(?:east|west))? of)\s+$", re.I)
+_NEAR = re.compile(
+    r"\b(?:near|outside|close to|on the outskirts of|(?:north|south|east|west)(?:-?(?:east|west))? of)\s+$", re.I
+)
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:ez|al|el|de|del|la|of|-)?\s*[A-Z][\w'’-]*)*")
 _DETAIL = re.compile(
     r"\b((?:[A-Z][\w'’-]*\s+)*[A-Z][\w'’-]*|Ward\s+\d+)\s+"
-    r"(Street|Road|Avenue|Square|Chowk|Highway|highway|neighbourhood|neighborhood|district|area|camp|displacement camp|market|ward|quarter)\b"
+    r"(Street|Road|Avenue|Square|Chowk|Highway|highway|neighbourhood"
+    r"|neighborhood|district|area|camp|displacement camp|market|ward|quarter)\b"
     r"|\b(Ward\s+\d+|Ring Road)\b"
 )
 _ADMIN1 = re.compile(
     r"\b((?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]*)\s+(province|[Ss]tate|region|department|governorate|oblast)\b"
 )
 _NOT_PLACES = {
-    "police", "army", "state", "the", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-    "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "on", "in", "at", "a", "an", "last", "late", "hours", "two",
-    "residents", "security", "islamic state", "government", "military", "president", "ministry",
+    "police",
+    "army",
+    "state",
+    "the",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "on",
+    "in",
+    "at",
+    "a",
+    "an",
+    "last",
+    "late",
+    "hours",
+    "two",
+    "residents",
+    "security",
+    "islamic state",
+    "government",
+    "military",
+    "president",
+    "ministry",
 }
 
 
@@ -68,11 +106,33 @@ def _countries() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 
 
 _COUNTRY_WORDS = {
-    "Syrian": "SYR", "Iraqi": "IRQ", "Afghan": "AFG", "Pakistani": "PAK", "Nigerian": "NGA", "Malian": "MLI",
-    "Somali": "SOM", "Sudanese": "SDN", "Yemeni": "YEM", "Ukrainian": "UKR", "Colombian": "COL",
-    "Mexican": "MEX", "Congolese": "COD", "DR Congo": "COD", "DRC": "COD", "Myanmar": "MMR", "Burma": "MMR",
-    "Russian": "RUS", "Turkish": "TUR", "Israeli": "ISR", "Palestinian": "PSE", "Lebanese": "LBN",
-    "Libyan": "LBY", "Ethiopian": "ETH", "Kenyan": "KEN", "Burkinabe": "BFA", "Nigerien": "NER",
+    "Syrian": "SYR",
+    "Iraqi": "IRQ",
+    "Afghan": "AFG",
+    "Pakistani": "PAK",
+    "Nigerian": "NGA",
+    "Malian": "MLI",
+    "Somali": "SOM",
+    "Sudanese": "SDN",
+    "Yemeni": "YEM",
+    "Ukrainian": "UKR",
+    "Colombian": "COL",
+    "Mexican": "MEX",
+    "Congolese": "COD",
+    "DR Congo": "COD",
+    "DRC": "COD",
+    "Myanmar": "MMR",
+    "Burma": "MMR",
+    "Russian": "RUS",
+    "Turkish": "TUR",
+    "Israeli": "ISR",
+    "Palestinian": "PSE",
+    "Lebanese": "LBN",
+    "Libyan": "LBY",
+    "Ethiopian": "ETH",
+    "Kenyan": "KEN",
+    "Burkinabe": "BFA",
+    "Nigerien": "NER",
 }
 
 
@@ -142,7 +202,17 @@ def towns(text: str, countries: Iterable[str]) -> list[Town]:
                     city = index[hit][key][0]
                     near = bool(_NEAR.search(text[max(0, start - 40) : start]))
                     found.append(
-                        Town(name, city["name"], hit, city["latitude"], city["longitude"], city["geonameid"], start, end, near)
+                        Town(
+                            name,
+                            city["name"],
+                            hit,
+                            city["latitude"],
+                            city["longitude"],
+                            city["geonameid"],
+                            start,
+                            end,
+                            near,
+                        )
                     )
                     i = j - 1
                     break
@@ -152,7 +222,9 @@ def towns(text: str, countries: Iterable[str]) -> list[Town]:
 
 def details(text: str) -> list[tuple[int, int, str]]:
     """Streets, neighbourhoods, districts, camps: (start, end, name as written)."""
-    return [(m.start(), m.end(), m.group()) for m in _DETAIL.finditer(text) if fold(m.group().split()[0]) not in _NOT_PLACES]
+    return [
+        (m.start(), m.end(), m.group()) for m in _DETAIL.finditer(text) if fold(m.group().split()[0]) not in _NOT_PLACES
+    ]
 
 
 def admin1(text: str) -> list[tuple[int, int, str]]:

@@ -55,7 +55,8 @@ def sentences(source: str) -> list[Span]:
 
 def _renumber(source: str, spans: list[Span]) -> list[Span]:
     """Paragraph numbers from the blank lines between spans (robust to how the splitter matched)."""
-    out, paragraph, previous_end = [], 0, 0
+    out: list[Span] = []
+    paragraph, previous_end = 0, 0
     for span in spans:
         if "\n\n" in source[previous_end : span.start].replace("\r", "") or (
             previous_end and "\n" in source[previous_end : span.start] and not out
