@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .places import fold
+from .places import fold, region_named
 
 COUNTS = ("fatalities_best", "fatalities_low", "fatalities_high", "injured", "detained", "released")
 FIELDS = (
@@ -84,11 +84,14 @@ def _gold(incident: dict[str, Any]) -> dict[str, Any]:
     return {**incident, "date": (incident["date_start"], incident["date_end"], incident["date_precision"])}
 
 
-def _same(name: str, a: Any, b: Any) -> bool:
+def _same(name: str, a: Any, b: Any, country: str | None = None) -> bool:
     if a is None or b is None:
         return False
-    if name in ("location", "admin1"):
+    if name == "location":
         return fold(str(a)) == fold(str(b))
+    if name == "admin1":  # the same division, whichever of its GeoNames names or aliases each one uses
+        ra, rb = region_named(str(a), country), region_named(str(b), country)
+        return fold(str(a)) == fold(str(b)) or (ra is not None and ra == rb)
     if name == "street":
         return fold(_STREET_WORDS.sub("", str(a))) == fold(_STREET_WORDS.sub("", str(b)))
     return bool(a == b)
@@ -127,7 +130,9 @@ def score(predicted: list[dict[str, Any]], gold_incidents: list[dict[str, Any]])
             continue
         s[name].predicted = sum(1 for p in predicted if p[name] is not None)
         s[name].gold = sum(1 for g in gold if g[name] is not None)
-        s[name].correct = sum(1 for i, j in paired.items() if _same(name, predicted[i][name], gold[j][name]))
+        s[name].correct = sum(
+            1 for i, j in paired.items() if _same(name, predicted[i][name], gold[j][name], gold[j]["country"])
+        )
     s["date"].predicted, s["date"].gold = len(predicted), len(gold)
     s["date"].correct = sum(1 for i, j in paired.items() if predicted[i]["date"] == gold[j]["date"])
     for p in predicted:

@@ -208,10 +208,13 @@ def _finish(
     """Classify, assign roles, settle counts and place details once all clauses are in."""
     draft.rule = classify.classify(" ".join(t.text for t in draft.triggers))
     draft.notes.append(f"Event type by rule '{draft.rule.name}': {draft.rule.why}.")
+    # The dataset's own coding of the town first, then the gazetteer, then a region the text names alone.
     if draft.town:
-        draft.admin1 = known_admin1.get(draft.town.gazetteer_name)
-        if draft.admin1 is None and len({r[2] for r in regions}) == 1:
-            draft.admin1 = regions[0][2]
+        region = places.region_of(draft.town)
+        draft.admin1 = known_admin1.get(draft.town.gazetteer_name) or (region.name if region else None)
+    named = {places.region_named(r[2], country) for r in regions} - {None} if country else set()
+    if draft.admin1 is None and len(named) == 1:
+        draft.admin1 = next(iter(named)).name  # type: ignore[union-attr]
     for name, values in list(draft.counts.items()):
         first, highest = values[0], max(values)
         if name == "fatalities_best" and highest > first:

