@@ -27,7 +27,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("weekday", re.compile(r"\b(?P<weekday>" + "|".join(w.title() for w in WEEKDAYS) + r")\b")),
     ("yesterday", re.compile(r"\b[Yy]esterday\b")),
     ("today", re.compile(r"\b(?:[Tt]oday|[Tt]his (?:morning|afternoon|evening)|[Tt]onight|[Ee]arlier today)\b")),
-    ("last-night", re.compile(r"\b[Ll]ast night\b|\b[Oo]vernight\b")),
+    # "Overnight, drones struck" dates an event; "farmers who had stayed overnight" does not.
+    ("last-night", re.compile(r"\b[Ll]ast night\b|\bOvernight\b|\bovernight(?=\s*[,.;]|\s+(?:on|into)\b)")),
     ("last-week", re.compile(r"\b[Ll]ast week\b")),
     ("last-month", re.compile(r"\b[Ll]ast month\b")),
     (

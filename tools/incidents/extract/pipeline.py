@@ -15,7 +15,8 @@ from typing import Any
 from . import actors, classify, dates, numbers, places
 from .text import Span, clauses, sentences
 
-_DATELINE = re.compile(r"^([A-Z][A-Z .'’-]+),\s+([A-Z][\w .'’-]+?)\s+\([^)]*\)\s+[–—-]\s+", re.M)
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_DATELINE = re.compile(rf"^([{_UPPER}][{_UPPER} .'’-]+),\s+([A-Z][\w .'’-]+?)\s+\([^)]*\)\s+[–—-]\s+", re.M)
 _BACKGROUND = re.compile(
     r"\b(?:since (?:19|20)\d\d|since early|in recent (?:years|months"
     r"|weeks)|has (?:killed|carried out|fought|been|besieged|risen)"
@@ -28,6 +29,7 @@ _SPEECH = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:said|says|told|stated|claimed|denied|accused|added)\b|^\s*,?\s*which said\b", re.I
 )
 _ACCORDING = re.compile(r"\baccording to\s+(?:\w+\s+){0,3}$|\b(?:by|from)\s+(?:a|the)\s+$", re.I)
+_KIND = re.compile(r"\s+(?:district|area|region)$", re.I)
 _RELEASE_OR_PROTEST = {"release": "release", "protest": "protest"}
 
 
@@ -150,7 +152,10 @@ def _clause(
     rule = rule or classify.FALLBACK
     group = _group(rule)
     town = towns[0] if towns else None
-    detail = details[0][2] if details else None
+    # A district named after the town is its admin2, not a place within it ("Bannu district").
+    where = towns[0] if towns else context.town
+    named = {places.fold(where.name)} if where else set()
+    detail = next((d[2] for d in details if places.fold(_KIND.sub("", d[2])) not in named), None)
     target = None
     if dated:
         target = next(

@@ -24,7 +24,7 @@ _DETAIL = re.compile(
     r"\b((?:[A-Z][\w'’-]*\s+)*[A-Z][\w'’-]*|Ward\s+\d+)\s+"
     r"(Street|Road|Avenue|Square|Chowk|Highway|highway|neighbourhood"
     r"|neighborhood|district|area|camp|displacement camp|market|ward|quarter)\b"
-    r"|\b(Ward\s+\d+|Ring Road)\b"
+    r"|\b(Ward\s+\d+)\b"
 )
 _ADMIN1 = re.compile(
     r"\b((?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]*)\s+(province|[Ss]tate|region|department|governorate|oblast)\b"
@@ -70,6 +70,16 @@ _NOT_PLACES = {
     "president",
     "ministry",
 }
+
+
+_OWNER = re.compile(r"['’]s$")
+_NOT_A_TOWN = re.compile(
+    r"['’]?\s+(?:Cartel|Forces?|Units|Front|Movement|Brigades?|Militias?|Army|Police|Resistance|Liberation"
+    r"|[Ss]tate|[Pp]rovince|[Rr]egion|[Gg]overnorate|[Oo]blast|[Dd]epartment"
+    r"|Street|Road|Avenue|Square|Chowk|neighbou?rhood|camp|market|quarter)\b"
+)
+_PART = re.compile(r"\s+district\b")
+_OWNED = re.compile(r"['’]s\s+$")
 
 
 @dataclass(frozen=True)
@@ -202,11 +212,13 @@ def towns(text: str, countries: Iterable[str]) -> list[Town]:
         while i < len(words):
             for j in range(len(words), i, -1):
                 start, end = words[i][0], words[j - 1][1]
-                name = text[start:end].rstrip(".,'’s")
+                name = _OWNER.sub("", text[start:end].rstrip(".,"))
                 end = start + len(name)
                 key = fold(name)
-                if key in _NOT_PLACES or len(key) < 3:
-                    continue
+                if key in _NOT_PLACES or len(key) < 3 or (name.isupper() and len(name) <= 4):
+                    continue  # acronyms ("JAS") are groups, not towns
+                if _NOT_A_TOWN.match(text, end) or (_PART.match(text, end) and _OWNED.search(text, 0, start)):
+                    continue  # "Sinaloa Cartel", "Borno State", "Kharkiv's Kyivskyi district": a group, a region, a part
                 hit = next((c for c in allowed if key in index[c]), None)
                 if hit:
                     city = index[hit][key][0]
@@ -233,9 +245,17 @@ def towns(text: str, countries: Iterable[str]) -> list[Town]:
 
 def details(text: str) -> list[tuple[int, int, str]]:
     """Streets, neighbourhoods, districts, camps: (start, end, name as written)."""
-    return [
-        (m.start(), m.end(), m.group()) for m in _DETAIL.finditer(text) if fold(m.group().split()[0]) not in _NOT_PLACES
-    ]
+    out = []
+    for m in _DETAIL.finditer(text):
+        owner = _POSSESSIVE.match(m.group())  # "Kharkiv's Kyivskyi district": the town is named apart
+        start = m.start() + (owner.end() if owner else 0)
+        name = text[start : m.end()]
+        if fold(name.split()[0]) not in _NOT_PLACES:
+            out.append((start, m.end(), name))
+    return out
+
+
+_POSSESSIVE = re.compile(r"^(?:[\w-]+\s+)*?[\w-]+['’]s\s+")
 
 
 def admin1(text: str) -> list[tuple[int, int, str]]:
