@@ -144,6 +144,18 @@ def test_known_actors_are_matched_by_alias_and_new_names_proposed():
     assert "Military Forces of Syria" in by_name
 
 
+def test_a_states_forces_are_named_by_its_nationality_and_named_forces_stay_new():
+    matcher = actors.ActorMatcher([], "SYR", "Syria", places.nationality)
+    names = [f.name for f in matcher.find("Pakistani troops, the Iraqi Army and the Rapid Support Forces")]
+    assert names == ["Military Forces of Pakistan", "Military Forces of Iraq", "Rapid Support Forces"]
+
+
+def test_one_group_keeps_one_name_within_a_report():
+    report = "Houthi fighters attacked; al-Shabaab denied it. The Houthis said so."
+    matcher = actors.ActorMatcher([], "YEM", "Yemen", report=report)
+    assert [f.name for f in matcher.find(report)][:2] == ["Houthis", "Al-Shabaab"]
+
+
 @pytest.mark.parametrize(
     ("text", "rule"),
     [

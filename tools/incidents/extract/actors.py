@@ -7,7 +7,7 @@ datasets use for them, with the report's country: "Military Forces of Mali", "Ci
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +65,12 @@ _GENERIC: tuple[tuple[re.Pattern[str], str, str], ...] = (
         "political_militia",
     ),
 )
+# A state's own forces, named through its nationality: "Pakistani troops", "the Somali National Army".
+_STATE_ARMY = re.compile(
+    r"\b(?:army|armed forces|defen[cs]e forces|national army|military|soldiers?|troops|forces|servicem[ae]n)\b", re.I
+)
+_STATE_POLICE = re.compile(r"\b(?:police(?:men|man)?|policem[ae]n)\b", re.I)
+_NATIONAL = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+$")
 _SKIP = {"Security Media Cell", "State Emergency Service", "General Staff", "Red Cross", "Defence Ministry"}
 
 
@@ -82,10 +88,42 @@ def _alias_index(actors: Iterable[dict[str, Any]]) -> list[tuple[re.Pattern[str]
 class ActorMatcher:
     """Finds actors in text; built once per report from the dataset's actors table."""
 
-    def __init__(self, actors: Iterable[dict[str, Any]], country: str | None, country_name: str | None) -> None:
+    def __init__(
+        self,
+        actors: Iterable[dict[str, Any]],
+        country: str | None,
+        country_name: str | None,
+        nationality: Callable[[str], str | None] = lambda _: None,
+        report: str = "",
+    ) -> None:
         self.index = _alias_index(actors)
         self.country = country
         self.country_name = country_name or "unknown country"
+        self.nationality = nationality  # "Pakistani" -> "Pakistan": whose forces a generic word names
+        self.report = report  # the whole text, so one group keeps one name however a sentence spells it
+
+    def _state_forces(self, text: str, start: int, name: str) -> str | None:
+        """ "Military Forces of Pakistan" for "Pakistani troops" or "the Somali National Army"; None when the
+        words name no state's forces."""
+        kind = _STATE_POLICE.search(name) and "Police" or (_STATE_ARMY.search(name) and "Military")
+        if not kind:
+            return None
+        words = name.split()
+        adjective = self.nationality(words[0]) if len(words) > 1 else None
+        if adjective is None:
+            before = _NATIONAL.search(text[:start])
+            adjective = self.nationality(before.group(1)) if before else None
+        if adjective is None and len(words) > 1 and not _generic_words(words):
+            return None  # a named force of its own ("Rapid Support Forces")
+        return f"{kind} Forces of {adjective or self.country_name}"
+
+    def _one_name(self, name: str) -> str:
+        """One spelling per group within a report: a capital first letter ("al-Shabaab" -> "Al-Shabaab"),
+        and the plural when the report also uses it ("Houthi fighters" and "the Houthis")."""
+        name = name[0].upper() + name[1:]
+        if " " not in name and not name.endswith("s") and re.search(rf"\b{re.escape(name)}s\b", self.report):
+            return name + "s"
+        return name
 
     def find(self, text: str) -> list[Found]:
         """Actors in `text`, left to right; known ones first claim their words, then new names."""
@@ -102,21 +140,45 @@ class ActorMatcher:
                     found.append(Found(actor["name"], actor["actor_id"], actor["actor_type"], m.start(), m.end()))
         for pattern in (_ACRONYM, _ORG, _NAMED_GROUPS):
             for m in pattern.finditer(text):
-                name = m.group(1).strip()
-                start = m.start(1)
-                if name in _SKIP or not free(start, m.end()) or name.split()[0] in ("The", "A", "On", "In"):
-                    continue
-                alias = m.group(2) if m.re.groups >= 2 else None
-                taken.append((start, m.end()))
-                found.append(Found(name, None, _type_of(name), start, m.end(), alias))
+                for name, start, end in _pair(m.group(1).strip(), m.start(1), m.end()):
+                    if name in _SKIP or not free(start, end) or name.split()[0] in ("The", "A", "On", "In"):
+                        continue
+                    alias = m.group(2) if m.re.groups >= 2 and end == m.end() else None
+                    taken.append((start, end))
+                    state = self._state_forces(text, start, name)
+                    if state:
+                        found.append(Found(state, None, "state_forces", start, end))
+                        continue
+                    name = self._one_name(name)
+                    found.append(Found(name, None, _type_of(name), start, end, alias))
         for pattern, template, actor_type in _GENERIC:
             for m in pattern.finditer(text):
                 if free(m.start(), m.end()):
                     taken.append((m.start(), m.end()))
-                    found.append(
-                        Found(template.format(country=self.country_name), None, actor_type, m.start(), m.end())
-                    )
+                    name = self._state_forces(text, m.start(), m.group()) if actor_type == "state_forces" else None
+                    name = name or template.format(country=self.country_name)
+                    found.append(Found(name, None, actor_type, m.start(), m.end()))
         return sorted(found, key=lambda f: f.start)
+
+
+_AND = re.compile(rf"\b(?:{_ORG_WORDS})(\s+and\s+(?:the\s+)?)(?=[A-Z])")
+
+
+def _pair(name: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Two forces joined by "and" are two actors ("the Iraqi Army and the Rapid Support Forces"), while
+    an "and" inside one name stays ("Alliance of Patriots for a Free and Sovereign Congo")."""
+    m = _AND.search(name)
+    if not m:
+        return [(name, start, end)]
+    return [(name[: m.start(1)], start, start + m.start(1)), (name[m.end(1) :], start + m.end(1), end)]
+
+
+def _generic_words(words: list[str]) -> bool:
+    """Only a nationality and common words: "Iraqi Army", "Somali National Army", "Sudanese Armed Forces"."""
+    return all(w.lower() in _COMMON for w in words[1:])
+
+
+_COMMON = {"army", "armed", "forces", "force", "national", "defence", "defense", "military", "police", "troops"}
 
 
 def _type_of(name: str) -> str:

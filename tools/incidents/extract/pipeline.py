@@ -97,7 +97,7 @@ def extract(
     dataset's records give them."""
     country = report_country(source)
     country_name = places.country_name(country) if country else None
-    matcher = actors.ActorMatcher(known_actors, country, country_name)
+    matcher = actors.ActorMatcher(known_actors, country, country_name, places.nationality, source)
     dateline = _DATELINE.search(source)
     all_sentences = sentences(source)
     body = all_sentences[1:] if len(all_sentences) > 1 and all_sentences[1].paragraph > 0 else all_sentences

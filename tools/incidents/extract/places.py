@@ -183,6 +183,12 @@ def _towns(country: str) -> dict[str, list[dict[str, Any]]]:
     return by_name
 
 
+def nationality(word: str) -> str | None:
+    """The country a nationality or country name stands for ("Pakistani" -> "Pakistan"), else None."""
+    code = _countries()[1].get(fold(word.rstrip("'’s")))
+    return country_name(code) if code else None
+
+
 def country_name(iso3: str) -> str:
     return _countries()[2].get(iso3, iso3)
 
@@ -218,7 +224,7 @@ def towns(text: str, countries: Iterable[str]) -> list[Town]:
                 if key in _NOT_PLACES or len(key) < 3 or (name.isupper() and len(name) <= 4):
                     continue  # acronyms ("JAS") are groups, not towns
                 if _NOT_A_TOWN.match(text, end) or (_PART.match(text, end) and _OWNED.search(text, 0, start)):
-                    continue  # "Sinaloa Cartel", "Borno State", "Kharkiv's Kyivskyi district": a group, a region, a part
+                    continue  # "Sinaloa Cartel", "Borno State", "Kharkiv's Kyivskyi district": group, region, part
                 hit = next((c for c in allowed if key in index[c]), None)
                 if hit:
                     city = index[hit][key][0]
