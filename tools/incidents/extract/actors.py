@@ -155,8 +155,8 @@ class ActorMatcher:
             for m in pattern.finditer(text):
                 if free(m.start(), m.end()):
                     taken.append((m.start(), m.end()))
-                    name = self._state_forces(text, m.start(), m.group()) if actor_type == "state_forces" else None
-                    name = name or template.format(country=self.country_name)
+                    state = self._state_forces(text, m.start(), m.group()) if actor_type == "state_forces" else None
+                    name = state or template.format(country=self.country_name)
                     found.append(Found(name, None, actor_type, m.start(), m.end()))
         return sorted(found, key=lambda f: f.start)
 

