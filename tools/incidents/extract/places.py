@@ -100,6 +100,11 @@ _MARKS = re.compile(r"[‘’'ʿʾʼ`]")
 _SPACES = re.compile(r"[-\s]+")
 _FINAL_H = re.compile(r"(?<=[aeiou])h\b")  # transliterations differ on a final h: Hawija, Hawijah
 _ARTICLE = re.compile(r"^(?:al|el|ad|as|ar|ash|an|at|ez|az) ")
+# Transliterations differ on an inner "sh" or "s" (Qamishlo, Qamişlo, Qamislo), doubled letters (Hassakeh) and a
+# final "e" or "a" (Hasakeh, Hasakah): one key for all of them.
+_SH = re.compile(r"(?<=[a-z])sh")  # inside a word only: "Shan" is not "San"
+_DOUBLE = re.compile(r"([a-z])\1")
+_FINAL_E = re.compile(r"(?<=[^aeiou\s])e\b")
 
 
 def fold(name: str) -> str:
@@ -110,7 +115,8 @@ def fold(name: str) -> str:
         text = unicodedata.normalize("NFKD", name)
         text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = _SPACES.sub(" ", _MARKS.sub("", text)).strip()
-    return _ARTICLE.sub("", _FINAL_H.sub("", text))
+    text = _ARTICLE.sub("", _FINAL_H.sub("", text))
+    return _FINAL_E.sub("a", _DOUBLE.sub(r"\1", _SH.sub("s", text)))
 
 
 @cache
