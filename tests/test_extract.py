@@ -152,6 +152,12 @@ def test_a_states_forces_are_named_by_its_nationality_and_named_forces_stay_new(
     assert names == ["Military Forces of Pakistan", "Military Forces of Iraq", "Rapid Support Forces"]
 
 
+def test_generic_words_for_an_actors_own_members_name_no_other_actor():
+    matcher = actors.ActorMatcher(KNOWN, "SYR", "Syria")
+    found = matcher.find("fighters arrested two traffic police members of the Kurdish forces")
+    assert [f.name for f in found] == ["Asayish"]
+
+
 def test_one_group_keeps_one_name_within_a_report():
     report = "Houthi fighters attacked; al-Shabaab denied it. The Houthis said so."
     matcher = actors.ActorMatcher([], "YEM", "Yemen", report=report)

@@ -71,6 +71,7 @@ _STATE_ARMY = re.compile(
 )
 _STATE_POLICE = re.compile(r"\b(?:police(?:men|man)?|policem[ae]n)\b", re.I)
 _NATIONAL = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+$")
+_MEMBERS_OF = re.compile(r"(?:\s+members?)?\s+of\s+(?:the\s+)?")
 _SKIP = {"Security Media Cell", "State Emergency Service", "General Staff", "Red Cross", "Defence Ministry"}
 
 
@@ -151,8 +152,12 @@ class ActorMatcher:
                         continue
                     name = self._one_name(name)
                     found.append(Found(name, None, _type_of(name), start, end, alias))
+        named = {start for start, _ in taken}
         for pattern, template, actor_type in _GENERIC:
             for m in pattern.finditer(text):
+                member = _MEMBERS_OF.match(text, m.end())
+                if member and member.end() in named:
+                    continue  # "traffic police members of the Kurdish forces": that actor's own people
                 if free(m.start(), m.end()):
                     taken.append((m.start(), m.end()))
                     state = self._state_forces(text, m.start(), m.group()) if actor_type == "state_forces" else None
