@@ -158,6 +158,43 @@ def test_generic_words_for_an_actors_own_members_name_no_other_actor():
     assert [f.name for f in found] == ["Asayish"]
 
 
+def test_a_states_weapons_name_its_forces_and_an_acronym_names_its_group_report_wide():
+    report = "A Russian guided aerial bomb struck Kupiansk. The Rapid Support Forces (RSF) shelled a camp."
+    matcher = actors.ActorMatcher([], "UKR", "Ukraine", places.nationality, report)
+    assert [f.name for f in matcher.find("Russian forces hit it")] == ["Military Forces of Russia"]
+    assert [f.name for f in matcher.find("RSF fighters attacked")] == ["Rapid Support Forces"]
+    assert [f.name for f in matcher.find("the Syrian Democratic Forces (SDF)")] == ["Syrian Democratic Forces"]
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        ("a roadside bomb struck an army patrol, killing two soldiers", {"Unidentified armed group": "perpetrator"}),
+        (
+            "shells fired by the paramilitary Rapid Support Forces hit civilians",
+            {"Rapid Support Forces": "perpetrator"},
+        ),
+        ("police arrested three men in the market", {"Police Forces of Iraq": "perpetrator"}),
+    ],
+)
+def test_roles_follow_who_did_what_to_whom(text, roles):
+    report = f"BAGHDAD, Iraq (Wire) – On Monday, {text}, officials said."
+    ids = iter(f"act_{i}" for i in range(99))
+    result = draft_records(
+        report,
+        "0" * 64,
+        dt.date(2025, 3, 5),
+        [],
+        {},
+        by="t",
+        now="2026-01-01T00:00:00Z",
+        new_actor_id=lambda: next(ids),
+    )
+    names = {a["actor_id"]: a["name"] for a in result.new_actors}
+    (record,) = result.records
+    assert {names[a["actor_id"]]: a["role"] for a in record["actors"]}.items() >= roles.items()
+
+
 def test_one_group_keeps_one_name_within_a_report():
     report = "Houthi fighters attacked; al-Shabaab denied it. The Houthis said so."
     matcher = actors.ActorMatcher([], "YEM", "Yemen", report=report)

@@ -30,7 +30,7 @@ _ORG = re.compile(
     rf"\b(?:the\s+)?((?:[A-Z][\w'’-]*\s+)(?:(?:of|the|for|al|and)\s+|[A-Z][\w'’-]*\s+)*(?:{_ORG_WORDS})"
     rf"(?:\s+(?:of|for)(?:\s+(?:the\s+)?[A-Z][\w'’-]*)+)?)(?:\s+\(([A-Z][\w&/-]+)\))?"
 )
-_ACRONYM = re.compile(r"\b([A-Z][a-z]*(?:\s+[A-Z][\w'’-]*)+)\s+\(([A-Z][A-Za-z&/-]{1,9})\)")
+_ACRONYM = re.compile(r"(?<![\w'’-])(?:[Tt]he\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+)\s+\(([A-Z][A-Za-z&/-]{1,9})\)")
 _NAMED_GROUPS = re.compile(
     r"\b(Taliban|Al-Shabaab|al-Shabaab|Boko Haram|Houthis?|M23"
     r"|Wazalendo|Islamic State|Hamas|Hezbollah|JNIM|ISWAP|ISKP)\b"
@@ -53,16 +53,19 @@ _GENERIC: tuple[tuple[re.Pattern[str], str, str], ...] = (
     ),
     (
         re.compile(
+            r"\b(?:gunmen|unidentified (?:(?:armed )?men|attackers|assailants)|militants|attackers?|assailants)\b",
+            re.I,
+        ),
+        "Unidentified armed group",
+        "political_militia",
+    ),
+    (
+        re.compile(
             r"\b(?:civilians?|farmers|traders|residents|villagers|passers?-by|fishermen|shopkeepers?|boy|girl|child(?:ren)?|women|men|people|family)\b",
             re.I,
         ),
         "Civilians",
         "civilians",
-    ),
-    (
-        re.compile(r"\b(?:gunmen|unidentified (?:men|attackers|assailants)|militants|attackers?|assailants)\b", re.I),
-        "Unidentified armed group",
-        "political_militia",
     ),
 )
 # A state's own forces, named through its nationality: "Pakistani troops", "the Somali National Army".
@@ -71,6 +74,11 @@ _STATE_ARMY = re.compile(
 )
 _STATE_POLICE = re.compile(r"\b(?:police(?:men|man)?|policem[ae]n)\b", re.I)
 _NATIONAL = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+$")
+# A state's weapons or forces named through its nationality: "a Russian missile", "Russian forces".
+_NATION_ARMS = re.compile(
+    r"\b([A-Z][a-z]+)\s+(?:[a-zA-Z-]+\s+){0,2}?(?:missiles?|bombs?|drones?|air ?strikes?|shelling|artillery"
+    r"|forces|assaults?|jets?|aircraft|warplanes?|helicopters?|troops|soldiers?)\b"
+)
 _MEMBERS_OF = re.compile(r"(?:\s+members?)?\s+of\s+(?:the\s+)?")
 _SKIP = {"Security Media Cell", "State Emergency Service", "General Staff", "Red Cross", "Defence Ministry"}
 
@@ -102,6 +110,12 @@ class ActorMatcher:
         self.country_name = country_name or "unknown country"
         self.nationality = nationality  # "Pakistani" -> "Pakistan": whose forces a generic word names
         self.report = report  # the whole text, so one group keeps one name however a sentence spells it
+        # "the Rapid Support Forces (RSF)" once in a report lets a later "RSF fighters" name the same group.
+        self.acronyms = [
+            (re.compile(rf"(?<![\w-]){re.escape(m.group(2))}(?![\w-])"), m.group(1).strip())
+            for m in _ACRONYM.finditer(report)
+            if m.group(1).split()[0] not in ("The", "A", "On", "In")
+        ]
 
     def _state_forces(self, text: str, start: int, name: str) -> str | None:
         """ "Military Forces of Pakistan" for "Pakistani troops" or "the Somali National Army"; None when the
@@ -114,8 +128,8 @@ class ActorMatcher:
         if adjective is None:
             before = _NATIONAL.search(text[:start])
             adjective = self.nationality(before.group(1)) if before else None
-        if adjective is None and len(words) > 1 and not _generic_words(words):
-            return None  # a named force of its own ("Rapid Support Forces")
+        if len(words) > 1 and not _generic_words(words):
+            return None  # a named force of its own ("Rapid Support Forces", "Syrian Democratic Forces")
         return f"{kind} Forces of {adjective or self.country_name}"
 
     def _one_name(self, name: str) -> str:
@@ -139,6 +153,17 @@ class ActorMatcher:
                 if free(m.start(), m.end()):
                     taken.append((m.start(), m.end()))
                     found.append(Found(actor["name"], actor["actor_id"], actor["actor_type"], m.start(), m.end()))
+        for pattern, name in self.acronyms:
+            for m in pattern.finditer(text):
+                if free(m.start(), m.end()) and name not in _SKIP:
+                    taken.append((m.start(), m.end()))
+                    name = self._state_forces(text, m.start(), name) or self._one_name(name)
+                    found.append(Found(name, None, _type_of(name), m.start(), m.end()))
+        for m in _NATION_ARMS.finditer(text):
+            country = self.nationality(m.group(1))
+            if country and free(m.start(), m.end()):
+                taken.append((m.start(), m.end()))
+                found.append(Found(f"Military Forces of {country}", None, "state_forces", m.start(), m.end()))
         for pattern in (_ACRONYM, _ORG, _NAMED_GROUPS):
             for m in pattern.finditer(text):
                 for name, start, end in _pair(m.group(1).strip(), m.start(1), m.end()):

@@ -194,11 +194,41 @@ def _clause(
         if _SPEECH.search(after) or _ACCORDING.search(before):
             continue  # the teller of the event, not a party to it
         if all(a.name != actor.name for a, _ in target.actors):
-            target.actors.append((actor, "by" if re.search(r"\bby\s+(?:a|an|the)?\s*$", before) else ""))
+            target.actors.append((actor, _cue_of_role(before, after)))
             target.supports(clause, "actors")
     if rule is not classify.FALLBACK:
         target.supports(clause, "event_type", "sub_event_type")
     return target
+
+
+_BY = re.compile(r"\bby\s+(?:(?:a|an|the)\s+)?(?:[a-z-]+\s+){0,2}$")
+_VICTIM_AFTER = re.compile(
+    r"^\W*(?:\w+\s+){0,3}?(?:(?:was|were|had been|have been)\s+)(?:killed|wounded|injured|hit|targeted|attacked)\b"
+    r"|^\W*(?:patrols?|convoy|vehicles?|positions?|posts?|checkpoints?|base)\b"
+)
+_VICTIM_BEFORE = re.compile(
+    r"\b(?:struck|hit|targeted|targeting|attacked|attacking|ambushed|killed|killing|wounded|wounding|shot at"
+    r"|shooting at|fired at|fired on|bombed|shelled|including|among them|near|outside"
+    r"|(?:house|home|car|vehicle|office|station|convoy|patrol) of)"
+    r"\s+(?:(?:a|an|the|two|three|several)\s+)?(?:[a-z-]+\s+){0,2}$",
+    re.I,
+)
+_AGENT_AFTER = re.compile(
+    r"^\W*(?:\w+\s+){0,3}?(?:attacked|struck|fired|shelled|bombed|killed|ambushed|stormed|detonated|opened fire"
+    r"|shot|abducted|arrested|detained|raided|launched|claimed|seized|captured|threw)\b"
+)
+
+
+def _cue_of_role(before: str, after: str) -> str:
+    """What the words around an actor say of its part: "by" the doer (passive voice), "agent" the subject
+    of a violent verb, "object" the one it was done to, "" when the words do not say."""
+    if _BY.search(before):
+        return "by"
+    if _VICTIM_BEFORE.search(before) or _VICTIM_AFTER.search(after):
+        return "object"
+    if _AGENT_AFTER.search(after):
+        return "agent"
+    return ""
 
 
 def _compatible(draft: Draft, town: places.Town | None, detail: str | None) -> bool:
@@ -236,18 +266,33 @@ def _finish(
     _roles(draft)
 
 
+# One-sided acts whose doer, when the report names none, is coded as an unidentified armed group.
+_UNNAMED_DOER = {"remote_explosive_landmine_ied", "grenade", "attack"}
+_UNIDENTIFIED = actors.Found("Unidentified armed group", None, "political_militia", 0, 0)
+
+
 def _roles(draft: Draft) -> None:
-    """Battles have two sides in order of mention; one-sided acts a perpetrator and targets."""
+    """Battles have two sides in order of mention. One-sided acts have a perpetrator (the doer the words
+    name: "by X", "X attacked"; else the first actor not done to) and targets; an unnamed doer of a
+    bombing or attack is an unidentified armed group. Arrests code the arresting force, not the people held
+    (they are counted in `detained`)."""
     two_sided = draft.rule.event_type in ("battles", "protests", "riots")
+    found = draft.actors
+    if draft.rule.sub_event_type == "arrests":
+        found = [(a, how) for a, how in found if a.actor_type != "civilians"]
     assigned: list[tuple[actors.Found, str]] = []
-    by = [a for a, how in draft.actors if how == "by"]
-    ordered = by + [a for a, how in draft.actors if how != "by"]
-    for index, actor in enumerate(ordered):
-        if two_sided:
-            role = ("side_a", "side_b")[index] if index < 2 else "associated"
-        elif actor.actor_type == "civilians" or index > 0:
-            role = "target" if index < 3 or actor.actor_type == "civilians" else "associated"
-        else:
-            role = "perpetrator"
-        assigned.append((actor, role))
-    draft.actors = assigned
+    if two_sided:
+        ordered = [a for a, how in found if how == "by"] + [a for a, how in found if how != "by"]
+        draft.actors = [(a, ("side_a", "side_b")[i] if i < 2 else "associated") for i, a in enumerate(ordered)]
+        return
+    doers = [a for a, how in found if how in ("by", "agent") and a.actor_type != "civilians"]
+    if not doers:
+        doers = [a for a, how in found if how == "" and a.actor_type != "civilians"][:1]
+    if not doers and draft.rule.sub_event_type in _UNNAMED_DOER:
+        doers = [_UNIDENTIFIED]
+    perpetrator = doers[0] if doers else None
+    for actor, _how in found:
+        if actor is perpetrator:
+            continue
+        assigned.append((actor, "target" if len(assigned) < 2 or actor.actor_type == "civilians" else "associated"))
+    draft.actors = ([(perpetrator, "perpetrator")] if perpetrator else []) + assigned
