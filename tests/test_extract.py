@@ -123,6 +123,8 @@ def test_in_the_evening_takes_the_day_of_the_event_before():
         ("A ten-year-old boy was killed by a sniper", {"fatalities_best": 1}),
         ("wounding four people. No deaths were reported.", {"injured": 4, "fatalities_best": 0}),
         ('killed "dozens" of fighters', {}),
+        ("the two sides exchanged 21 prisoners", {"released": 21}),
+        ("fighters exchanged fire with the army", {}),
     ],
 )
 def test_counts_in_words_and_digits(clause, expected):

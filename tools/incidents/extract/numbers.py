@@ -57,7 +57,7 @@ COUNT_VERBS = {
     "fatalities_best": r"kill(?:ed|ing|s)?|died|dead|neutrali[sz]ed",
     "injured": r"injur(?:ed|ing)|wound(?:ed|ing)|hurt",
     "detained": r"arrest(?:ed|ing)?|detain(?:ed|ing)?",
-    "released": r"releas(?:ed|ing)|freed",
+    "released": r"releas(?:ed|ing)|freed|exchang(?:ed|ing)|swapp(?:ed|ing)",  # "exchanged 21 prisoners"
 }
 _VERB = re.compile("|".join(rf"(?P<{k.split('_')[0]}>\b(?:{v})\b)" for k, v in COUNT_VERBS.items()), re.I)
 _FIELD = {k.split("_")[0]: k for k in COUNT_VERBS}

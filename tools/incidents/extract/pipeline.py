@@ -19,8 +19,7 @@ _UPPER = "A-ZÀ-ÖØ-Þ"
 _DATELINE = re.compile(rf"^([{_UPPER}][{_UPPER} .'’-]+),\s+([A-Z][\w .'’-]+?)\s+\([^)]*\)\s+[–—-]\s+", re.M)
 _BACKGROUND = re.compile(
     r"\b(?:since (?:19|20)\d\d|since early|in recent (?:years|months"
-    r"|weeks)|has (?:killed|carried out|fought|been|besieged|risen)"
-    r"|have (?:been|stepped up|carried out|killed|risen|deteriorated)"
+    r"|weeks)|ha(?:s|ve) (?:killed|carried out|fought|been|besieged|risen|stepped up|deteriorated)"
     r"|almost daily|every few months|was formed|were formed"
     r"|for (?:more than )?(?:\d+|\w+) (?:years|decades))\b",
     re.I,
