@@ -217,3 +217,20 @@ def test_one_group_keeps_one_name_within_a_report():
 )
 def test_event_rules_say_which_rule_fired(text, rule):
     assert classify.classify(text).name == rule
+
+
+def _drafted(body: str) -> list[dict]:
+    report = f"QAMISHLI, Syria (Wire) – {body}"
+    return draft_records(report, "0" * 64, dt.date(2024, 10, 10), [], {}, by="t", now="2026-01-01T00:00:00Z").records
+
+
+def test_what_people_protest_against_is_not_an_event_of_its_own():
+    (record,) = _drafted("On Monday, hundreds marched in Qamishli to protest against Turkish drone strikes.")
+    assert record["sub_event_type"] == "peaceful_protest"
+
+
+def test_an_event_glimpsed_hours_before_another_does_not_join_it():
+    (record,) = _drafted(
+        "Police detained four men in Qamishli on Tuesday, hours before a roadside bomb killed two fighters."
+    )
+    assert (record["sub_event_type"], record["detained"], record["fatalities_best"]) == ("arrests", 4, None)

@@ -28,6 +28,9 @@ _SPEECH = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:said|says|told|stated|claimed|denied|accused|added)\b|^\s*,?\s*which said\b", re.I
 )
 _ACCORDING = re.compile(r"\baccording to\s+(?:\w+\s+){0,3}$|\b(?:by|from)\s+(?:a|the)\s+$", re.I)
+_ASIDE = re.compile(r"(?:hours|minutes|days|shortly) (?:before|after)\b", re.I)
+# What people protest against is not an event of the protest: "marched to protest against drone strikes".
+_PROTESTED = re.compile(r"\b(?:protest(?:ed|ing)?|demonstrat(?:e|ed|ing)|rall(?:y|ied)) against\b.*", re.I)
 _KIND = re.compile(r"\s+(?:district|area|region)$", re.I)
 _RELEASE_OR_PROTEST = {"release": "release", "protest": "protest"}
 
@@ -130,7 +133,9 @@ def _clause(
 ) -> Draft | None:
     text = clause.text
     found_dates = dates.mentions(text)
-    rule = _cue(text) if not _BACKGROUND.search(text) else None
+    if _ASIDE.match(text) and not found_dates:
+        return current  # "..., hours before a bomb killed two": a glimpse of an event the report tells apart
+    rule = _cue(_PROTESTED.sub("", text)) if not _BACKGROUND.search(text) else None
     counts = numbers.counts(text) if rule else []
     towns = places.towns(text, [country] if country else [])
     details = places.details(text)
@@ -240,7 +245,7 @@ def _finish(
     draft: Draft, regions: list[tuple[int, int, str]], known_admin1: dict[str, str], country: str | None
 ) -> None:
     """Classify, assign roles, settle counts and place details once all clauses are in."""
-    draft.rule = classify.classify(" ".join(t.text for t in draft.triggers))
+    draft.rule = classify.classify(" ".join(_PROTESTED.sub("", t.text) for t in draft.triggers))
     draft.notes.append(f"Event type by rule '{draft.rule.name}': {draft.rule.why}.")
     # The dataset's own coding of the town first, then the gazetteer, then a region the text names alone.
     if draft.town:
