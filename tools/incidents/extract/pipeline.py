@@ -276,11 +276,11 @@ _UNIDENTIFIED = actors.Found("Unidentified armed group", None, "political_militi
 
 
 def _roles(draft: Draft) -> None:
-    """Battles have two sides in order of mention. One-sided acts have a perpetrator (the doer the words
-    name: "by X", "X attacked"; else the first actor not done to) and targets; an unnamed doer of a
-    bombing or attack is an unidentified armed group. Arrests code the arresting force, not the people held
-    (they are counted in `detained`)."""
-    two_sided = draft.rule.event_type in ("battles", "protests", "riots")
+    """Battles and agreements (a release or exchange) have two sides in order of mention. One-sided acts
+    have a perpetrator (the doer the words name: "by X", "X attacked"; else the first actor not done to)
+    and targets; an unnamed doer of a bombing or attack is an unidentified armed group. Arrests code the
+    arresting force, not the people held (they are counted in `detained`)."""
+    two_sided = draft.rule.event_type in ("battles", "protests", "riots") or draft.rule.sub_event_type == "agreement"
     found = draft.actors
     if draft.rule.sub_event_type == "arrests":
         found = [(a, how) for a, how in found if a.actor_type != "civilians"]
