@@ -51,6 +51,9 @@ def test_the_seed_report_gives_its_four_incidents():
     assert found[("2024-03-06", "Alwahda Street, Qamishli", "armed_clash")]["detained"] == 11
     assert found[("2024-03-06", "Qamishli", "agreement")]["released"] == 20
     assert found[("2024-03-05", "Qamishli", "attack")]["detained"] == 12
+    assert "'Thursday' was resolved against the publication date 2024-03-08" in thursday["notes"]
+    roles = {a["actor_id"]: a["role"] for a in thursday["actors"]}
+    assert roles == {KNOWN[0]["actor_id"]: "side_a", KNOWN[1]["actor_id"]: "side_b"}  # both known, none new
 
 
 def test_every_value_is_tied_to_a_quote_at_its_offsets():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = tuple(m.lower() for m in calendar.month_name[1:])
@@ -126,6 +126,11 @@ def resolve(mention: Mention, published: dt.date | None, context: DateValue | No
             "unknown",
             f"the source has no publication date, so '{mention.text}' cannot be resolved to a date",
         )
+    value = _relative(mention, published, groups)
+    return replace(value, note=f"'{mention.text}' was resolved against the publication date {published.isoformat()}")
+
+
+def _relative(mention: Mention, published: dt.date, groups: dict[str, str]) -> DateValue:
     if mention.kind == "weekday":
         target = WEEKDAYS.index(groups["weekday"].lower())
         day = published - dt.timedelta(days=(published.weekday() - target) % 7)
