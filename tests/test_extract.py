@@ -155,6 +155,8 @@ def test_a_states_forces_are_named_by_its_nationality_and_named_forces_stay_new(
     matcher = actors.ActorMatcher([], "SYR", "Syria", places.nationality)
     names = [f.name for f in matcher.find("Pakistani troops, the Iraqi Army and the Rapid Support Forces")]
     assert names == ["Military Forces of Pakistan", "Military Forces of Iraq", "Rapid Support Forces"]
+    named = matcher.find("Syrian fighters of the National Defense Forces attacked")  # a militia, not the army
+    assert [f.name for f in named] == ["National Defense Forces"] and named[0].actor_type != "state_forces"
 
 
 def test_generic_words_for_an_actors_own_members_name_no_other_actor():

@@ -125,11 +125,12 @@ class ActorMatcher:
             return None
         words = name.split()
         adjective = self.nationality(words[0]) if len(words) > 1 else None
+        if len(words) > 1 and (adjective is None or not _generic_words(words)):
+            # a named force of its own: "Rapid Support Forces", "Syrian Democratic Forces", "National Defense Forces"
+            return None
         if adjective is None:
             before = _NATIONAL.search(text[:start])
             adjective = self.nationality(before.group(1)) if before else None
-        if len(words) > 1 and not _generic_words(words):
-            return None  # a named force of its own ("Rapid Support Forces", "Syrian Democratic Forces")
         return f"{kind} Forces of {adjective or self.country_name}"
 
     def _one_name(self, name: str) -> str:
