@@ -30,7 +30,7 @@ _SPEECH = re.compile(
 _ACCORDING = re.compile(r"\baccording to\s+(?:\w+\s+){0,3}$|\b(?:by|from)\s+(?:a|the)\s+$", re.I)
 _ASIDE = re.compile(r"(?:hours|minutes|days|shortly) (?:before|after)\b", re.I)
 # What people protest against is not an event of the protest: "marched to protest against drone strikes".
-_PROTESTED = re.compile(r"\b(?:protest(?:ed|ing)?|demonstrat(?:e|ed|ing)|rall(?:y|ied)) against\b.*", re.I)
+_PROTESTED = re.compile(r"\b((?:protest(?:ed|ing)?|demonstrat(?:e|ed|ing)|rall(?:y|ied)) against)\b.*", re.I)
 _KIND = re.compile(r"\s+(?:district|area|region)$", re.I)
 _RELEASE_OR_PROTEST = {"release": "release", "protest": "protest"}
 
@@ -135,7 +135,7 @@ def _clause(
     found_dates = dates.mentions(text)
     if _ASIDE.match(text) and not found_dates:
         return current  # "..., hours before a bomb killed two": a glimpse of an event the report tells apart
-    rule = _cue(_PROTESTED.sub("", text)) if not _BACKGROUND.search(text) else None
+    rule = _cue(_PROTESTED.sub(r"\1", text)) if not _BACKGROUND.search(text) else None
     counts = numbers.counts(text) if rule else []
     towns = places.towns(text, [country] if country else [])
     details = places.details(text)
@@ -245,7 +245,7 @@ def _finish(
     draft: Draft, regions: list[tuple[int, int, str]], known_admin1: dict[str, str], country: str | None
 ) -> None:
     """Classify, assign roles, settle counts and place details once all clauses are in."""
-    draft.rule = classify.classify(" ".join(_PROTESTED.sub("", t.text) for t in draft.triggers))
+    draft.rule = classify.classify(" ".join(_PROTESTED.sub(r"\1", t.text) for t in draft.triggers))
     draft.notes.append(f"Event type by rule '{draft.rule.name}': {draft.rule.why}.")
     # The dataset's own coding of the town first, then the gazetteer, then a region the text names alone.
     if draft.town:
