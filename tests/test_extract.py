@@ -182,6 +182,10 @@ def test_a_states_weapons_name_its_forces_and_an_acronym_names_its_group_report_
             {"Rapid Support Forces": "perpetrator"},
         ),
         ("police arrested three men in the market", {"Police Forces of Iraq": "perpetrator"}),
+        (
+            "the army clashed with militants who attacked an army post",
+            {"Unidentified armed group": "side_a", "Military Forces of Iraq": "side_b"},
+        ),
     ],
 )
 def test_roles_follow_who_did_what_to_whom(text, roles):

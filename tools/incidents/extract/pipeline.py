@@ -276,7 +276,8 @@ _UNIDENTIFIED = actors.Found("Unidentified armed group", None, "political_militi
 
 
 def _roles(draft: Draft) -> None:
-    """Battles and agreements (a release or exchange) have two sides in order of mention. One-sided acts
+    """Battles and agreements (a release or exchange) have two sides: side A the one the words say began it
+    ("X attacked", "by X"), else the first named. One-sided acts
     have a perpetrator (the doer the words name: "by X", "X attacked"; else the first actor not done to)
     and targets; an unnamed doer of a bombing or attack is an unidentified armed group. Arrests code the
     arresting force, not the people held (they are counted in `detained`)."""
@@ -286,7 +287,8 @@ def _roles(draft: Draft) -> None:
         found = [(a, how) for a, how in found if a.actor_type != "civilians"]
     assigned: list[tuple[actors.Found, str]] = []
     if two_sided:
-        ordered = [a for a, how in found if how == "by"] + [a for a, how in found if how != "by"]
+        rank = {"by": 0, "agent": 0, "": 1, "object": 2}  # side A: who began it, when the words say
+        ordered = [a for a, how in sorted(found, key=lambda f: rank[f[1]])]
         draft.actors = [(a, ("side_a", "side_b")[i] if i < 2 else "associated") for i, a in enumerate(ordered)]
         return
     doers = [a for a, how in found if how in ("by", "agent") and a.actor_type != "civilians"]
