@@ -243,3 +243,8 @@ def test_an_event_glimpsed_hours_before_another_does_not_join_it():
         "Police detained four men in Qamishli on Tuesday, hours before a roadside bomb killed two fighters."
     )
     assert (record["sub_event_type"], record["detained"], record["fatalities_best"]) == ("arrests", 4, None)
+
+
+def test_a_zero_said_in_a_sentence_of_its_own_belongs_to_the_event_before():
+    (record,) = _drafted("On Monday, a roadside bomb wounded four people in Qamishli. No deaths were reported.")
+    assert (record["injured"], record["fatalities_best"], record["fatalities_high"]) == (4, 0, 0)

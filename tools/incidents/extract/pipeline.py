@@ -137,6 +137,9 @@ def _clause(
         return current  # "..., hours before a bomb killed two": a glimpse of an event the report tells apart
     rule = _cue(_PROTESTED.sub(r"\1", text)) if not _BACKGROUND.search(text) else None
     counts = numbers.counts(text) if rule else []
+    if not rule and current is not None and not found_dates and not _BACKGROUND.search(text):
+        # "No deaths were reported.": a zero said on its own belongs to the event just told
+        counts = [c for c in numbers.counts(text) if c.value == 0]
     towns = places.towns(text, [country] if country else [])
     details = places.details(text)
     dated = False
