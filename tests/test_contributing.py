@@ -202,7 +202,8 @@ def test_an_installed_wheel_carries_the_schemas_and_every_module_the_hook_needs(
     names = set(zipfile.ZipFile(wheel).namelist())
     schemas = REPO / "schemas"
     assert {f"incidents/schemas/{p.relative_to(schemas).as_posix()}" for p in schemas.rglob("*.*")} <= names
-    modules = {p.relative_to(REPO / "tools").as_posix() for p in (REPO / "tools/incidents").rglob("*.py")}
+    package = [p for p in (REPO / "tools/incidents").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    modules = {p.relative_to(REPO / "tools").as_posix() for p in package}
     assert modules - names == set(), "add the missing packages to [tool.setuptools] packages in pyproject.toml"
 
 
