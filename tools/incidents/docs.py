@@ -1,0 +1,958 @@
+"""The documentation site's generated pages: schemas, codelists and built tables -> Markdown and charts.
+
+Nothing about a field or a code is written here: the codebook renders `schemas/`, the data pages render
+the built tables, the CLI reference renders the command's own help and the error codes are read from the
+validator's source. `generate(inputs)` is pure (same inputs, same bytes); `read_inputs(root)` and
+`build_site(root, ...)` are the I/O edges. The mkdocs hook (`docs_hook.py`) adds the pages at build time,
+so they live only in the built site and can never be stale in the repository.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from .layout import Layout
+from .standard import TABLES, Standard
+
+# Per-incident pages beyond this many would make the site slower to build than to read; the list says so.
+MAX_INCIDENT_PAGES = 5000
+DATE_UNKNOWN = "date unknown"
+DATE_SPANS = "spans months"
+Page = str | bytes
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the generated pages are made of, read once at the edge."""
+
+    standard: Standard
+    tables: dict[str, pa.Table]
+    package: dict[str, Any]
+    descriptor: dict[str, Any] | None = None
+    releases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    citation: dict[str, Any] | None = None
+    changelog: str | None = None
+    source_texts: dict[str, bytes] = field(default_factory=dict)
+    error_codes: dict[str, list[ErrorSite]] = field(default_factory=dict)
+    cli: click.Group | None = None
+
+
+@dataclass(frozen=True)
+class ErrorSite:
+    """Where the validator raises an error code, and what it says it expected there (when constant)."""
+
+    module: str
+    line: int
+    expected: str | None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Markdown helpers
+
+
+def cell(value: object) -> str:
+    """A value as a Markdown table cell: empty for null, lists joined, pipes and newlines escaped."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    if isinstance(value, dt.datetime):
+        value = value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    elif isinstance(value, dt.date):
+        value = value.isoformat()
+    text = str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def table(header: list[str], rows: Iterable[list[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join(cell(v) if not isinstance(v, Link) else str(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A Markdown link inside a table cell (not escaped like a value)."""
+
+    text: str
+    target: str
+
+    def __str__(self) -> str:
+        return f"[{cell(self.text)}]({self.target})"
+
+
+def _generated_note(what: str) -> str:
+    return f'!!! info "Generated page"\n    This page is generated from {what} each time the site is built.\n\n'
+
+
+def _image(alt: str, path: str, caption: str) -> str:
+    return f"![{alt}]({path})\n\n*{caption}*\n"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Codebook: schemas/ -> pages
+
+
+def _constraints(spec: dict[str, Any], standard: Standard) -> str:
+    cons = spec.get("constraints", {})
+    parts = []
+    if cons.get("required"):
+        parts.append("required")
+    if cons.get("unique"):
+        parts.append("unique")
+    if "pattern" in cons:
+        parts.append(f"pattern `{cons['pattern']}`")
+    for key, word in (("minimum", "≥"), ("maximum", "≤")):
+        if key in cons:
+            parts.append(f"{word} {cons[key]}")
+    for key, word in (("minLength", "min length"), ("maxLength", "max length")):
+        if key in cons:
+            parts.append(f"{word} {cons[key]}")
+    if "codelist" in spec:
+        parts.append(f"code from [{spec['codelist']}](codelists.md#{spec['codelist']})")
+    if spec.get("x-derived"):
+        parts.append("derived by the build (not written in record files)")
+    return "; ".join(parts).replace("|", "\\|")
+
+
+def codebook_table_page(standard: Standard, name: str) -> str:
+    spec = standard.tables[name]
+    out = [f"# {spec.get('title', name)} (`{name}`)\n\n", _generated_note(f"`schemas/tables/{name}.json`")]
+    out.append(spec["description"] + "\n\n")
+    out.append(f"Primary key: `{', '.join(spec['primaryKey'])}`.")
+    for fk in spec.get("foreignKeys", []):
+        ref = fk["reference"]
+        out.append(f" `{', '.join(fk['fields'])}` refers to [`{ref['resource']}`]({ref['resource']}.md).")
+    out.append(f" Files: `data/tables/{name}.csv` and `data/tables/{name}.parquet`.\n\n## Fields\n\n")
+    rows = []
+    for f in spec["fields"]:
+        example = f.get("example")
+        rows.append(
+            [
+                f"`{f['name']}`",
+                f["type"],
+                _constraints(f, standard),
+                f["description"],
+                "" if example is None else f"`{cell(json.dumps(example, ensure_ascii=False))}`",
+            ]
+        )
+    out.append(_raw_table(["field", "type", "constraints", "description", "example"], rows))
+    out.append("\n`list` fields are arrays in Parquet and record files, and joined with `;` in CSV.\n")
+    return "".join(out)
+
+
+def _raw_table(header: list[str], rows: list[list[str]]) -> str:
+    """A table whose cells are already Markdown (code spans, links)."""
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join(c.replace("\n", " ") for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _used_by(standard: Standard) -> dict[str, list[str]]:
+    used: dict[str, list[str]] = defaultdict(list)
+    for name in TABLES:
+        for f in standard.fields(name):
+            if "codelist" in f:
+                used[f["codelist"]].append(f"[`{name}.{f['name']}`]({name}.md)")
+    return used
+
+
+def codelists_page(standard: Standard) -> str:
+    out = ["# Codelists\n\n", _generated_note("`schemas/codelists/*.csv`")]
+    out.append(
+        "Every coded field takes one of these codes. The CSV files are the definitions; download them from "
+        "the links below to use them in your own tools.\n\n"
+    )
+    used = _used_by(standard)
+    for name, codelist in sorted(standard.codelists.items()):
+        out.append(f"## {name}\n\n")
+        out.append(f"Used by {', '.join(used.get(name, [])) or 'no field'}. ")
+        out.append(f"[Download `{name}.csv`](../standard/codelists/{name}.csv). {len(codelist.rows)} codes.\n\n")
+        if name == "country":
+            out.append(
+                "Country codes are ISO 3166-1 alpha-3; the CSV also holds each country's bounding box "
+                "(`min_lon`, `min_lat`, `max_lon`, `max_lat`), which the validator uses to check coordinates.\n\n"
+            )
+            out.append(table(["code", "label"], ([r["code"], r["label"]] for r in codelist.rows)))
+        else:
+            extra = [c for c in codelist.rows[0] if c not in ("code", "label", "description")]
+            rows = ([f"`{r['code']}`", cell(r["label"]), cell(r["description"])] + [cell(r[c]) for c in extra] for r in codelist.rows)
+            out.append(_raw_table(["code", "label", "description", *extra], list(rows)))
+        out.append("\n")
+    return "".join(out)
+
+
+def event_types_page(standard: Standard) -> str:
+    types = standard.codelists["event_type"].rows
+    subs = standard.codelists["sub_event_type"].rows
+    out = ["# Event types\n\n", _generated_note("`schemas/codelists/event_type.csv` and `sub_event_type.csv`")]
+    out.append(
+        f"The standard uses ACLED's {len(types)} event types and {len(subs)} sub-event types, by name and by "
+        "definition, so that counts can be compared with ACLED's. Our codes are ACLED's labels in "
+        "`snake_case`: the label column is ACLED's own spelling. Every `sub_event_type` belongs to exactly one "
+        "`event_type`, and the validator checks the pair (error code `sub-event-type`).\n\n"
+        "ACLED also groups event types into disorder types (political violence, demonstrations, strategic "
+        "developments); derive them from `event_type` if you need them. UCDP GED's `type_of_violence` is a "
+        "coarser split by who fights whom; map it from the actors' `actor_type` and the incident's roles, "
+        "not from the event type alone.\n\n"
+    )
+    for t in types:
+        out.append(f"## {t['label']} (`{t['code']}`)\n\n{t['description']}\n\n")
+        rows = [[f"`{s['code']}`", cell(s["label"]), cell(s["description"])] for s in subs if s["event_type"] == t["code"]]
+        out.append(_raw_table(["sub-event type", "ACLED label", "definition"], rows) + "\n")
+    return "".join(out)
+
+
+def codebook_index_page(standard: Standard) -> str:
+    out = ["# Codebook\n\n", _generated_note("`schemas/`, the standard's one source of truth,")]
+    out.append(
+        "The dataset is six tables, published as CSV and Parquet and described by a Frictionless Data Package "
+        "(`datapackage.json`). One incident file under `data/records/` becomes one row of `incidents` and rows "
+        "of `incident_actors`, `incident_sources` and `revisions`.\n\n"
+    )
+    rows = [
+        [f"[`{n}`]({n}.md)", cell(standard.tables[n]["description"]), str(len(standard.fields(n)))] for n in TABLES
+    ]
+    out.append(_raw_table(["table", "what a row is", "fields"], rows))
+    out.append(
+        "\nAlso: [codelists](codelists.md), the [event-type taxonomy](event-types.md) and how to use "
+        "[precision, ranges and evidence](analysis.md) in analysis.\n\n"
+        "## Machine-readable\n\n"
+        "The same definitions, for tools: the Table Schemas "
+        + ", ".join(f"[`{n}.json`](../standard/tables/{n}.json)" for n in TABLES)
+        + "; the JSON Schemas of the contributed files "
+        + ", ".join(f"[`{k}.schema.json`](../standard/{k}.schema.json)" for k in ("record", "actor", "source"))
+        + "; and the codelists as CSV.\n"
+    )
+    return "".join(out)
+
+
+def standard_files(schemas_dir: Path) -> dict[str, bytes]:
+    """The files of `schemas/` served with the site under standard/, for download."""
+    return {f"standard/{p.relative_to(schemas_dir).as_posix()}": p.read_bytes() for p in sorted(schemas_dir.rglob("*")) if p.is_file()}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Contribute: what the validator checks, read from its source
+
+
+_CODE_ARG = {"Problem": 6, "Finding": 5, "_findings": 6, "_Refused": 3, "refuse": 3}
+_EXPECTED_ARG = {"Problem": 5, "Finding": 4, "_findings": 5, "_Refused": 2, "refuse": 2}
+_CODE = re.compile(r"^[a-z]+(-[a-z]+)*$")
+
+
+def error_codes(sources: dict[str, str]) -> dict[str, list[ErrorSite]]:
+    """Error codes raised in the given module sources ({module: text}), found in their syntax trees.
+
+    A code is the `code` argument of a Problem, Finding or refusal, or the code slot of the tuple a
+    source-text check returns; an f-string code such as `schema-{validator}` is listed as `schema-*`."""
+    found: dict[str, list[ErrorSite]] = defaultdict(list)
+
+    def const(node: ast.AST | None) -> str | None:
+        return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+    def add(code_node: ast.AST, expected_node: ast.AST | None, module: str, line: int) -> None:
+        code = const(code_node)
+        if code is None and isinstance(code_node, ast.JoinedStr) and code_node.values:
+            code = (const(code_node.values[0]) or "") + "*"
+        if code and (_CODE.match(code) or code.endswith("-*")):
+            found[code].append(ErrorSite(module, line, const(expected_node)))
+
+    for module, text in sorted(sources.items()):
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Call):
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+                if name in _CODE_ARG:
+                    keywords = {k.arg: k.value for k in node.keywords}
+                    position = _CODE_ARG[name]
+                    code_node = keywords.get("code") or (node.args[position] if len(node.args) > position else None)
+                    exp_pos = _EXPECTED_ARG[name]
+                    expected = keywords.get("expected") or (node.args[exp_pos] if len(node.args) > exp_pos else None)
+                    if code_node is not None:
+                        add(code_node, expected, module, node.lineno)
+            elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and len(node.value.elts) == 4:
+                # dataset._source_text returns (found, expected, code, field)
+                elts = node.value.elts
+                if const(elts[2]) and const(elts[3]):
+                    add(elts[2], elts[1], module, node.lineno)
+    return {code: found[code] for code in sorted(found)}
+
+
+def package_sources() -> dict[str, str]:
+    """The text of every module of this package, by module name (read for `error_codes`)."""
+    here = Path(__file__).parent
+    return {f"incidents.{p.stem}": p.read_text(encoding="utf-8") for p in sorted(here.glob("*.py"))}
+
+
+# What each code means to a contributor and what to do. Codes found in the source but missing here are
+# still listed, with the validator's own "expected" text; tests/test_docs.py fails on entries for codes
+# that no longer exist.
+ERROR_HELP: dict[str, str] = {
+    "too-large": "The file is bigger than a record, actor or source could reasonably be. Split or trim it.",
+    "encoding": "The file is not plain UTF-8 (UTF-16, a byte-order mark, latin-1 bytes or a NUL character). "
+    "Save it as UTF-8 without BOM.",
+    "empty": "The file holds nothing. Fill it in or delete it.",
+    "yaml-syntax": "The YAML cannot be parsed: look at the line given (indentation, an unclosed quote, a "
+    "colon in an unquoted value).",
+    "yaml-alias": "Anchors (`&`), aliases (`*`) and merge keys (`<<`) are refused: they can make a tiny "
+    "file expand enormously. Write each value out.",
+    "too-deep": "Values are nested far deeper than the standard allows. A record is a flat mapping with "
+    "three lists (actors, evidence, revisions).",
+    "bad-key": "A mapping key is not a plain name. Use the field names of the codebook.",
+    "duplicate-key": "The same field appears twice in one mapping; YAML would silently keep the last one.",
+    "not-a-mapping": "The file holds a list or a single value, not a mapping of field names to values.",
+    "symlink": "Files under data/ must be regular files, never symbolic links (a link could point anywhere).",
+    "schema-*": "The file does not match its JSON Schema: `schema-required` (a field is missing), "
+    "`schema-type` (wrong type), `schema-enum` (not a code of the codelist), `schema-pattern` (wrong shape, "
+    "e.g. an id), `schema-format` (not a real date), `schema-additionalProperties` (a field the standard "
+    "does not have), `schema-minimum` and the like (a bound). The message names the field.",
+    "file-name": "A record, actor or source file must be named for its id: `<id>.yaml`.",
+    "path-outside": "A path points outside `data/` (or an archived text outside the repository). "
+    "Contributions live under `data/`; references may not escape it.",
+    "missing-file": "A file that should exist does not: the path given to `validate`, or the archived text "
+    "of a source next to its metadata.",
+    "archive-path": "A source's `archive_path` must be `data/sources/<source_id>.txt`.",
+    "source-hash": "The archived text no longer hashes to its `source_id`. Archived texts never change: a "
+    "corrected text is a new source (`incidents ingest` it again).",
+    "missing-column": "A built table lacks a column of the standard (a damaged or outdated table).",
+    "required": "A required field is empty.",
+    "unknown-code": "The value is not a code of the field's codelist. Check the spelling against the "
+    "[codelists](../codebook/codelists.md).",
+    "pattern": "The value does not have the required shape (ids are a prefix and a 26-character ULID).",
+    "minimum": "A number is below the field's minimum (counts are never negative).",
+    "maximum": "A number is above the field's maximum (latitude ≤ 90, longitude ≤ 180).",
+    "duplicate-id": "Two rows share an id (or the same key, such as the same actor twice in one incident). "
+    "Ids are never reused: make a new one with `incidents new`.",
+    "dangling-reference": "An id refers to an actor, source or incident that does not exist. Add the actor "
+    "file, ingest the source, or correct the id.",
+    "date-order": "`date_start` is after `date_end`.",
+    "future-date": "A date lies in the future: the event cannot have been reported yet.",
+    "date-precision": "The dates do not fit `date_precision`: `unknown` needs empty dates, `day` needs "
+    "`date_start = date_end`, `week` a span of at most seven days, `month` and `year` the whole month or "
+    "year. See the [date precision codes](../codebook/codelists.md#date_precision).",
+    "fatality-range": "The fatality range is not `fatalities_low ≤ fatalities_best ≤ fatalities_high`, or a "
+    "bound is given without the best estimate.",
+    "sub-event-type": "The `sub_event_type` does not belong to the `event_type`. See the "
+    "[event types](../codebook/event-types.md).",
+    "outside-country": "The coordinates lie outside the country's bounding box: a swapped latitude and "
+    "longitude, a wrong sign, or the wrong country.",
+    "revision-sequence": "Revisions must be numbered 1, 2, 3 … in order, with `changed_at` never going back.",
+    "unsupported-value": "A value that needs evidence (date, place, counts) has no evidence quote whose "
+    "`supports` lists the field. Quote the sentence that says it, or leave the value empty.",
+    "evidence-offsets": "`char_start`/`char_end` lie outside the archived text or in the wrong order.",
+    "evidence-quote": "The quote is not the archived text at its offsets. Copy the sentence exactly and "
+    "count offsets in characters (not bytes) from the start of the `.txt` file.",
+    "stale-build": "The built tables or `datapackage.json` differ from what the records build to. Run "
+    "`incidents build` and commit the result.",
+}
+
+
+def validator_page(codes: dict[str, list[ErrorSite]]) -> str:
+    out = ["# What the validator checks\n\n", _generated_note("the validator's own source code")]
+    out.append(
+        "`incidents validate` reads every file, reports **every** problem at once and never stops at the "
+        "first. It works in layers, each on what the previous one let through:\n\n"
+        "1. **Files**: each YAML file is read safely: size, encoding, syntax, no aliases, no duplicate keys.\n"
+        "2. **JSON Schema**: each record, actor and source file against its schema "
+        "(types, required fields, codes, patterns), and the file is named for its id.\n"
+        "3. **Tables**: the files become the six tables and the rules of the standard run column by column: "
+        "codelists, unique ids, references, dates, ranges, coordinates, taxonomy, revisions, and that every "
+        "evidence quote is the archived text at its offsets.\n"
+        "4. **Outputs**: the committed tables and `datapackage.json` are exactly what the records build to.\n\n"
+        "Each problem is printed as `file:line: record: field: what was found (expected …) [code]`, e.g.\n\n"
+        "```\ndata/records/inc_….yaml:17: inc_…: fatalities_low: fatalities_low=3, fatalities_best=2 "
+        "(expected fatalities_low ≤ fatalities_best ≤ fatalities_high) [fatality-range]\n```\n\n"
+        "`--format json` gives the same as JSON, `--format github` as annotations on the lines of a pull "
+        "request. Exit status: 0 valid, 1 invalid data, 2 usage error.\n\n## Error codes\n\n"
+        f"The {len(codes)} codes below are read from the validator's source when the site is built, so the "
+        "list cannot fall behind the code.\n\n"
+    )
+    rows = []
+    for code, sites in codes.items():
+        meaning = ERROR_HELP.get(code)
+        expected = sorted({s.expected for s in sites if s.expected})
+        if meaning is None:
+            meaning = "Expected: " + "; ".join(expected) if expected else "(no description yet)"
+        where = ", ".join(sorted({f"`{s.module}`" for s in sites}))
+        rows.append([f"`{code}`", meaning, where])
+    out.append(_raw_table(["code", "what it means and what to do", "raised in"], rows))
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The data: built tables -> pages and charts
+
+
+def _rows(tables: dict[str, pa.Table], name: str) -> list[dict[str, Any]]:
+    t = tables.get(name)
+    return t.to_pylist() if t is not None else []
+
+
+def month_bucket(row: dict[str, Any]) -> str:
+    """The month an incident counts in: `YYYY-MM`, or 'date unknown', or 'spans months' when its date range
+    covers more than one month (a year-precision date, say), so no incident is placed in a month it may
+    not belong to."""
+    start, end = row.get("date_start"), row.get("date_end")
+    if start is None or row.get("date_precision") == "unknown":
+        return DATE_UNKNOWN
+    end = end or start
+    if (start.year, start.month) != (end.year, end.month):
+        return DATE_SPANS
+    return f"{start.year:04d}-{start.month:02d}"
+
+
+def counts_by_month(incidents: list[dict[str, Any]]) -> dict[str, Counter[str]]:
+    """{bucket: Counter(event_type)} with months in order, then 'spans months', then 'date unknown'."""
+    buckets: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in incidents:
+        if row["status"] == "active":
+            buckets[month_bucket(row)][row["event_type"]] += 1
+    order = sorted(k for k in buckets if k not in (DATE_UNKNOWN, DATE_SPANS))
+    order += [k for k in (DATE_SPANS, DATE_UNKNOWN) if k in buckets]
+    return {k: buckets[k] for k in order}
+
+
+def fatalities_by_actor(inputs: Inputs) -> list[dict[str, Any]]:
+    """Per actor: incidents it took part in, and the sum of best/low/high fatalities in those incidents
+    where a figure is reported (fatalities are the incident's, not attributed to the actor)."""
+    incidents = {r["incident_id"]: r for r in _rows(inputs.tables, "incidents") if r["status"] == "active"}
+    names = {r["actor_id"]: r["name"] for r in _rows(inputs.tables, "actors")}
+    out: dict[str, dict[str, Any]] = {}
+    for link in _rows(inputs.tables, "incident_actors"):
+        inc = incidents.get(link["incident_id"])
+        if inc is None:
+            continue
+        entry = out.setdefault(
+            link["actor_id"],
+            {"actor_id": link["actor_id"], "name": names.get(link["actor_id"], link["actor_id"]), "incidents": set(),
+             "reported": set(), "best": 0, "low": 0, "high": 0},
+        )
+        entry["incidents"].add(inc["incident_id"])
+        if inc["fatalities_best"] is not None and inc["incident_id"] not in entry["reported"]:
+            entry["reported"].add(inc["incident_id"])
+            entry["best"] += inc["fatalities_best"]
+            entry["low"] += inc["fatalities_low"] if inc["fatalities_low"] is not None else inc["fatalities_best"]
+            entry["high"] += inc["fatalities_high"] if inc["fatalities_high"] is not None else inc["fatalities_best"]
+    result = [
+        {**e, "incidents": len(e["incidents"]), "reported": len(e["reported"])} for e in out.values()
+    ]
+    return sorted(result, key=lambda e: (-e["best"], e["name"]))
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.figure import Figure  # imported here: only the site build needs matplotlib
+
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    return fig
+
+
+def _png(fig: Any) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+_PALETTE = ["#3f51b5", "#e65100", "#2e7d32", "#c2185b", "#00838f", "#6d4c41"]
+
+
+def chart_by_month(standard: Standard, buckets: dict[str, Counter[str]]) -> bytes:
+    labels = {r["code"]: r["label"] for r in standard.codelists["event_type"].rows}
+    types = [c for c in standard.codelists["event_type"].codes if any(b[c] for b in buckets.values())]
+    fig = _figure(8, 3.6)
+    ax = fig.add_subplot()
+    keys = list(buckets) or ["no incidents"]
+    bottom = [0] * len(keys)
+    for i, code in enumerate(types):
+        heights = [buckets.get(k, Counter())[code] for k in keys]
+        ax.bar(keys, heights, bottom=bottom, label=labels[code], color=_PALETTE[i % len(_PALETTE)], width=0.6)
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    for x, total in enumerate(bottom):
+        ax.annotate(str(total), (x, total), ha="center", va="bottom", fontsize=9)
+    ax.set_ylabel("incidents")
+    ax.set_title("Incidents by month and event type")
+    ax.set_ylim(0, max(bottom + [1]) * 1.2)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    if types:
+        ax.legend(frameon=False, fontsize=9, loc="upper left")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def chart_fatalities(entries: list[dict[str, Any]]) -> bytes:
+    fig = _figure(8, 0.6 + 0.55 * max(len(entries), 1))
+    ax = fig.add_subplot()
+    names = [e["name"] for e in entries][::-1]
+    best = [e["best"] for e in entries][::-1]
+    err = [[b - e["low"] for b, e in zip(best, entries[::-1], strict=True)],
+           [e["high"] - b for b, e in zip(best, entries[::-1], strict=True)]]
+    ax.barh(names, best, color=_PALETTE[0], height=0.5, xerr=err if entries else None, capsize=4)
+    for y, value in enumerate(best):
+        ax.annotate(f" {value}", (value, y), va="center", fontsize=9)
+    ax.set_xlabel("fatalities (best estimate; bars show low-high)")
+    ax.set_title("Fatalities in the incidents each actor took part in")
+    ax.set_xlim(0, max(e["high"] for e in entries) * 1.25 + 1 if entries else 1)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def map_points(incidents: list[dict[str, Any]]) -> list[tuple[float, float, int, str]]:
+    """(longitude, latitude, number of incidents, place) for each distinct located place."""
+    places: dict[tuple[float, float], list[str]] = defaultdict(list)
+    for row in incidents:
+        if row["status"] == "active" and row["latitude"] is not None and row["longitude"] is not None:
+            places[(row["longitude"], row["latitude"])].append(row["location"] or "")
+    out = []
+    for (lon, lat), names in sorted(places.items()):
+        town = Counter(n.split(",")[-1].strip() for n in names).most_common(1)[0][0]
+        out.append((lon, lat, len(names), town))
+    return out
+
+
+def chart_map(standard: Standard, points: list[tuple[float, float, int, str]]) -> bytes:
+    """Incident places over the bounding boxes of the countries around them; no tiles, no network."""
+    from matplotlib.patches import Rectangle
+
+    fig = _figure(8, 6)
+    ax = fig.add_subplot()
+    if points:
+        lons, lats = [p[0] for p in points], [p[1] for p in points]
+        pad = max(4.0, (max(lons) - min(lons)) * 0.3, (max(lats) - min(lats)) * 0.3)
+        view = (min(lons) - pad, max(lons) + pad, min(lats) - pad * 0.75, max(lats) + pad * 0.75)
+    else:
+        view = (-180.0, 180.0, -60.0, 80.0)
+    countries = [r for r in standard.codelists["country"].rows if r.get("min_lon")]
+    for r in countries:
+        x0, y0, x1, y1 = (float(r[k]) for k in ("min_lon", "min_lat", "max_lon", "max_lat"))
+        if x1 < view[0] or x0 > view[1] or y1 < view[2] or y0 > view[3] or x1 - x0 > 60:
+            continue
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#9e9e9e", linewidth=0.8))
+        cx, cy = max(x0, view[0]) + 0.3, min(y1, view[3]) - 0.3
+        ax.text(cx, cy, r["label"], fontsize=8, color="#616161", va="top", clip_on=True)
+    for lon, lat, count, place in points:
+        ax.scatter([lon], [lat], s=60 + 40 * count, color="#c62828", alpha=0.8, zorder=3, edgecolors="white")
+        ax.annotate(f"{place} ({count})", (lon, lat), xytext=(8, 8), textcoords="offset points", fontsize=10,
+                    zorder=4, fontweight="bold")
+    ax.set_xlim(view[0], view[1])
+    ax.set_ylim(view[2], view[3])
+    ax.set_aspect("equal")
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.set_title("Incident locations (grey boxes: country bounding boxes)")
+    return _png(fig)
+
+
+def _event_label(standard: Standard, code: str, codelist: str = "event_type") -> str:
+    return next((r["label"] for r in standard.codelists[codelist].rows if r["code"] == code), code)
+
+
+def _date_text(row: dict[str, Any]) -> str:
+    start, end = row.get("date_start"), row.get("date_end")
+    if start is None:
+        return f"unknown ({row['date_precision']})" if row["date_precision"] != "unknown" else "unknown"
+    if end is None or end == start:
+        return start.isoformat()
+    return f"{start.isoformat()} to {end.isoformat()} ({row['date_precision']})"
+
+
+def _count_text(row: dict[str, Any]) -> str:
+    best, low, high = row["fatalities_best"], row["fatalities_low"], row["fatalities_high"]
+    if best is None:
+        return "not reported"
+    if low is not None and high is not None and (low, high) != (best, best):
+        return f"{best} ({low}-{high})"
+    return str(best)
+
+
+def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
+    incidents = _rows(inputs.tables, "incidents")
+    if not incidents:
+        return ("# The data\n\nNo built tables were found. Run `incidents build` and build the site again.\n", {})
+    std = inputs.standard
+    active = [r for r in incidents if r["status"] == "active"]
+    buckets = counts_by_month(incidents)
+    actors = fatalities_by_actor(inputs)
+    unknown = sum(buckets.get(DATE_UNKNOWN, Counter()).values())
+    by_type = Counter(r["event_type"] for r in active)
+    charts = {"data/charts/incidents-by-month.png": chart_by_month(std, buckets),
+              "data/charts/fatalities-by-actor.png": chart_fatalities(actors)}
+    out = ["# The data\n\n", _generated_note("the built tables in `data/tables/`")]
+    out.append(
+        f"{len(active)} active incidents ({len(incidents) - len(active)} withdrawn or merged), "
+        f"{len(_rows(inputs.tables, 'actors'))} actors, {len(_rows(inputs.tables, 'sources'))} sources, "
+        f"{len(_rows(inputs.tables, 'incident_sources'))} evidence quotes. Version "
+        f"{inputs.package.get('version', 'unreleased')}.\n\n"
+        "Browse the [incidents](incidents/index.md), the [actors](actors.md), the [sources](sources.md), or see "
+        "them on the [map](map.md).\n\n## Incidents by month and event type\n\n"
+    )
+    month_alt = "Bar chart of incidents per month, stacked by event type: " + "; ".join(
+        f"{k}: {sum(v.values())}" for k, v in buckets.items()
+    )
+    out.append(_image(month_alt, "charts/incidents-by-month.png", "Active incidents per month of `date_start`."))
+    if unknown:
+        out.append(
+            f"\n!!! note \"{unknown} of {len(active)} incidents have no known date\"\n"
+            "    Their source gives no date that can be resolved (`date_precision` is `unknown`), so they are "
+            "shown in their own bar, *date unknown*, never placed in a month. Incidents whose possible dates "
+            "cover more than one month are shown as *spans months*.\n"
+        )
+    out.append("\n")
+    rows = [
+        [_event_label(std, code)] + [buckets[k][code] for k in buckets] + [by_type[code]]
+        for code in std.codelists["event_type"].codes
+        if by_type[code]
+    ]
+    out.append(table(["event type", *buckets.keys(), "total"], rows))
+    out.append("\n## Fatalities by actor\n\n")
+    alt = "Horizontal bar chart of fatalities per actor: " + "; ".join(
+        f"{e['name']}: {e['best']} ({e['low']}-{e['high']})" for e in actors
+    )
+    out.append(_image(alt, "charts/fatalities-by-actor.png",
+                      "Sum of fatalities in the incidents each actor took part in, on any side."))
+    out.append(
+        "\nAn incident's fatalities count for every actor in it, whatever its role, so the rows do not add up to "
+        "the total. Incidents where the sources give no figure are not counted as zero.\n\n"
+    )
+    out.append(table(
+        ["actor", "incidents", "incidents with a reported figure", "fatalities best", "low", "high"],
+        ([Link(e["name"], f"actors.md#{e['actor_id'].lower()}"), e["incidents"], e["reported"], e["best"],
+          e["low"], e["high"]] for e in actors),
+    ))
+    return "".join(out), charts
+
+
+def map_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
+    incidents = _rows(inputs.tables, "incidents")
+    points = map_points(incidents)
+    located = sum(p[2] for p in points)
+    active = sum(1 for r in incidents if r["status"] == "active")
+    out = ["# Map of incidents\n\n", _generated_note("the built `incidents` table")]
+    alt = f"Map of {located} incidents at {len(points)} places: " + "; ".join(
+        f"{p[3]} ({p[1]:.2f}N, {p[0]:.2f}E): {p[2]} incidents" for p in points
+    )
+    out.append(_image(alt, "charts/map.png", "Each dot is a place; its size and the number in brackets give "
+                      "how many incidents happened there."))
+    out.append(
+        f"\n{located} of {active} active incidents have coordinates. Coordinates are those of the place named in "
+        "`location` at the precision given by `geo_precision`: several incidents in different streets of one "
+        "town share the town's coordinates.\n\n"
+    )
+    by_place: dict[tuple[float, float], list[dict[str, Any]]] = defaultdict(list)
+    for r in incidents:
+        if r["status"] == "active" and r["latitude"] is not None:
+            by_place[(r["longitude"], r["latitude"])].append(r)
+    rows = []
+    for (lon, lat), group in sorted(by_place.items()):
+        for r in group:
+            rows.append([f"{lat:.5f}, {lon:.5f}", r["location"], r["geo_precision"],
+                         Link(_event_label(inputs.standard, r["sub_event_type"], "sub_event_type"),
+                              f"incidents/{r['incident_id']}.md")])
+    out.append(table(["latitude, longitude", "location", "geo precision", "incident"], rows))
+    return "".join(out), {"data/charts/map.png": chart_map(inputs.standard, points)}
+
+
+def incident_list_page(inputs: Inputs) -> str:
+    incidents = _rows(inputs.tables, "incidents")
+    shown = incidents[:MAX_INCIDENT_PAGES]
+    out = ["# Incidents\n\n", _generated_note("the built tables")]
+    if len(incidents) > len(shown):
+        out.append(f"The site shows the first {len(shown)} of {len(incidents)} incidents; the tables hold all.\n\n")
+    out.append("Each incident has its own page with its evidence quotes, sources and history.\n\n")
+    rows = [
+        [Link(r["incident_id"], f"{r['incident_id']}.md"), _date_text(r), r["location"],
+         _event_label(inputs.standard, r["event_type"]),
+         _event_label(inputs.standard, r["sub_event_type"], "sub_event_type"), _count_text(r), r["status"]]
+        for r in shown
+    ]
+    out.append(table(["incident", "date", "location", "event type", "sub-event type", "fatalities", "status"], rows))
+    return "".join(out)
+
+
+def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
+    std = inputs.standard
+    iid = row["incident_id"]
+    actors = {a["actor_id"]: a for a in _rows(inputs.tables, "actors")}
+    sources = {s["source_id"]: s for s in _rows(inputs.tables, "sources")}
+    title = f"{_event_label(std, row['sub_event_type'], 'sub_event_type')}, {row['location'] or row['country']}"
+    out = [f"# {cell(title)}\n\n`{iid}` · revision {row['revision']} · {row['status']}\n\n"]
+    if row["status"] != "active":
+        out.append(f"!!! warning \"This record is {row['status']}\"\n    {cell(row['status_reason'])}\n\n")
+    out.append(f"{row['summary']}\n\n")
+    if row.get("notes"):
+        out.append(f"!!! note \"Coder's notes\"\n    {cell(row['notes'])}\n\n")
+    out.append("## Fields\n\n")
+    skip = {"incident_id", "summary", "notes"}
+    out.append(table(["field", "value"], ([f["name"], row.get(f["name"])] for f in std.fields("incidents")
+                                          if f["name"] not in skip)))
+    out.append("\nEmpty values mean the sources are silent; see the [codebook](../../codebook/incidents.md).\n\n")
+    out.append("## Actors\n\n")
+    links = [a for a in _rows(inputs.tables, "incident_actors") if a["incident_id"] == iid]
+    out.append(table(["actor", "role", "type"], (
+        [Link(actors.get(a["actor_id"], {}).get("name", a["actor_id"]), f"../actors.md#{a['actor_id'].lower()}"),
+         a["role"], actors.get(a["actor_id"], {}).get("actor_type")] for a in links)))
+    out.append("\n## Evidence\n\n")
+    for ev in (e for e in _rows(inputs.tables, "incident_sources") if e["incident_id"] == iid):
+        src = sources.get(ev["source_id"], {})
+        out.append(f"> {cell(ev['quote'])}\n\n")
+        out.append(
+            f"Supports: {', '.join(f'`{s}`' for s in ev['supports'])}. Source: "
+            f"[{cell(src.get('publisher', ''))}: {cell(src.get('title') or 'untitled')}](../sources.md#"
+            f"{ev['source_id'][:12]}), characters {ev['char_start']}-{ev['char_end']} of the "
+            f"[archived text](../sources/{ev['source_id']}.txt).\n\n"
+        )
+    out.append("## History\n\n")
+    revs = [r for r in _rows(inputs.tables, "revisions") if r["incident_id"] == iid]
+    out.append(table(["revision", "changed at", "by", "method", "reason", "fields changed"], (
+        [r["revision"], r["changed_at"], r["changed_by"], r["method"], r["reason"], r["fields_changed"]]
+        for r in revs)))
+    return "".join(out)
+
+
+def actors_page(inputs: Inputs) -> str:
+    out = ["# Actors\n\n", _generated_note("the built `actors` table")]
+    roles: dict[str, list[str]] = defaultdict(list)
+    for link in _rows(inputs.tables, "incident_actors"):
+        roles[link["actor_id"]].append(f"[{link['role']}](incidents/{link['incident_id']}.md)")
+    for a in _rows(inputs.tables, "actors"):
+        out.append(f"## {cell(a['name'])} {{ #{a['actor_id'].lower()} }}\n\n")
+        out.append(f"`{a['actor_id']}` · {a['actor_type']} · {a['country'] or 'no country'}\n\n")
+        if a.get("description"):
+            out.append(f"{a['description']}\n\n")
+        if a.get("aliases"):
+            out.append(f"Also called: {', '.join(cell(x) for x in a['aliases'])}.\n\n")
+        out.append(f"In {len(roles[a['actor_id']])} incident(s) as: {', '.join(roles[a['actor_id']]) or 'none'}.\n\n")
+    return "".join(out)
+
+
+def sources_page(inputs: Inputs) -> str:
+    out = ["# Sources\n\n", _generated_note("the built `sources` table")]
+    out.append(
+        "Each source is an archived text named by its SHA-256; the hash proves the text quoted by the evidence "
+        "is the text that was archived. Download it and check with `sha256sum`.\n\n"
+    )
+    for s in _rows(inputs.tables, "sources"):
+        published = s["published_at"].isoformat() if s["published_at"] else f"unknown ({s['published_precision']})"
+        out.append(f"## {cell(s['publisher'])}: {cell(s['title'] or 'untitled')} {{ #{s['source_id'][:12]} }}\n\n")
+        out.append(table(["field", "value"], [
+            ["source_id (sha256)", s["source_id"]], ["url", s["url"] or "not recorded"], ["published", published],
+            ["retrieved", s["retrieved_at"]], ["language", s["language"]], ["scale", s["source_scale"]],
+        ]))
+        out.append(f"\n[Archived text](sources/{s['source_id']}.txt) (`{s['archive_path']}`)\n\n")
+    return "".join(out)
+
+
+def worked_example_page(inputs: Inputs) -> str:
+    """The coding rules shown on the dataset's own records: each quote and the fields it supports."""
+    out = ["# Coding rules, worked through\n\n", _generated_note("the records in `data/records/`")]
+    out.append(
+        "These are the dataset's own records, shown the way a reviewer reads them: the summary in the coder's "
+        "words, the notes that say where the report is vague, and each quote with the fields it supports. "
+        "See the [rules](../contribute.md#coding-rules) they follow.\n\n"
+    )
+    evidence = defaultdict(list)
+    for ev in _rows(inputs.tables, "incident_sources"):
+        evidence[ev["incident_id"]].append(ev)
+    for row in _rows(inputs.tables, "incidents")[:20]:
+        iid = row["incident_id"]
+        out.append(f"## [{cell(row['location'])}: {row['sub_event_type']}](../data/incidents/{iid}.md)\n\n")
+        out.append(f"**Summary.** {row['summary']}\n\n")
+        out.append(
+            f"**Coded as** `{row['event_type']}` / `{row['sub_event_type']}`, date {_date_text(row)}, "
+            f"`geo_precision: {row['geo_precision']}`, fatalities {_count_text(row)}"
+            + (f", detained {row['detained']}" if row.get("detained") is not None else "")
+            + (f", released {row['released']}" if row.get("released") is not None else "")
+            + ".\n\n"
+        )
+        if row.get("notes"):
+            out.append(f"**Notes (what is vague or conflicting).** {row['notes']}\n\n")
+        out.append(table(["quote", "supports"], ([e["quote"], ", ".join(e["supports"])] for e in evidence[iid])))
+        out.append("\n")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Get the data, changes, CLI
+
+
+def downloads_page(inputs: Inputs) -> str:
+    pkg = inputs.package
+    out = ["# Downloads and checksums\n\n", _generated_note("`releases/*.json`, `CITATION.cff` and `datapackage.json`")]
+    homepage = pkg.get("homepage")
+    if inputs.releases:
+        out.append("## Releases\n\n")
+        for name, manifest in sorted(inputs.releases.items(), key=lambda kv: _version_key(kv[0]), reverse=True):
+            out.append(f"### {name}\n\n")
+            files = manifest.get("files", [])
+            if isinstance(files, dict):
+                files = [{"path": p, **(v if isinstance(v, dict) else {"sha256": v})} for p, v in files.items()]
+            extra = [f"{k}: {manifest[k]}" for k in ("created", "released", "date", "bundle") if k in manifest]
+            if extra:
+                out.append(" · ".join(cell(x) for x in extra) + "\n\n")
+            out.append(table(["file", "bytes", "sha256"], (
+                [f.get("path") or f.get("name"), f.get("bytes") or f.get("size"), f.get("sha256")] for f in files)))
+            out.append("\n")
+        if homepage:
+            out.append(f"Bundles (`<name>-vX.Y.Z.zip`) are attached to the [releases]({homepage}/releases). ")
+        out.append("Check a download with `incidents verify BUNDLE` or `sha256sum`.\n\n")
+    else:
+        out.append(
+            "No release has been cut yet (no `releases/*.json` manifest). Until then, use the tables of the "
+            "repository's main branch, listed below with their checksums.\n\n"
+        )
+    resources = (inputs.descriptor or {}).get("resources", [])
+    if resources:
+        out.append(f"## Current build (version {cell(pkg.get('version', 'unreleased'))})\n\n")
+        out.append(table(["file", "format", "bytes", "sha256"], (
+            [r.get("path"), r.get("format"), r.get("bytes"), str(r.get("hash", "")).removeprefix("sha256:")]
+            for r in resources)))
+        out.append("\n")
+    out.append("## Cite\n\n")
+    out.append(citation_text(inputs))
+    out.append("\n## Licence\n\n")
+    for lic in pkg.get("licenses", []):
+        out.append(f"- The data: [{cell(lic.get('title') or lic.get('name'))}]({lic.get('path')})\n")
+    out.append("- The code and the standard's tools: MIT licence.\n")
+    return "".join(out)
+
+
+def _version_key(name: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", name)) or (0,)
+
+
+def citation_text(inputs: Inputs) -> str:
+    cff = inputs.citation
+    pkg = inputs.package
+    if cff:
+        authors = "; ".join(
+            a.get("name") or " ".join(x for x in (a.get("given-names"), a.get("family-names")) if x)
+            for a in cff.get("authors", [])
+        )
+        parts = [authors, f"({cff.get('date-released', '')})".replace("()", ""), cff.get("title", ""),
+                 f"Version {cff.get('version')}" if cff.get("version") else "", cff.get("doi") or cff.get("url") or ""]
+        text = ". ".join(str(p).strip() for p in parts if p)
+        return f"From `CITATION.cff`:\n\n> {cell(text)}.\n\nCite the version you used: each version's tables differ.\n"
+    authors = "; ".join(c.get("title", "") for c in pkg.get("contributors", []))
+    return (
+        f"> {cell(authors)}. {cell(pkg.get('title', ''))}. Version {cell(pkg.get('version', ''))}. "
+        f"{cell(pkg.get('homepage', ''))}\n\n(No `CITATION.cff` yet: this is made from `data/package.yaml`.) "
+        "Cite the version you used: each version's tables differ.\n"
+    )
+
+
+def changes_page(inputs: Inputs, has_versioning: bool) -> str:
+    out = ["# Changes\n\n"]
+    if has_versioning:
+        out.append("Versions follow semantic versioning for data; see the [versioning policy](versioning.md).\n\n")
+    if inputs.changelog:
+        text = inputs.changelog
+        text = re.sub(r"^# .*\n", "", text, count=1)  # the page has its own title
+        out.append(re.sub(r"^(#+) ", r"#\1 ", text, flags=re.M) if not text.lstrip().startswith("## ") else text)
+    else:
+        out.append(
+            "No `CHANGELOG.md` yet: no version of the dataset has been released. Each release will add a "
+            "section here with the incidents added, corrected (and which fields), withdrawn and merged.\n"
+        )
+    return "".join(out)
+
+
+def cli_page(group: click.Group) -> str:
+    out = ["# Command-line reference\n\n", _generated_note("the `incidents` command's own `--help`")]
+    root = click.Context(group, info_name="incidents")
+    out.append("```\n" + group.get_help(root) + "\n```\n\n")
+    for name in group.list_commands(root):
+        command = group.get_command(root, name)
+        if command is None:
+            continue
+        ctx = click.Context(command, info_name=name, parent=root)
+        out.append(f"## `incidents {name}`\n\n```\n{command.get_help(ctx)}\n```\n\n")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Everything
+
+
+def generate(inputs: Inputs, has_versioning: bool = False) -> dict[str, Page]:
+    """Every generated page and file of the site, by path under docs/."""
+    std = inputs.standard
+    pages: dict[str, Page] = {
+        "codebook/index.md": codebook_index_page(std),
+        "codebook/codelists.md": codelists_page(std),
+        "codebook/event-types.md": event_types_page(std),
+        "contribute/validator.md": validator_page(inputs.error_codes),
+        "contribute/worked-example.md": worked_example_page(inputs),
+        "downloads.md": downloads_page(inputs),
+        "changes.md": changes_page(inputs, has_versioning),
+        "data/incidents/index.md": incident_list_page(inputs),
+        "data/actors.md": actors_page(inputs),
+        "data/sources.md": sources_page(inputs),
+    }
+    for name in TABLES:
+        pages[f"codebook/{name}.md"] = codebook_table_page(std, name)
+    for make in (data_index_page, map_page):
+        page, charts = make(inputs)
+        pages["data/index.md" if make is data_index_page else "data/map.md"] = page
+        pages.update(charts)
+    for row in _rows(inputs.tables, "incidents")[:MAX_INCIDENT_PAGES]:
+        pages[f"data/incidents/{row['incident_id']}.md"] = incident_page(inputs, row)
+    for source_id, text in sorted(inputs.source_texts.items()):
+        pages[f"data/sources/{source_id}.txt"] = text
+    if inputs.cli is not None:
+        pages["cli.md"] = cli_page(inputs.cli)
+    return pages
+
+
+def read_inputs(root: Path) -> Inputs:
+    """Read what the pages are made of. Missing optional files (releases, citation, changelog) are fine."""
+    from . import standard as standard_module
+    from .cli import cli
+
+    layout = Layout(root)
+    schemas_dir = root / "schemas"
+    std = standard_module.load(schemas_dir if schemas_dir.is_dir() else standard_module.SCHEMAS_DIR)
+    tables = {n: pq.read_table(layout.tables / f"{n}.parquet") for n in TABLES if (layout.tables / f"{n}.parquet").exists()}
+    package = yaml.safe_load(layout.package.read_text(encoding="utf-8")) if layout.package.exists() else {}
+    descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8")) if layout.descriptor.exists() else None
+    releases = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((root / "releases").glob("v*.json"))}
+    citation_path = root / "CITATION.cff"
+    citation = yaml.safe_load(citation_path.read_text(encoding="utf-8")) if citation_path.exists() else None
+    changelog_path = root / "CHANGELOG.md"
+    changelog = changelog_path.read_text(encoding="utf-8") if changelog_path.exists() else None
+    texts = {}
+    if "sources" in tables:
+        for source_id in tables["sources"].column("source_id").to_pylist():
+            path = layout.source_text(source_id)
+            if path.is_file() and not path.is_symlink():
+                texts[source_id] = path.read_bytes()
+    return Inputs(std, tables, package or {}, descriptor, releases, citation, changelog, texts,
+                  error_codes(package_sources()), cli)
+
+
+def build_site(root: Path, site_dir: Path | None = None, serve: bool = False) -> int:
+    """Run mkdocs on the repository's mkdocs.yml (strict: any warning fails). Returns mkdocs' exit status."""
+    config = root / "mkdocs.yml"
+    if serve:
+        command = [sys.executable, "-m", "mkdocs", "serve", "--strict", "-f", str(config)]
+    else:
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)]
+        command += ["-d", str((site_dir or root / "site").resolve())]
+    # mkdocs-material prints a banner about its successor on every build; it is not a warning about the site.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(command, check=False, env=env).returncode
