@@ -1,0 +1,284 @@
+"""The documentation site: generated from schemas/, the built tables and the code, built strictly, and
+readable in a real browser (headless Chromium) with no console error, broken link or missing image."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import shutil
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from incidents import docs, standard
+from incidents.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def inputs() -> docs.Inputs:
+    return docs.read_inputs(ROOT)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built from this repository with `mkdocs build --strict` (a warning fails the build)."""
+    out = tmp_path_factory.mktemp("site")
+    assert docs.build_site(ROOT, out) == 0, "mkdocs build --strict failed: see the warnings above"
+    return out
+
+
+# --- generated from the one source of truth ------------------------------------------------------------
+
+
+def test_codebook_page_lists_every_field_with_its_description_and_type():
+    std = standard.load()
+    for name in standard.TABLES:
+        page = docs.codebook_table_page(std, name)
+        for field in std.fields(name):
+            row = next(line for line in page.splitlines() if line.startswith(f"| `{field['name']}` |"))
+            assert field["type"] in row and field["description"].replace("|", "\\|") in row
+
+
+def test_codelists_page_lists_every_code_of_every_codelist():
+    std = standard.load()
+    page = docs.codelists_page(std)
+    for name, codelist in std.codelists.items():
+        assert f"## {name}\n" in page
+        for row in codelist.rows:
+            assert row["code"] in page and docs.cell(row["label"]) in page
+
+
+def test_event_types_page_places_each_sub_event_type_under_its_event_type():
+    std = standard.load()
+    page = docs.event_types_page(std)
+    for sub in std.codelists["sub_event_type"].rows:
+        section = page.split(f"(`{sub['event_type']}`)")[1].split("\n## ")[0]
+        assert f"`{sub['code']}`" in section
+
+
+def test_error_codes_are_read_from_calls_that_raise_them():
+    source = (
+        'Problem("f", 1, None, None, "found x", "a y", "made-up-code")\n'
+        'yield from _findings(n, t, m, "c", f, "at least 0", "other-code")\n'
+        'Problem(p, 1, r, f, m, e, f"schema-{v}")\n'
+        'def f():\n    return "found", "expected text", "tuple-code", "field"\n'
+    )
+    codes = docs.error_codes({"mod": source})
+    assert set(codes) == {"made-up-code", "other-code", "schema-*", "tuple-code"}
+    assert codes["made-up-code"][0].expected == "a y"
+
+
+def test_validator_page_lists_every_error_code_the_package_raises():
+    codes = docs.error_codes(docs.package_sources())
+    assert {"fatality-range", "evidence-quote", "yaml-alias", "stale-build", "schema-*"} <= set(codes)
+    page = docs.validator_page(codes)
+    for code in codes:
+        assert f"| `{code}` |" in page
+
+
+def test_error_help_has_no_entry_for_a_code_that_no_longer_exists():
+    codes = docs.error_codes(docs.package_sources())
+    assert set(docs.ERROR_HELP) - set(codes) == set()
+
+
+def test_cli_reference_shows_every_command_and_its_options():
+    page = docs.cli_page(cli)
+    for name, command in cli.commands.items():
+        assert f"## `incidents {name}`" in page
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--"):
+                    assert opt in page
+
+
+# --- the data pages ------------------------------------------------------------------------------------
+
+
+def _incident(**fields: object) -> dict[str, object]:
+    return {"status": "active", "event_type": "battles", "date_precision": "day", **fields}
+
+
+def test_an_unknown_date_is_counted_as_date_unknown_never_in_a_month():
+    rows = [
+        _incident(date_start=None, date_end=None, date_precision="unknown"),
+        _incident(date_start=dt.date(2024, 3, 5), date_end=dt.date(2024, 3, 5)),
+        _incident(date_start=dt.date(2024, 1, 1), date_end=dt.date(2024, 12, 31), date_precision="year"),
+    ]
+    buckets = docs.counts_by_month(rows)
+    assert list(buckets) == ["2024-03", docs.DATE_SPANS, docs.DATE_UNKNOWN]
+    assert buckets[docs.DATE_UNKNOWN]["battles"] == 1
+
+
+def test_data_page_of_the_seed_says_how_many_dates_are_unknown(inputs):
+    page, charts = docs.data_index_page(inputs)
+    unknown = sum(1 for r in inputs.tables["incidents"].to_pylist() if r["date_start"] is None)
+    assert unknown and f"{unknown} of" in page and "date unknown" in page
+    assert all(content.startswith(b"\x89PNG") for content in charts.values())
+
+
+def test_every_chart_has_alt_text(inputs):
+    pages = docs.generate(inputs)
+    images = [line for page in pages.values() if isinstance(page, str) for line in page.splitlines() if "](charts/" in line]
+    assert len(images) == 3
+    assert all(line.startswith("![") and not line.startswith("![]") for line in images)
+
+
+def test_incident_page_shows_each_evidence_quote_and_its_source(inputs):
+    row = inputs.tables["incidents"].to_pylist()[0]
+    page = docs.incident_page(inputs, row)
+    quotes = [e for e in inputs.tables["incident_sources"].to_pylist() if e["incident_id"] == row["incident_id"]]
+    assert quotes
+    for e in quotes:
+        assert docs.cell(e["quote"]) in page and f"../sources/{e['source_id']}.txt" in page
+
+
+def test_site_generation_is_deterministic(inputs):
+    assert docs.generate(inputs) == docs.generate(inputs)
+
+
+def test_downloads_page_without_a_release_says_so_and_lists_the_current_checksums(inputs):
+    page = docs.downloads_page(docs.Inputs(inputs.standard, inputs.tables, inputs.package, inputs.descriptor))
+    assert "No release has been cut yet" in page
+    for resource in inputs.descriptor["resources"]:
+        assert resource["hash"].removeprefix("sha256:") in page
+
+
+def test_downloads_page_lists_each_release_file_with_its_checksum(inputs):
+    manifest = {"version": "0.1.0", "files": [{"path": "data/tables/incidents.csv", "bytes": 10, "sha256": "ab" * 32}]}
+    cff = {"title": "Open Incidents", "version": "0.1.0", "authors": [{"name": "Maintainers"}]}
+    page = docs.downloads_page(docs.Inputs(inputs.standard, inputs.tables, inputs.package, None, {"v0.1.0": manifest}, cff))
+    assert "### v0.1.0" in page and "ab" * 32 in page and "Version 0.1.0" in page
+
+
+def test_changes_page_without_a_changelog_says_none_was_released(inputs):
+    assert "No `CHANGELOG.md` yet" in docs.changes_page(docs.Inputs(inputs.standard, {}, {}), False)
+    changelog = "# Changelog\n\n## v0.1.0\n\nAdded 4 incidents.\n"
+    page = docs.changes_page(docs.Inputs(inputs.standard, {}, {}, changelog=changelog), True)
+    assert "## v0.1.0" in page and "Added 4 incidents." in page and "versioning.md" in page
+
+
+# --- the built site ------------------------------------------------------------------------------------
+
+
+def test_site_builds_strictly_with_every_page(site, inputs):
+    for page in ("index.html", "codebook/incidents/index.html", "data/map/index.html", "cli/index.html"):
+        assert (site / page).is_file(), page
+    for incident_id in inputs.tables["incidents"].column("incident_id").to_pylist():
+        assert (site / "data" / "incidents" / incident_id / "index.html").is_file()
+    assert (site / "data" / "charts" / "map.png").read_bytes().startswith(b"\x89PNG")
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert "fonts.googleapis.com" not in html and "cdn." not in html
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - localhost only
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _first_incident(site: Path) -> str:
+    return sorted(p.name for p in (site / "data" / "incidents").iterdir() if p.name.startswith("inc_"))[0]
+
+
+@pytest.mark.parametrize(
+    "name, path",
+    [
+        ("home", "/"),
+        ("codebook", "/codebook/incidents/"),
+        ("data", "/data/"),
+        ("map", "/data/map/"),
+        ("incident", "/data/incidents/{incident}/"),
+        ("validator", "/contribute/validator/"),
+    ],
+)
+def test_page_reads_in_a_browser_with_no_console_error_broken_link_or_missing_image(
+    browser, served, site, name, path
+):
+    driver = browser
+    url = served + path.format(incident=_first_incident(site))
+    driver.get(url)
+    driver.get_log("browser")  # what an earlier page left
+    driver.refresh()
+    driver.execute_script("return document.fonts.ready")
+    title = driver.find_element("css selector", "article h1").text
+    assert title, f"{url} has no heading"
+
+    images = driver.execute_script(
+        "return [...document.images].map(i => [i.currentSrc || i.src, i.complete, i.naturalWidth, i.alt])"
+    )
+    for src, complete, width, alt in images:
+        assert complete and width > 0, f"{url}: image {src} did not load"
+        if "/charts/" in src:
+            assert alt, f"{url}: chart {src} has no alt text"
+
+    links = driver.execute_script("return [...document.querySelectorAll('a[href]')].map(a => a.href)")
+    internal = {link.split("#")[0] for link in links if link.startswith(served)}
+    broken = [link for link in sorted(internal) if _status(link) != 200]
+    assert not broken, f"{url}: broken internal links {broken}"
+
+    errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not errors, f"{url}: console errors {errors}"
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1280, min(max(height, 900), 6000))
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    driver.set_window_size(1280, 900)
+    assert urllib.parse.urlparse(driver.current_url).path == urllib.parse.urlparse(url).path
