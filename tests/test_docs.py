@@ -129,7 +129,9 @@ def test_data_page_of_the_seed_says_how_many_dates_are_unknown(inputs):
 
 def test_every_chart_has_alt_text(inputs):
     pages = docs.generate(inputs)
-    images = [line for page in pages.values() if isinstance(page, str) for line in page.splitlines() if "](charts/" in line]
+    images = [
+        line for page in pages.values() if isinstance(page, str) for line in page.splitlines() if "](charts/" in line
+    ]
     assert len(images) == 3
     assert all(line.startswith("![") and not line.startswith("![]") for line in images)
 
@@ -157,7 +159,9 @@ def test_downloads_page_without_a_release_says_so_and_lists_the_current_checksum
 def test_downloads_page_lists_each_release_file_with_its_checksum(inputs):
     manifest = {"version": "0.1.0", "files": [{"path": "data/tables/incidents.csv", "bytes": 10, "sha256": "ab" * 32}]}
     cff = {"title": "Open Incidents", "version": "0.1.0", "authors": [{"name": "Maintainers"}]}
-    page = docs.downloads_page(docs.Inputs(inputs.standard, inputs.tables, inputs.package, None, {"v0.1.0": manifest}, cff))
+    page = docs.downloads_page(
+        docs.Inputs(inputs.standard, inputs.tables, inputs.package, None, {"v0.1.0": manifest}, cff)
+    )
     assert "### v0.1.0" in page and "ab" * 32 in page and "Version 0.1.0" in page
 
 
@@ -248,9 +252,7 @@ def _first_incident(site: Path) -> str:
         ("validator", "/contribute/validator/"),
     ],
 )
-def test_page_reads_in_a_browser_with_no_console_error_broken_link_or_missing_image(
-    browser, served, site, name, path
-):
+def test_page_reads_in_a_browser_with_no_console_error_broken_link_or_missing_image(browser, served, site, name, path):
     driver = browser
     url = served + path.format(incident=_first_incident(site))
     driver.get(url)

@@ -194,7 +194,10 @@ def codelists_page(standard: Standard) -> str:
             out.append(table(["code", "label"], ([r["code"], r["label"]] for r in codelist.rows)))
         else:
             extra = [c for c in codelist.rows[0] if c not in ("code", "label", "description")]
-            rows = ([f"`{r['code']}`", cell(r["label"]), cell(r["description"])] + [cell(r[c]) for c in extra] for r in codelist.rows)
+            rows = (
+                [f"`{r['code']}`", cell(r["label"]), cell(r["description"])] + [cell(r[c]) for c in extra]
+                for r in codelist.rows
+            )
             out.append(_raw_table(["code", "label", "description", *extra], list(rows)))
         out.append("\n")
     return "".join(out)
@@ -216,7 +219,9 @@ def event_types_page(standard: Standard) -> str:
     )
     for t in types:
         out.append(f"## {t['label']} (`{t['code']}`)\n\n{t['description']}\n\n")
-        rows = [[f"`{s['code']}`", cell(s["label"]), cell(s["description"])] for s in subs if s["event_type"] == t["code"]]
+        rows = [
+            [f"`{s['code']}`", cell(s["label"]), cell(s["description"])] for s in subs if s["event_type"] == t["code"]
+        ]
         out.append(_raw_table(["sub-event type", "ACLED label", "definition"], rows) + "\n")
     return "".join(out)
 
@@ -228,9 +233,7 @@ def codebook_index_page(standard: Standard) -> str:
         "(`datapackage.json`). One incident file under `data/records/` becomes one row of `incidents` and rows "
         "of `incident_actors`, `incident_sources` and `revisions`.\n\n"
     )
-    rows = [
-        [f"[`{n}`]({n}.md)", cell(standard.tables[n]["description"]), str(len(standard.fields(n)))] for n in TABLES
-    ]
+    rows = [[f"[`{n}`]({n}.md)", cell(standard.tables[n]["description"]), str(len(standard.fields(n)))] for n in TABLES]
     out.append(_raw_table(["table", "what a row is", "fields"], rows))
     out.append(
         "\nAlso: [codelists](codelists.md), the [event-type taxonomy](event-types.md) and how to use "
@@ -247,7 +250,11 @@ def codebook_index_page(standard: Standard) -> str:
 
 def standard_files(schemas_dir: Path) -> dict[str, bytes]:
     """The files of `schemas/` served with the site under standard/, for download."""
-    return {f"standard/{p.relative_to(schemas_dir).as_posix()}": p.read_bytes() for p in sorted(schemas_dir.rglob("*")) if p.is_file()}
+    return {
+        f"standard/{p.relative_to(schemas_dir).as_posix()}": p.read_bytes()
+        for p in sorted(schemas_dir.rglob("*"))
+        if p.is_file()
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -352,6 +359,12 @@ ERROR_HELP: dict[str, str] = {
     "bound is given without the best estimate.",
     "sub-event-type": "The `sub_event_type` does not belong to the `event_type`. See the "
     "[event types](../codebook/event-types.md).",
+    "coordinates": "Only one of `latitude` and `longitude` is given. Give both, or neither when the place "
+    "cannot be located.",
+    "tombstone": "A withdrawn or merged record lacks its `status_reason`, a merged record lacks `merged_into` "
+    "(or names itself), or an active record has a `merged_into`. Use `status` and these fields together.",
+    "locked": "Another `incidents build` is running on the same repository. Wait for it (or use `--wait "
+    "SECONDS`) and run again; nothing was written.",
     "outside-country": "The coordinates lie outside the country's bounding box: a swapped latitude and "
     "longitude, a wrong sign, or the wrong country.",
     "revision-sequence": "Revisions must be numbered 1, 2, 3 … in order, with `changed_at` never going back.",
@@ -391,9 +404,9 @@ def validator_page(codes: dict[str, list[ErrorSite]]) -> str:
         expected = sorted({s.expected for s in sites if s.expected})
         if meaning is None:
             meaning = "Expected: " + "; ".join(expected) if expected else "(no description yet)"
-        where = ", ".join(sorted({f"`{s.module}`" for s in sites}))
+        where = ", ".join(sorted({f"`{s.module.removeprefix('incidents.')}`" for s in sites}))
         rows.append([f"`{code}`", meaning, where])
-    out.append(_raw_table(["code", "what it means and what to do", "raised in"], rows))
+    out.append(_raw_table(["code", "what it means and what to do", "module"], rows))
     return "".join(out)
 
 
@@ -442,8 +455,15 @@ def fatalities_by_actor(inputs: Inputs) -> list[dict[str, Any]]:
             continue
         entry = out.setdefault(
             link["actor_id"],
-            {"actor_id": link["actor_id"], "name": names.get(link["actor_id"], link["actor_id"]), "incidents": set(),
-             "reported": set(), "best": 0, "low": 0, "high": 0},
+            {
+                "actor_id": link["actor_id"],
+                "name": names.get(link["actor_id"], link["actor_id"]),
+                "incidents": set(),
+                "reported": set(),
+                "best": 0,
+                "low": 0,
+                "high": 0,
+            },
         )
         entry["incidents"].add(inc["incident_id"])
         if inc["fatalities_best"] is not None and inc["incident_id"] not in entry["reported"]:
@@ -451,9 +471,7 @@ def fatalities_by_actor(inputs: Inputs) -> list[dict[str, Any]]:
             entry["best"] += inc["fatalities_best"]
             entry["low"] += inc["fatalities_low"] if inc["fatalities_low"] is not None else inc["fatalities_best"]
             entry["high"] += inc["fatalities_high"] if inc["fatalities_high"] is not None else inc["fatalities_best"]
-    result = [
-        {**e, "incidents": len(e["incidents"]), "reported": len(e["reported"])} for e in out.values()
-    ]
+    result = [{**e, "incidents": len(e["incidents"]), "reported": len(e["reported"])} for e in out.values()]
     return sorted(result, key=lambda e: (-e["best"], e["name"]))
 
 
@@ -502,8 +520,10 @@ def chart_fatalities(entries: list[dict[str, Any]]) -> bytes:
     ax = fig.add_subplot()
     names = [e["name"] for e in entries][::-1]
     best = [e["best"] for e in entries][::-1]
-    err = [[b - e["low"] for b, e in zip(best, entries[::-1], strict=True)],
-           [e["high"] - b for b, e in zip(best, entries[::-1], strict=True)]]
+    err = [
+        [b - e["low"] for b, e in zip(best, entries[::-1], strict=True)],
+        [e["high"] - b for b, e in zip(best, entries[::-1], strict=True)],
+    ]
     ax.barh(names, best, color=_PALETTE[0], height=0.5, xerr=err if entries else None, capsize=4)
     for y, value in enumerate(best):
         ax.annotate(str(value), (value, y), xytext=(8, 0), textcoords="offset points", va="center", fontsize=9)
@@ -555,16 +575,36 @@ def chart_map(
             continue
         inside = r["code"] in countries
         ax.add_patch(
-            Rectangle((x0, y0), x1 - x0, y1 - y0, fill=inside, facecolor="#e8eaf6", edgecolor="#9fa8da",
-                      linewidth=0.8, linestyle="-" if inside else "--", zorder=1)
+            Rectangle(
+                (x0, y0),
+                x1 - x0,
+                y1 - y0,
+                fill=inside,
+                facecolor="#e8eaf6",
+                edgecolor="#9fa8da",
+                linewidth=0.8,
+                linestyle="-" if inside else "--",
+                zorder=1,
+            )
         )
         cx = min(max((x0 + x1) / 2, view[0] + 1), view[1] - 1)
         cy = min(max((y0 + y1) / 2, view[2] + 0.5), view[3] - 0.5)
         if any(abs(cx - x) < 2.5 and abs(cy - y) < 0.8 for x, y in labelled):
             continue
         labelled.append((cx, cy))
-        ax.text(cx, cy, r["label"].upper(), fontsize=9, color="#7986cb", ha="center", va="center", zorder=2,
-                clip_on=True, fontweight="bold", alpha=0.9)
+        ax.text(
+            cx,
+            cy,
+            r["label"].upper(),
+            fontsize=9,
+            color="#7986cb",
+            ha="center",
+            va="center",
+            zorder=2,
+            clip_on=True,
+            fontweight="bold",
+            alpha=0.9,
+        )
     near = [t for t in towns if view[0] <= t[0] <= view[1] and view[2] <= t[1] <= view[3]]
     ax.scatter([t[0] for t in near], [t[1] for t in near], s=4, color="#9e9e9e", zorder=2, linewidths=0)
     shown: list[tuple[float, float]] = [(p[0], p[1]) for p in points]
@@ -572,13 +612,20 @@ def chart_map(
         if len(shown) >= 10 + len(points) or any(abs(lon - x) < 1.2 and abs(lat - y) < 0.6 for x, y in shown):
             continue
         shown.append((lon, lat))
-        ax.annotate(name, (lon, lat), xytext=(3, -9), textcoords="offset points", fontsize=8, color="#616161",
-                    zorder=2)
+        ax.annotate(name, (lon, lat), xytext=(3, -9), textcoords="offset points", fontsize=8, color="#616161", zorder=2)
     for lon, lat, count, place in points:
         ax.scatter([lon], [lat], s=60 + 40 * count, color="#c62828", alpha=0.85, zorder=3, edgecolors="white")
         label = f"{place}: {count} incident{'s' if count != 1 else ''}"
-        ax.annotate(label, (lon, lat), xytext=(10, 8), textcoords="offset points", fontsize=10, zorder=4,
-                    fontweight="bold", color="#b71c1c")
+        ax.annotate(
+            label,
+            (lon, lat),
+            xytext=(10, 8),
+            textcoords="offset points",
+            fontsize=10,
+            zorder=4,
+            fontweight="bold",
+            color="#b71c1c",
+        )
     ax.set_xlim(view[0], view[1])
     ax.set_ylim(view[2], view[3])
     ax.set_aspect("equal")
@@ -624,8 +671,10 @@ def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     actors = fatalities_by_actor(inputs)
     unknown = sum(buckets.get(DATE_UNKNOWN, Counter()).values())
     by_type = Counter(r["event_type"] for r in active)
-    charts = {"data/charts/incidents-by-month.png": chart_by_month(std, buckets),
-              "data/charts/fatalities-by-actor.png": chart_fatalities(actors)}
+    charts = {
+        "data/charts/incidents-by-month.png": chart_by_month(std, buckets),
+        "data/charts/fatalities-by-actor.png": chart_fatalities(actors),
+    }
     out = ["# The data\n\n", _generated_note("the built tables in `data/tables/`")]
     out.append(
         f"{len(active)} active incidents ({len(incidents) - len(active)} withdrawn or merged), "
@@ -641,7 +690,7 @@ def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     out.append(_image(month_alt, "charts/incidents-by-month.png", "Active incidents per month of `date_start`."))
     if unknown:
         out.append(
-            f"\n!!! note \"{unknown} of {len(active)} incidents have no known date\"\n"
+            f'\n!!! note "{unknown} of {len(active)} incidents have no known date"\n'
             "    Their source gives no date that can be resolved (`date_precision` is `unknown`), so they are "
             "shown in their own bar, *date unknown*, never placed in a month. Incidents whose possible dates "
             "cover more than one month are shown as *spans months*.\n"
@@ -657,17 +706,33 @@ def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     alt = "Horizontal bar chart of fatalities per actor: " + "; ".join(
         f"{e['name']}: {e['best']} ({e['low']}-{e['high']})" for e in actors
     )
-    out.append(_image(alt, "charts/fatalities-by-actor.png",
-                      "Sum of fatalities in the incidents each actor took part in, on any side."))
+    out.append(
+        _image(
+            alt,
+            "charts/fatalities-by-actor.png",
+            "Sum of fatalities in the incidents each actor took part in, on any side.",
+        )
+    )
     out.append(
         "\nAn incident's fatalities count for every actor in it, whatever its role, so the rows do not add up to "
         "the total. Incidents where the sources give no figure are not counted as zero.\n\n"
     )
-    out.append(table(
-        ["actor", "incidents", "incidents with a reported figure", "fatalities best", "low", "high"],
-        ([Link(e["name"], f"actors.md#{e['actor_id'].lower()}"), e["incidents"], e["reported"], e["best"],
-          e["low"], e["high"]] for e in actors),
-    ))
+    out.append(
+        table(
+            ["actor", "incidents", "incidents with a reported figure", "fatalities best", "low", "high"],
+            (
+                [
+                    Link(e["name"], f"actors.md#{e['actor_id'].lower()}"),
+                    e["incidents"],
+                    e["reported"],
+                    e["best"],
+                    e["low"],
+                    e["high"],
+                ]
+                for e in actors
+            ),
+        )
+    )
     return "".join(out), charts
 
 
@@ -680,8 +745,14 @@ def map_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     alt = f"Map of {located} incidents at {len(points)} places: " + "; ".join(
         f"{p[3]} ({p[1]:.2f}N, {p[0]:.2f}E): {_n(p[2], 'incident')}" for p in points
     )
-    out.append(_image(alt, "charts/map.png", "Each red dot is a place where incidents happened; its label "
-                      "gives how many. Shaded: the incidents' countries (bounding boxes, not borders)."))
+    out.append(
+        _image(
+            alt,
+            "charts/map.png",
+            "Each red dot is a place where incidents happened; its label "
+            "gives how many. Shaded: the incidents' countries (bounding boxes, not borders).",
+        )
+    )
     out.append(
         f"\n{located} of {active} active incidents have coordinates. Coordinates are those of the place named in "
         "`location` at the precision given by `geo_precision`: several incidents in different streets of one "
@@ -694,9 +765,17 @@ def map_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     rows = []
     for (lon, lat), group in sorted(by_place.items()):
         for r in group:
-            rows.append([f"{lat:.5f}, {lon:.5f}", r["location"], r["geo_precision"],
-                         Link(_event_label(inputs.standard, r["sub_event_type"], "sub_event_type"),
-                              f"incidents/{r['incident_id']}.md")])
+            rows.append(
+                [
+                    f"{lat:.5f}, {lon:.5f}",
+                    r["location"],
+                    r["geo_precision"],
+                    Link(
+                        _event_label(inputs.standard, r["sub_event_type"], "sub_event_type"),
+                        f"incidents/{r['incident_id']}.md",
+                    ),
+                ]
+            )
     out.append(table(["latitude, longitude", "location", "geo precision", "incident"], rows))
     countries = {r["country"] for r in incidents if r["status"] == "active" and r["latitude"] is not None}
     return "".join(out), {"data/charts/map.png": chart_map(inputs.standard, points, inputs.towns, countries)}
@@ -710,9 +789,15 @@ def incident_list_page(inputs: Inputs) -> str:
         out.append(f"The site shows the first {len(shown)} of {len(incidents)} incidents; the tables hold all.\n\n")
     out.append("Each incident has its own page with its evidence quotes, sources and history.\n\n")
     rows = [
-        [Link(r["incident_id"], f"{r['incident_id']}.md"), _date_text(r), r["location"],
-         _event_label(inputs.standard, r["event_type"]),
-         _event_label(inputs.standard, r["sub_event_type"], "sub_event_type"), _count_text(r), r["status"]]
+        [
+            Link(r["incident_id"], f"{r['incident_id']}.md"),
+            _date_text(r),
+            r["location"],
+            _event_label(inputs.standard, r["event_type"]),
+            _event_label(inputs.standard, r["sub_event_type"], "sub_event_type"),
+            _count_text(r),
+            r["status"],
+        ]
         for r in shown
     ]
     out.append(table(["incident", "date", "location", "event type", "sub-event type", "fatalities", "status"], rows))
@@ -727,20 +812,41 @@ def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
     title = f"{_event_label(std, row['sub_event_type'], 'sub_event_type')}, {row['location'] or row['country']}"
     out = [f"# {cell(title)}\n\n`{iid}` · revision {row['revision']} · {row['status']}\n\n"]
     if row["status"] != "active":
-        out.append(f"!!! warning \"This record is {row['status']}\"\n    {cell(row['status_reason'])}\n\n")
+        out.append(f'!!! warning "This record is {row["status"]}"\n    {cell(row["status_reason"])}\n\n')
     out.append(f"{row['summary']}\n\n")
     if row.get("notes"):
-        out.append(f"!!! note \"Coder's notes\"\n    {cell(row['notes'])}\n\n")
+        out.append(f'!!! note "Coder\'s notes"\n    {cell(row["notes"])}\n\n')
     out.append("## Fields\n\n")
     skip = {"incident_id", "summary", "notes"}
-    out.append(table(["field", "value"], ([f["name"], row.get(f["name"])] for f in std.fields("incidents")
-                                          if f["name"] not in skip)))
-    out.append("\nEmpty values mean the sources are silent; see the [codebook](../../codebook/incidents.md).\n\n")
+    rows = []
+    for f in std.fields("incidents"):
+        if f["name"] in skip:
+            continue
+        value = row.get(f["name"])
+        shown = "—" if value in (None, []) else cell(value)
+        if "codelist" in f and value is not None and f["codelist"] != "country":
+            shown += f" ({cell(_event_label(std, value, f['codelist']))})"
+        rows.append([f"[`{f['name']}`](../../codebook/incidents.md)", shown])
+    out.append(_raw_table(["field", "value"], rows))
+    out.append("\n— : no value; the sources are silent (a count of none reported is `0`).\n\n")
     out.append("## Actors\n\n")
     links = [a for a in _rows(inputs.tables, "incident_actors") if a["incident_id"] == iid]
-    out.append(table(["actor", "role", "type"], (
-        [Link(actors.get(a["actor_id"], {}).get("name", a["actor_id"]), f"../actors.md#{a['actor_id'].lower()}"),
-         a["role"], actors.get(a["actor_id"], {}).get("actor_type")] for a in links)))
+    out.append(
+        table(
+            ["actor", "role", "type"],
+            (
+                [
+                    Link(
+                        actors.get(a["actor_id"], {}).get("name", a["actor_id"]),
+                        f"../actors.md#{a['actor_id'].lower()}",
+                    ),
+                    a["role"],
+                    actors.get(a["actor_id"], {}).get("actor_type"),
+                ]
+                for a in links
+            ),
+        )
+    )
     out.append("\n## Evidence\n\n")
     for ev in (e for e in _rows(inputs.tables, "incident_sources") if e["incident_id"] == iid):
         src = sources.get(ev["source_id"], {})
@@ -753,9 +859,15 @@ def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
         )
     out.append("## History\n\n")
     revs = [r for r in _rows(inputs.tables, "revisions") if r["incident_id"] == iid]
-    out.append(table(["revision", "changed at", "by", "method", "reason", "fields changed"], (
-        [r["revision"], r["changed_at"], r["changed_by"], r["method"], r["reason"], r["fields_changed"]]
-        for r in revs)))
+    out.append(
+        table(
+            ["revision", "changed at", "by", "method", "reason", "fields changed"],
+            (
+                [r["revision"], r["changed_at"], r["changed_by"], r["method"], r["reason"], r["fields_changed"]]
+                for r in revs
+            ),
+        )
+    )
     return "".join(out)
 
 
@@ -784,10 +896,19 @@ def sources_page(inputs: Inputs) -> str:
     for s in _rows(inputs.tables, "sources"):
         published = s["published_at"].isoformat() if s["published_at"] else f"unknown ({s['published_precision']})"
         out.append(f"## {cell(s['publisher'])}: {cell(s['title'] or 'untitled')} {{ #{s['source_id'][:12]} }}\n\n")
-        out.append(table(["field", "value"], [
-            ["source_id (sha256)", s["source_id"]], ["url", s["url"] or "not recorded"], ["published", published],
-            ["retrieved", s["retrieved_at"]], ["language", s["language"]], ["scale", s["source_scale"]],
-        ]))
+        out.append(
+            table(
+                ["field", "value"],
+                [
+                    ["source_id (sha256)", s["source_id"]],
+                    ["url", s["url"] or "not recorded"],
+                    ["published", published],
+                    ["retrieved", s["retrieved_at"]],
+                    ["language", s["language"]],
+                    ["scale", s["source_scale"]],
+                ],
+            )
+        )
         out.append(f"\n[Archived text](sources/{s['source_id']}.txt) (`{s['archive_path']}`)\n\n")
     return "".join(out)
 
@@ -839,8 +960,12 @@ def downloads_page(inputs: Inputs) -> str:
             extra = [f"{k}: {manifest[k]}" for k in ("created", "released", "date", "bundle") if k in manifest]
             if extra:
                 out.append(" · ".join(cell(x) for x in extra) + "\n\n")
-            out.append(table(["file", "bytes", "sha256"], (
-                [f.get("path") or f.get("name"), f.get("bytes") or f.get("size"), f.get("sha256")] for f in files)))
+            out.append(
+                table(
+                    ["file", "bytes", "sha256"],
+                    ([f.get("path") or f.get("name"), f.get("bytes") or f.get("size"), f.get("sha256")] for f in files),
+                )
+            )
             out.append("\n")
         if homepage:
             out.append(f"Bundles (`<name>-vX.Y.Z.zip`) are attached to the [releases]({homepage}/releases). ")
@@ -853,9 +978,15 @@ def downloads_page(inputs: Inputs) -> str:
     resources = (inputs.descriptor or {}).get("resources", [])
     if resources:
         out.append(f"## Current build (version {cell(pkg.get('version', 'unreleased'))})\n\n")
-        out.append(table(["file", "format", "bytes", "sha256"], (
-            [r.get("path"), r.get("format"), r.get("bytes"), str(r.get("hash", "")).removeprefix("sha256:")]
-            for r in resources)))
+        out.append(
+            table(
+                ["file", "format", "bytes", "sha256"],
+                (
+                    [r.get("path"), r.get("format"), r.get("bytes"), str(r.get("hash", "")).removeprefix("sha256:")]
+                    for r in resources
+                ),
+            )
+        )
         out.append("\n")
     out.append("## Cite\n\n")
     out.append(citation_text(inputs))
@@ -878,8 +1009,13 @@ def citation_text(inputs: Inputs) -> str:
             a.get("name") or " ".join(x for x in (a.get("given-names"), a.get("family-names")) if x)
             for a in cff.get("authors", [])
         )
-        parts = [authors, f"({cff.get('date-released', '')})".replace("()", ""), cff.get("title", ""),
-                 f"Version {cff.get('version')}" if cff.get("version") else "", cff.get("doi") or cff.get("url") or ""]
+        parts = [
+            authors,
+            f"({cff.get('date-released', '')})".replace("()", ""),
+            cff.get("title", ""),
+            f"Version {cff.get('version')}" if cff.get("version") else "",
+            cff.get("doi") or cff.get("url") or "",
+        ]
         text = ". ".join(str(p).strip() for p in parts if p)
         return f"From `CITATION.cff`:\n\n> {cell(text)}.\n\nCite the version you used: each version's tables differ.\n"
     authors = "; ".join(c.get("title", "") for c in pkg.get("contributors", []))
@@ -961,7 +1097,9 @@ def read_inputs(root: Path) -> Inputs:
     layout = Layout(root)
     schemas_dir = root / "schemas"
     std = standard_module.load(schemas_dir if schemas_dir.is_dir() else standard_module.SCHEMAS_DIR)
-    tables = {n: pq.read_table(layout.tables / f"{n}.parquet") for n in TABLES if (layout.tables / f"{n}.parquet").exists()}
+    tables = {
+        n: pq.read_table(layout.tables / f"{n}.parquet") for n in TABLES if (layout.tables / f"{n}.parquet").exists()
+    }
     package = yaml.safe_load(layout.package.read_text(encoding="utf-8")) if layout.package.exists() else {}
     descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8")) if layout.descriptor.exists() else None
     releases = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((root / "releases").glob("v*.json"))}
@@ -975,8 +1113,19 @@ def read_inputs(root: Path) -> Inputs:
             path = layout.source_text(source_id)
             if path.is_file() and not path.is_symlink():
                 texts[source_id] = path.read_bytes()
-    return Inputs(std, tables, package or {}, descriptor, releases, citation, changelog, texts,
-                  error_codes(package_sources()), cli, towns())
+    return Inputs(
+        std,
+        tables,
+        package or {},
+        descriptor,
+        releases,
+        citation,
+        changelog,
+        texts,
+        error_codes(package_sources()),
+        cli,
+        towns(),
+    )
 
 
 def towns() -> list[tuple[float, float, str, int]]:
