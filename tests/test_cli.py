@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from factories import INCIDENT, make_dataset, record
 
+from factories import INCIDENT, make_dataset, record
 from incidents.cli import cli
 
 

@@ -244,3 +244,13 @@ def test_every_format_names_file_line_and_field(tmp_path, fmt):
 
 def test_quote_factory_matches_text():
     assert quote("Police shot back and killed two fighters.", [])["char_start"] > 0
+
+
+def test_an_empty_required_field_is_one_problem_not_two(tmp_path):
+    problem = only(make_dataset(tmp_path, record(event_type=None)).root)
+    assert (problem.field, problem.code, problem.message) == ("event_type", "required", "the value is empty")
+
+
+def test_a_long_codelist_is_named_not_listed(tmp_path):
+    problem = only(make_dataset(tmp_path, record(country="XYZ")).root)
+    assert problem.expected == "a code from schemas/codelists/country.csv"

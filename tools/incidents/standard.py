@@ -154,6 +154,7 @@ class Standard:
                     value[key] = cons[key]
             if "codelist" in f:
                 value["enum"] = list(self.codelists[f["codelist"]].codes)
+                value["x-codelist"] = f"schemas/codelists/{f['codelist']}.csv"
         else:
             value = {"type": kind}
             for key in ("minimum", "maximum"):

@@ -7,7 +7,6 @@ row, where it came from, so that column checks can point at a file and a line.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
@@ -15,21 +14,6 @@ import pyarrow as pa
 from .standard import RECORD_CHILDREN, Standard
 
 Origin = tuple[int, tuple[str | int, ...]]  # (index of the file in its list, path of the row's value in it)
-
-
-@dataclass
-class Tables:
-    tables: dict[str, pa.Table]
-    origins: dict[str, list[Origin]] = field(default_factory=dict)
-    files: dict[str, list[str]] = field(default_factory=dict)  # table -> display paths that origins index
-
-    def where(self, table: str, row: int) -> tuple[str, Origin | None]:
-        """The file a row came from and its origin, or the built table file when rows have no origin."""
-        origins = self.origins.get(table)
-        if origins is None:
-            return f"data/tables/{table}.csv", None
-        origin = origins[row]
-        return self.files[table][origin[0]], origin
 
 
 def _column(values: list[Any], spec: dict[str, Any], arrow_type: pa.DataType) -> pa.Array:

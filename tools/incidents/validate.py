@@ -44,43 +44,59 @@ def _unwrap(error: ValidationError) -> ValidationError:
     return error
 
 
-def _describe(error: ValidationError) -> tuple[list[str | int], str, str]:
-    """(path, what was found, what was expected) for one JSON Schema error, in a contributor's words."""
+def _describe(error: ValidationError) -> tuple[list[str | int], str, str, str]:
+    """(path, what was found, what was expected, problem code) for one JSON Schema error, in a contributor's words."""
+    code = f"schema-{error.validator}"
     path = list(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
     value = error.instance
     if error.validator == "required":
         name = re.findall(r"'([^']+)'", error.message)[0]
-        return [*path, name], f"the field '{name}' is missing", "every required field"
+        return [*path, name], f"the field '{name}' is missing", "every required field", code
     if error.validator == "additionalProperties":
         extra = sorted(set(value) - set(schema.get("properties", {})))
-        return path, f"unknown field(s) {', '.join(map(repr, extra))}", "only the fields of the standard"
+        return path, f"unknown field(s) {', '.join(map(repr, extra))}", "only the fields of the standard", code
+    if value is None and error.validator in ("type", "enum"):
+        return path, "the value is empty", "a value: this field is required", "required"
     if error.validator == "enum":
-        return path, f"found {value!r}", f"one of {', '.join(map(str, error.validator_value))}"
+        codes = error.validator_value
+        codelist = schema.get("x-codelist")
+        listed = f"a code from {codelist}" if codelist and len(codes) > 12 else f"one of {', '.join(map(str, codes))}"
+        return path, f"found {value!r}", listed, code
     if error.validator == "type":
-        return path, f"found {value!r} ({type(value).__name__})", f"a value of type {error.validator_value}"
+        return path, f"found {value!r} ({type(value).__name__})", f"a value of type {error.validator_value}", code
     if error.validator == "pattern":
-        return path, f"found {value!r}", f"a value matching {error.validator_value}"
+        return path, f"found {value!r}", f"a value matching {error.validator_value}", code
     if error.validator == "format":
-        return path, f"{value!r} is not a real {error.validator_value}", f"a valid {error.validator_value} (YYYY-MM-DD)"
+        shape = "YYYY-MM-DD" if error.validator_value == "date" else "YYYY-MM-DDTHH:MM:SSZ, in UTC"
+        return (
+            path,
+            f"{value!r} is not a real {error.validator_value}",
+            f"a valid {error.validator_value} ({shape})",
+            code,
+        )
     if error.validator in ("minimum", "maximum", "minLength", "maxLength", "minItems", "uniqueItems"):
         return (
             path,
             f"found {value!r}" if not isinstance(value, str) or len(value) < 80 else "the text",
             f"{error.validator} {error.validator_value}",
+            code,
         )
-    return path, error.message, "a value allowed by the JSON Schema"
+    return path, error.message, "a value allowed by the JSON Schema", code
 
 
 def check_file(validator: Draft202012Validator, loaded: Loaded, id_field: str, record: str | None) -> list[Problem]:
     """One parsed file against its JSON Schema, plus: the file is named for its id."""
     out = []
+    seen: set[tuple[str | int, ...]] = set()
     for error in map(_unwrap, validator.iter_errors(loaded.data)):
-        path, found, expected = _describe(error)
+        path, found, expected, code = _describe(error)
+        if code == "required":  # an empty value is reported once, not once per keyword (type and enum)
+            if tuple(path) in seen:
+                continue
+            seen.add(tuple(path))
         field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[") or None
-        out.append(
-            Problem(loaded.path, loaded.line(*path), record, field, found, expected, f"schema-{error.validator}")
-        )
+        out.append(Problem(loaded.path, loaded.line(*path), record, field, found, expected, code))
     stem = Path(loaded.path).stem
     if isinstance(record, str) and stem != record:
         out.append(
