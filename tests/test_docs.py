@@ -71,11 +71,12 @@ def test_error_codes_are_read_from_calls_that_raise_them():
     source = (
         'Problem("f", 1, None, None, "found x", "a y", "made-up-code")\n'
         'yield from _findings(n, t, m, "c", f, "at least 0", "other-code")\n'
-        'Problem(p, 1, r, f, m, e, f"schema-{v}")\n'
+        'code = f"schema-{v}"\n'
+        'Problem(p, 1, r, f, m, e, f"json-{v}")\n'
         'def f():\n    return "found", "expected text", "tuple-code", "field"\n'
     )
     codes = docs.error_codes({"mod": source})
-    assert set(codes) == {"made-up-code", "other-code", "schema-*", "tuple-code"}
+    assert set(codes) == {"made-up-code", "other-code", "schema-*", "json-*", "tuple-code"}
     assert codes["made-up-code"][0].expected == "a y"
 
 
@@ -250,6 +251,11 @@ def _first_incident(site: Path) -> str:
         ("map", "/data/map/"),
         ("incident", "/data/incidents/{incident}/"),
         ("validator", "/contribute/validator/"),
+        ("worked-example", "/contribute/worked-example/"),
+        ("get-the-data", "/get-the-data/"),
+        ("downloads", "/downloads/"),
+        ("codelists", "/codebook/codelists/"),
+        ("cli", "/cli/"),
     ],
 )
 def test_page_reads_in_a_browser_with_no_console_error_broken_link_or_missing_image(browser, served, site, name, path):

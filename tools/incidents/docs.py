@@ -18,7 +18,7 @@ import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,7 @@ def cell(value: object) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def table(header: list[str], rows: Iterable[list[object]]) -> str:
+def table(header: list[str], rows: Iterable[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
     lines += ["| " + " | ".join(cell(v) if not isinstance(v, Link) else str(v) for v in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
@@ -269,8 +269,9 @@ _CODE = re.compile(r"^[a-z]+(-[a-z]+)*$")
 def error_codes(sources: dict[str, str]) -> dict[str, list[ErrorSite]]:
     """Error codes raised in the given module sources ({module: text}), found in their syntax trees.
 
-    A code is the `code` argument of a Problem, Finding or refusal, or the code slot of the tuple a
-    source-text check returns; an f-string code such as `schema-{validator}` is listed as `schema-*`."""
+    A code is the `code` argument of a Problem, Finding or refusal, a value assigned to a variable named
+    `code`, or the code slot of the tuple a source-text check returns; an f-string code such as
+    `schema-{validator}` is listed as `schema-*`."""
     found: dict[str, list[ErrorSite]] = defaultdict(list)
 
     def const(node: ast.AST | None) -> str | None:
@@ -295,6 +296,8 @@ def error_codes(sources: dict[str, str]) -> dict[str, list[ErrorSite]]:
                     expected = keywords.get("expected") or (node.args[exp_pos] if len(node.args) > exp_pos else None)
                     if code_node is not None:
                         add(code_node, expected, module, node.lineno)
+            elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "code" for t in node.targets):
+                add(node.value, None, module, node.lineno)  # code = f"schema-{error.validator}"
             elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and len(node.value.elts) == 4:
                 # dataset._source_text returns (found, expected, code, field)
                 elts = node.value.elts
