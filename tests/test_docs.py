@@ -166,6 +166,12 @@ def test_downloads_page_lists_each_release_file_with_its_checksum(inputs):
     assert "### v0.1.0" in page and "ab" * 32 in page and "Version 0.1.0" in page
 
 
+def test_downloads_page_reads_a_manifest_whose_files_are_keyed_by_path(inputs):
+    manifest = {"files": {"datapackage.json": {"sha256": "cd" * 32, "bytes": 5}}}
+    page = docs.downloads_page(docs.Inputs(inputs.standard, {}, inputs.package, None, {"v1.0.0": manifest}))
+    assert "datapackage.json" in page and "cd" * 32 in page
+
+
 def test_changes_page_without_a_changelog_says_none_was_released(inputs):
     assert "No `CHANGELOG.md` yet" in docs.changes_page(docs.Inputs(inputs.standard, {}, {}), False)
     changelog = "# Changelog\n\n## v0.1.0\n\nAdded 4 incidents.\n"

@@ -84,7 +84,7 @@ def cell(value: object) -> str:
 
 def table(header: list[str], rows: Iterable[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-    lines += ["| " + " | ".join(cell(v) if not isinstance(v, Link) else str(v) for v in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(str(v) if isinstance(v, Link | Code) else cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -97,6 +97,16 @@ class Link:
 
     def __str__(self) -> str:
         return f"[{cell(self.text)}]({self.target})"
+
+
+@dataclass(frozen=True)
+class Code:
+    """A code span inside a table cell, e.g. a checksum."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return f"`{self.text}`" if self.text else ""
 
 
 def _generated_note(what: str) -> str:
@@ -966,7 +976,14 @@ def downloads_page(inputs: Inputs) -> str:
             out.append(
                 table(
                     ["file", "bytes", "sha256"],
-                    ([f.get("path") or f.get("name"), f.get("bytes") or f.get("size"), f.get("sha256")] for f in files),
+                    (
+                        [
+                            f.get("path") or f.get("name"),
+                            f.get("bytes") or f.get("size"),
+                            Code(str(f.get("sha256") or "")),
+                        ]
+                        for f in files
+                    ),
                 )
             )
             out.append("\n")
@@ -985,12 +1002,17 @@ def downloads_page(inputs: Inputs) -> str:
             table(
                 ["file", "format", "bytes", "sha256"],
                 (
-                    [r.get("path"), r.get("format"), r.get("bytes"), str(r.get("hash", "")).removeprefix("sha256:")]
+                    [
+                        r.get("path"),
+                        r.get("format"),
+                        r.get("bytes"),
+                        Code(str(r.get("hash", "")).removeprefix("sha256:")),
+                    ]
                     for r in resources
                 ),
             )
         )
-        out.append("\n")
+        out.append("\nCheck a file with `sha256sum data/tables/incidents.csv` (or `Get-FileHash` on Windows).\n\n")
     out.append("## Cite\n\n")
     out.append(citation_text(inputs))
     out.append("\n## Licence\n\n")
@@ -1047,7 +1069,9 @@ def changes_page(inputs: Inputs, has_versioning: bool) -> str:
 
 def cli_page(group: click.Group) -> str:
     out = ["# Command-line reference\n\n", _generated_note("the `incidents` command's own `--help`")]
-    root = click.Context(group, info_name="incidents")
+    # a fixed width, so the page does not depend on the terminal that builds the site
+    settings = {**group.context_settings, "terminal_width": 100, "max_content_width": 100}
+    root = click.Context(group, info_name="incidents", **settings)
     out.append("```\n" + group.get_help(root) + "\n```\n\n")
     for name in group.list_commands(root):
         command = group.get_command(root, name)
