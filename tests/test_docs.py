@@ -296,3 +296,23 @@ def test_page_reads_in_a_browser_with_no_console_error_broken_link_or_missing_im
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
     driver.set_window_size(1280, 900)
     assert urllib.parse.urlparse(driver.current_url).path == urllib.parse.urlparse(url).path
+
+
+def test_docs_command_fails_with_exit_1_when_the_site_cannot_be_built(tmp_path):
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path), "docs", "--site-dir", str(tmp_path / "site")])
+    assert result.exit_code == 1 and "documentation build failed" in result.output
+
+
+def test_versioning_policy_joins_the_nav_only_when_its_page_exists(tmp_path):
+    import types
+
+    from incidents import docs_hook
+
+    def config() -> types.SimpleNamespace:
+        return types.SimpleNamespace(docs_dir=str(tmp_path), nav=[{"Changes": [{"Changelog": "changes.md"}]}])
+
+    assert docs_hook.on_config(config()).nav[0]["Changes"] == [{"Changelog": "changes.md"}]
+    (tmp_path / "versioning.md").write_text("# Versioning\n", encoding="utf-8")
+    assert {"Versioning policy": "versioning.md"} in docs_hook.on_config(config()).nav[0]["Changes"]

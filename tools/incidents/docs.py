@@ -823,7 +823,10 @@ def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
     actors = {a["actor_id"]: a for a in _rows(inputs.tables, "actors")}
     sources = {s["source_id"]: s for s in _rows(inputs.tables, "sources")}
     title = f"{_event_label(std, row['sub_event_type'], 'sub_event_type')}, {row['location'] or row['country']}"
-    out = [f"# {cell(title)}\n\n`{iid}` · revision {row['revision']} · {row['status']}\n\n"]
+    out = [
+        f"# {cell(title)}\n\n`{iid}` · revision {row['revision']} · {row['status']} · "
+        "[all incidents](index.md) · [map](../map.md)\n\n"
+    ]
     if row["status"] != "active":
         out.append(f'!!! warning "This record is {row["status"]}"\n    {cell(row["status_reason"])}\n\n')
     out.append(f"{row['summary']}\n\n")
@@ -837,8 +840,9 @@ def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
             continue
         value = row.get(f["name"])
         shown = "—" if value in (None, []) else cell(value)
-        if "codelist" in f and value is not None and f["codelist"] != "country":
-            shown += f" ({cell(_event_label(std, value, f['codelist']))})"
+        label = _event_label(std, value, f["codelist"]) if "codelist" in f and value is not None else None
+        if label and label.lower().replace(" ", "_") != str(value).lower():
+            shown += f" ({cell(label)})"
         rows.append([f"[`{f['name']}`](../../codebook/incidents.md)", shown])
     out.append(_raw_table(["field", "value"], rows))
     out.append("\n— : no value; the sources are silent (a count of none reported is `0`).\n\n")
