@@ -179,6 +179,43 @@ def test_changes_page_without_a_changelog_says_none_was_released(inputs):
     assert "## v0.1.0" in page and "Added 4 incidents." in page and "versioning.md" in page
 
 
+def test_changelog_links_into_the_repository_point_at_it_not_at_missing_site_pages(inputs):
+    changelog = "## v0.1.0\n\nManifest: [v0.1.0](releases/v0.1.0.json); see [above](#v010).\n"
+    package = {"homepage": "https://example.org/repo"}
+    page = docs.changes_page(docs.Inputs(inputs.standard, {}, package, changelog=changelog), False)
+    assert "(https://example.org/repo/blob/main/releases/v0.1.0.json)" in page and "(#v010)" in page
+    assert "Manifest: v0.1.0;" in docs.changes_page(docs.Inputs(inputs.standard, {}, {}, changelog=changelog), False)
+
+
+def test_event_types_page_gives_acleds_disorder_type_of_every_sub_event_type():
+    std = standard.load()
+    page = docs.event_types_page(std)
+    for sub in std.codelists["sub_event_type"].rows:
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{sub['code']}` |"))
+        assert row.rstrip(" |").endswith(sub["acled_disorder_type"])
+    assert "| `event_id_cnty` | `incident_id` |" in page
+
+
+def test_records_as_coded_show_every_hand_coded_record_with_its_quotes(inputs):
+    page = docs.worked_example_page(inputs)
+    manual = {r["incident_id"] for r in inputs.tables["revisions"].to_pylist() if r["method"] == "manual"}
+    assert manual and all(f"../data/incidents/{iid}.md" in page for iid in manual)
+    assert all(docs.cell(e["quote"]) in page for e in inputs.tables["incident_sources"].to_pylist())
+
+
+def _tab_code(page: str, tab: str) -> str:
+    block = page.split(f'=== "{tab}"')[1].split("```python\n")[1].split("```")[0]
+    return "\n".join(line.removeprefix("    ") for line in block.splitlines())
+
+
+@pytest.mark.parametrize(("tab", "printed"), [("pandas", "Qamishli"), ("polars", "battles"), ("DuckDB", "Qamishli")])
+def test_loading_example_on_the_get_the_data_page_runs_on_the_built_tables(tab, printed, monkeypatch, capsys):
+    code = _tab_code((ROOT / "docs" / "get-the-data.md").read_text(encoding="utf-8"), tab)
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, f"get-the-data.md ({tab})", "exec"), {})
+    assert printed in capsys.readouterr().out
+
+
 # --- the built site ------------------------------------------------------------------------------------
 
 
@@ -258,6 +295,8 @@ def _first_incident(site: Path) -> str:
         ("incident", "/data/incidents/{incident}/"),
         ("validator", "/contribute/validator/"),
         ("worked-example", "/contribute/worked-example/"),
+        ("seed-report", "/contribute/seed-report/"),
+        ("event-types", "/codebook/event-types/"),
         ("get-the-data", "/get-the-data/"),
         ("downloads", "/downloads/"),
         ("codelists", "/codebook/codelists/"),

@@ -33,6 +33,8 @@ from .standard import TABLES, Standard
 
 # Per-incident pages beyond this many would make the site slower to build than to read; the list says so.
 MAX_INCIDENT_PAGES = 5000
+# The worked example shows at most this many hand-coded records: enough to learn from, short enough to read.
+MAX_WORKED_EXAMPLES = 20
 DATE_UNKNOWN = "date unknown"
 DATE_SPANS = "spans months"
 Page = str | bytes
@@ -222,18 +224,71 @@ def event_types_page(standard: Standard) -> str:
         "definition, so that counts can be compared with ACLED's. Our codes are ACLED's labels in "
         "`snake_case`: the label column is ACLED's own spelling. Every `sub_event_type` belongs to exactly one "
         "`event_type`, and the validator checks the pair (error code `sub-event-type`).\n\n"
-        "ACLED also groups event types into disorder types (political violence, demonstrations, strategic "
-        "developments); derive them from `event_type` if you need them. UCDP GED's `type_of_violence` is a "
-        "coarser split by who fights whom; map it from the actors' `actor_type` and the incident's roles, "
-        "not from the event type alone.\n\n"
+        "ACLED also groups sub-event types into disorder types; the column *ACLED disorder type* gives "
+        "ACLED's (the `acled_disorder_type` column of the codelist), so an export can carry it. UCDP GED's "
+        "`type_of_violence` is a coarser split by who fights whom; map it from the actors' `actor_type` and "
+        "the incident's roles, not from the event type alone.\n\n"
     )
     for t in types:
         out.append(f"## {t['label']} (`{t['code']}`)\n\n{t['description']}\n\n")
         rows = [
-            [f"`{s['code']}`", cell(s["label"]), cell(s["description"])] for s in subs if s["event_type"] == t["code"]
+            [f"`{s['code']}`", cell(s["label"]), cell(s["description"]), cell(s["acled_disorder_type"])]
+            for s in subs
+            if s["event_type"] == t["code"]
         ]
-        out.append(_raw_table(["sub-event type", "ACLED label", "definition"], rows) + "\n")
+        out.append(_raw_table(["sub-event type", "ACLED label", "definition", "ACLED disorder type"], rows) + "\n")
+    out.append("## Side by side with an ACLED export\n\n")
+    out.append(_raw_table(["ACLED column", "here", "what to know"], [list(r) for r in _ACLED_COLUMNS]))
     return "".join(out)
+
+
+# How an ACLED export's columns line up with the standard's fields: where each ACLED value goes.
+_ACLED_COLUMNS = [
+    (
+        "`event_id_cnty`",
+        "`incident_id`",
+        "ours never changes or disappears: corrections add a revision, removals leave a tombstone",
+    ),
+    (
+        "`event_date`, `time_precision`",
+        "`date_start`, `date_end`, [`date_precision`](codelists.md#date_precision)",
+        "ACLED puts month-only events on the 15th; here a month is the span of the month, and a date that "
+        "cannot be resolved stays empty (`unknown`)",
+    ),
+    (
+        "`disorder_type`, `event_type`, `sub_event_type`",
+        "`event_type`, `sub_event_type`",
+        "the same taxonomy, codes in `snake_case`; the disorder type is in the tables above",
+    ),
+    (
+        "`actor1`, `actor2`, `assoc_actor_1`, `assoc_actor_2`",
+        "[`incident_actors`](incident_actors.md) with a [`role`](codelists.md#role)",
+        "any number of actors; one canonical name per actor, its other names as `aliases`",
+    ),
+    ("`inter1`, `inter2`, `interaction`", "`actors.actor_type`", "derive the interaction from the sides' types"),
+    (
+        "`country`, `admin1`–`admin3`, `location`",
+        "`country` (ISO alpha-3), `admin1`, `admin2`, `location`",
+        "streets and neighbourhoods stay in `location`",
+    ),
+    (
+        "`latitude`, `longitude`, `geo_precision`",
+        "`latitude`, `longitude`, [`geo_precision`](codelists.md#geo_precision)",
+        "ACLED's 1 / 2 / 3 are `exact_place` / `near` / `admin1`",
+    ),
+    (
+        "`fatalities`",
+        "`fatalities_best`, `fatalities_low`, `fatalities_high`",
+        "ACLED imputes 10 or 3 when deaths are reported without a figure; here no figure stays empty and a "
+        "vague figure is a range",
+    ),
+    (
+        "`source`, `source_scale`, `notes`",
+        "[`sources`](sources.md), [`incident_sources`](incident_sources.md), `notes`",
+        "each value links to its quote in an archived text named by its hash",
+    ),
+    ("`timestamp`", "`updated_at`, [`revisions`](revisions.md)", "the whole history, not only the last change"),
+]
 
 
 def codebook_index_page(standard: Standard) -> str:
@@ -931,17 +986,24 @@ def sources_page(inputs: Inputs) -> str:
 
 
 def worked_example_page(inputs: Inputs) -> str:
-    """The coding rules shown on the dataset's own records: each quote and the fields it supports."""
-    out = ["# Coding rules, worked through\n\n", _generated_note("the records in `data/records/`")]
+    """The hand-coded records shown the way a reviewer reads them: each quote and the fields it supports."""
+    out = ["# Records as coded\n\n", _generated_note("the records in `data/records/`")]
     out.append(
-        "These are the dataset's own records, shown the way a reviewer reads them: the summary in the coder's "
-        "words, the notes that say where the report is vague, and each quote with the fields it supports. "
-        "See the [rules](../contribute.md#coding-rules) they follow.\n\n"
+        "The dataset's records coded by hand (first revision `manual`), shown the way a reviewer reads them: "
+        "the summary in the coder's words, the notes that say where the report is vague, and each quote with "
+        "the fields it supports. See the [rules](../contribute.md#coding-rules) and how they apply to the "
+        "[seed report](seed-report.md).\n\n"
     )
     evidence = defaultdict(list)
     for ev in _rows(inputs.tables, "incident_sources"):
         evidence[ev["incident_id"]].append(ev)
-    for row in _rows(inputs.tables, "incidents")[:20]:
+    by_hand = {
+        r["incident_id"] for r in _rows(inputs.tables, "revisions") if r["revision"] == 1 and r["method"] == "manual"
+    }
+    shown = [row for row in _rows(inputs.tables, "incidents") if row["incident_id"] in by_hand][:MAX_WORKED_EXAMPLES]
+    if not shown:
+        out.append("No record has been coded by hand yet.\n")
+    for row in shown:
         iid = row["incident_id"]
         out.append(f"## [{cell(row['location'])}: {row['sub_event_type']}](../data/incidents/{iid}.md)\n\n")
         out.append(f"**Summary.** {row['summary']}\n\n")
@@ -1055,12 +1117,22 @@ def citation_text(inputs: Inputs) -> str:
     )
 
 
+_RELATIVE_LINK = re.compile(r"(!?\[[^\]]*\])\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s]+)\)", re.I)
+
+
+def repository_links(markdown: str, homepage: str | None) -> str:
+    """Relative links in a repository file (CHANGELOG.md) point at the repository, not at missing site pages."""
+    if homepage:
+        return _RELATIVE_LINK.sub(lambda m: f"{m[1]}({homepage.rstrip('/')}/blob/main/{m[2]})", markdown)
+    return _RELATIVE_LINK.sub(lambda m: m[1][1:-1] if not m[1].startswith("!") else "", markdown)
+
+
 def changes_page(inputs: Inputs, has_versioning: bool) -> str:
     out = ["# Changes\n\n"]
     if has_versioning:
         out.append("Versions follow semantic versioning for data; see the [versioning policy](versioning.md).\n\n")
     if inputs.changelog:
-        text = inputs.changelog
+        text = repository_links(inputs.changelog, inputs.package.get("homepage"))
         text = re.sub(r"^# .*\n", "", text, count=1)  # the page has its own title
         out.append(re.sub(r"^(#+) ", r"#\1 ", text, flags=re.M) if not text.lstrip().startswith("## ") else text)
     else:
