@@ -191,8 +191,8 @@ def test_event_types_page_gives_acleds_disorder_type_of_every_sub_event_type():
     std = standard.load()
     page = docs.event_types_page(std)
     for sub in std.codelists["sub_event_type"].rows:
-        row = next(line for line in page.splitlines() if line.startswith(f"| `{sub['code']}` |"))
-        assert row.rstrip(" |").endswith(sub["acled_disorder_type"])
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{sub['code']}`<br>"))
+        assert docs.cell(sub["label"]) in row and row.rstrip(" |").endswith(sub["acled_disorder_type"])
     assert "| `event_id_cnty` | `incident_id` |" in page
 
 

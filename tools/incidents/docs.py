@@ -86,7 +86,9 @@ def cell(value: object) -> str:
 
 def table(header: list[str], rows: Iterable[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-    lines += ["| " + " | ".join(str(v) if isinstance(v, Link | Code) else cell(v) for v in row) + " |" for row in rows]
+    lines += [
+        "| " + " | ".join(str(v) if isinstance(v, Link | Checksum) else cell(v) for v in row) + " |" for row in rows
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -102,13 +104,13 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Code:
-    """A code span inside a table cell, e.g. a checksum."""
+class Checksum:
+    """A checksum inside a table cell: a code span that may wrap anywhere (extra.css), as it has no spaces."""
 
     text: str
 
     def __str__(self) -> str:
-        return f"`{self.text}`" if self.text else ""
+        return f"`{self.text}`{{.checksum}}" if self.text else ""
 
 
 def _generated_note(what: str) -> str:
@@ -166,7 +168,8 @@ def codebook_table_page(standard: Standard, name: str) -> str:
                 "" if example is None else f"`{cell(json.dumps(example, ensure_ascii=False))}`",
             ]
         )
-    out.append(_raw_table(["field", "type", "constraints", "description", "example"], rows))
+    table_md = _raw_table(["field", "type", "constraints", "description", "example"], rows)
+    out.append(f'<div class="codebook-fields" markdown>\n\n{table_md}\n</div>\n')
     out.append("\n`list` fields are arrays in Parquet and record files, and joined with `;` in CSV.\n")
     return "".join(out)
 
@@ -232,11 +235,11 @@ def event_types_page(standard: Standard) -> str:
     for t in types:
         out.append(f"## {t['label']} (`{t['code']}`)\n\n{t['description']}\n\n")
         rows = [
-            [f"`{s['code']}`", cell(s["label"]), cell(s["description"]), cell(s["acled_disorder_type"])]
+            [f"`{s['code']}`<br>{cell(s['label'])}", cell(s["description"]), cell(s["acled_disorder_type"])]
             for s in subs
             if s["event_type"] == t["code"]
         ]
-        out.append(_raw_table(["sub-event type", "ACLED label", "definition", "ACLED disorder type"], rows) + "\n")
+        out.append(_raw_table(["sub-event type<br>(ACLED's label)", "definition", "ACLED disorder type"], rows) + "\n")
     out.append("## Side by side with an ACLED export\n\n")
     out.append(_raw_table(["ACLED column", "here", "what to know"], [list(r) for r in _ACLED_COLUMNS]))
     return "".join(out)
@@ -1046,7 +1049,7 @@ def downloads_page(inputs: Inputs) -> str:
                         [
                             f.get("path") or f.get("name"),
                             f.get("bytes") or f.get("size"),
-                            Code(str(f.get("sha256") or "")),
+                            Checksum(str(f.get("sha256") or "")),
                         ]
                         for f in files
                     ),
@@ -1072,7 +1075,7 @@ def downloads_page(inputs: Inputs) -> str:
                         r.get("path"),
                         r.get("format"),
                         r.get("bytes"),
-                        Code(str(r.get("hash", "")).removeprefix("sha256:")),
+                        Checksum(str(r.get("hash", "")).removeprefix("sha256:")),
                     ]
                     for r in resources
                 ),
