@@ -187,6 +187,21 @@ def test_changelog_links_into_the_repository_point_at_it_not_at_missing_site_pag
     assert "Manifest: v0.1.0;" in docs.changes_page(docs.Inputs(inputs.standard, {}, {}, changelog=changelog), False)
 
 
+def test_links_to_repository_files_lead_to_the_site_page_or_the_repository():
+    home = "https://example.org/repo"
+    assert docs.repository_links("[policy](docs/versioning.md#bumps)", "CHANGELOG.md", "changes.md", home) == (
+        "[policy](versioning.md#bumps)"
+    )
+    assert docs.repository_links("[log](../../CHANGELOG.md)", "docs/contribute/x.md", "contribute/x.md", None) == (
+        "[log](../changes.md)"
+    )
+    kept = "[codebook](codebook/index.md)"
+    assert docs.repository_links(kept, "docs/index.md", "index.md", home, outside_docs_only=True) == kept
+    assert docs.repository_links("[LICENSE](../LICENSE)", "docs/index.md", "index.md", home) == (
+        "[LICENSE](https://example.org/repo/blob/main/LICENSE)"
+    )
+
+
 def test_event_types_page_gives_acleds_disorder_type_of_every_sub_event_type():
     std = standard.load()
     page = docs.event_types_page(std)
@@ -355,3 +370,17 @@ def test_versioning_policy_joins_the_nav_only_when_its_page_exists(tmp_path):
     assert docs_hook.on_config(config()).nav[0]["Changes"] == [{"Changelog": "changes.md"}]
     (tmp_path / "versioning.md").write_text("# Versioning\n", encoding="utf-8")
     assert {"Versioning policy": "versioning.md"} in docs_hook.on_config(config()).nav[0]["Changes"]
+
+
+def test_a_hand_written_page_linking_to_the_changelog_links_to_the_changes_page(tmp_path):
+    import types
+
+    from incidents import docs_hook
+
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    config = types.SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml"))
+    page = types.SimpleNamespace(file=types.SimpleNamespace(generated_by=None, src_uri="versioning.md"))
+    markdown = "See [`CHANGELOG.md`](../CHANGELOG.md) and the [codebook](codebook/index.md)."
+    assert docs_hook.on_page_markdown(markdown, page, config, None) == (
+        "See [`CHANGELOG.md`](changes.md) and the [codebook](codebook/index.md)."
+    )

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 import os
+import posixpath
 import re
 import subprocess
 import sys
@@ -1039,7 +1040,12 @@ def downloads_page(inputs: Inputs) -> str:
             files = manifest.get("files", [])
             if isinstance(files, dict):
                 files = [{"path": p, **(v if isinstance(v, dict) else {"sha256": v})} for p, v in files.items()]
-            extra = [f"{k}: {manifest[k]}" for k in ("created", "released", "date", "bundle") if k in manifest]
+            extra = [f"{k}: {manifest[k]}" for k in ("date", "bump", "previous") if manifest.get(k)]
+            counts = manifest.get("counts")
+            if isinstance(counts, dict) and any(counts.values()):
+                extra.append("records " + ", ".join(f"{n} {what}" for what, n in counts.items() if n))
+            if manifest.get("name"):
+                extra.append(f"bundle: {manifest['name']}-{name}.zip")
             if extra:
                 out.append(" · ".join(cell(x) for x in extra) + "\n\n")
             out.append(
@@ -1120,14 +1126,33 @@ def citation_text(inputs: Inputs) -> str:
     )
 
 
-_RELATIVE_LINK = re.compile(r"(!?\[[^\]]*\])\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s]+)\)", re.I)
+_RELATIVE_LINK = re.compile(r"(!?\[[^\]]*\])\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s#]+)(#[^)\s]*)?\)", re.I)
 
 
-def repository_links(markdown: str, homepage: str | None) -> str:
-    """Relative links in a repository file (CHANGELOG.md) point at the repository, not at missing site pages."""
-    if homepage:
-        return _RELATIVE_LINK.sub(lambda m: f"{m[1]}({homepage.rstrip('/')}/blob/main/{m[2]})", markdown)
-    return _RELATIVE_LINK.sub(lambda m: m[1][1:-1] if not m[1].startswith("!") else "", markdown)
+def repository_links(
+    markdown: str, source: str, page: str, homepage: str | None, outside_docs_only: bool = False
+) -> str:
+    """Relative links of a repository file, made to work on the site.
+
+    `source` is the file's path in the repository (`CHANGELOG.md`, `docs/versioning.md`), `page` its path
+    on the site (under docs/). A link to a page of the site stays a link to it; the changelog becomes the
+    Changes page; any other repository file is linked on the repository's host (or left as plain text when
+    the package names no homepage), never left pointing at a file the site does not have."""
+
+    def fix(m: re.Match[str]) -> str:
+        text, target, anchor = m[1], m[2], m[3] or ""
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+        if outside_docs_only and path.startswith("docs/"):
+            return m[0]
+        if path == "CHANGELOG.md":
+            path = "docs/changes.md"
+        if path.startswith("docs/"):
+            return f"{text}({posixpath.relpath(path[5:], posixpath.dirname(page) or '.')}{anchor})"
+        if homepage:
+            return f"{text}({homepage.rstrip('/')}/blob/main/{path}{anchor})"
+        return "" if text.startswith("!") else text[1:-1]
+
+    return _RELATIVE_LINK.sub(fix, markdown)
 
 
 def changes_page(inputs: Inputs, has_versioning: bool) -> str:
@@ -1135,7 +1160,7 @@ def changes_page(inputs: Inputs, has_versioning: bool) -> str:
     if has_versioning:
         out.append("Versions follow semantic versioning for data; see the [versioning policy](versioning.md).\n\n")
     if inputs.changelog:
-        text = repository_links(inputs.changelog, inputs.package.get("homepage"))
+        text = repository_links(inputs.changelog, "CHANGELOG.md", "changes.md", inputs.package.get("homepage"))
         text = re.sub(r"^# .*\n", "", text, count=1)  # the page has its own title
         out.append(re.sub(r"^(#+) ", r"#\1 ", text, flags=re.M) if not text.lstrip().startswith("## ") else text)
     else:
@@ -1206,7 +1231,7 @@ def read_inputs(root: Path) -> Inputs:
     tables = {
         n: pq.read_table(layout.tables / f"{n}.parquet") for n in TABLES if (layout.tables / f"{n}.parquet").exists()
     }
-    package = yaml.safe_load(layout.package.read_text(encoding="utf-8")) if layout.package.exists() else {}
+    package = read_package(root)
     descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8")) if layout.descriptor.exists() else None
     releases = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((root / "releases").glob("v*.json"))}
     citation_path = root / "CITATION.cff"
@@ -1232,6 +1257,12 @@ def read_inputs(root: Path) -> Inputs:
         cli,
         towns(),
     )
+
+
+def read_package(root: Path) -> dict[str, Any]:
+    """The dataset's metadata (data/package.yaml), or {} before there is any."""
+    path = Layout(root).package
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
 
 
 def towns() -> list[tuple[float, float, str, int]]:

@@ -27,6 +27,15 @@ def on_config(config: Any) -> Any:
     return config
 
 
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    """Links from a hand-written page to repository files outside docs/ (`../CHANGELOG.md`) would break."""
+    if page.file.generated_by:
+        return markdown
+    src = page.file.src_uri
+    homepage = docs.read_package(_root(config)).get("homepage")
+    return docs.repository_links(markdown, f"docs/{src}", src, homepage, outside_docs_only=True)
+
+
 def on_files(files: Files, config: Any) -> Files:
     root = _root(config)
     has_versioning = (Path(config.docs_dir) / "versioning.md").exists()
