@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 
 from incidents import docs, standard
@@ -88,19 +89,40 @@ def test_validator_page_lists_every_error_code_the_package_raises():
         assert f"| `{code}` |" in page
 
 
+def test_validator_page_explains_the_codes_an_import_reports_in_their_own_section():
+    codes = docs.error_codes(docs.package_sources())
+    assert {"import-csv", "import-value", "import-required", "repaired"} <= set(codes)
+    section = docs.validator_page(codes).split("## Problems an import reports")[1]
+    assert "| `import-value` |" in section and "| `fatality-range` |" not in section
+
+
+def test_every_error_code_has_help_written_for_the_contributor():
+    codes = docs.error_codes(docs.package_sources())
+    assert set(codes) - set(docs.ERROR_HELP) == set()
+
+
 def test_error_help_has_no_entry_for_a_code_that_no_longer_exists():
     codes = docs.error_codes(docs.package_sources())
     assert set(docs.ERROR_HELP) - set(codes) == set()
 
 
-def test_cli_reference_shows_every_command_and_its_options():
+def _commands(group: click.Group, path: str) -> Iterator[tuple[str, click.Command]]:
+    for name, command in group.commands.items():
+        yield f"{path} {name}", command
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{path} {name}")
+
+
+def test_cli_reference_shows_every_command_and_subcommand_with_its_options():
     page = docs.cli_page(cli)
-    for name, command in cli.commands.items():
-        assert f"## `incidents {name}`" in page
+    commands = dict(_commands(cli, "incidents"))
+    assert "incidents import acled" in commands
+    for path, command in commands.items():
+        section = page.split(f" `{path}`\n\n")[1].split("\n#")[0]
         for param in command.params:
             for opt in getattr(param, "opts", []):
                 if opt.startswith("--"):
-                    assert opt in page
+                    assert opt in section, (path, opt)
 
 
 # --- the data pages ------------------------------------------------------------------------------------

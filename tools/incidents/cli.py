@@ -7,10 +7,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from . import __version__, atomic, build, ingest, problems, records, standard, validate
+from . import __version__, atomic, build, export, ingest, problems, records, standard, validate
+from .importers import acled, ucdp
+from .importers import common as importers
 from .layout import Layout
 
 EXIT_INVALID = 1
@@ -169,6 +172,89 @@ def validate_command(ctx: click.Context, paths: tuple[Path, ...], output_format:
     if output_format == "human":
         click.echo(f"{len(found)} problem(s)" if found else "valid", err=bool(found))
     sys.exit(EXIT_INVALID if found else 0)
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import another dataset's export as records (method: imported), the export archived as their source."""
+
+
+def _import(ctx: click.Context, export: importers.Export, file: Path, by: str | None, output_format: str) -> None:
+    by = by or _git_user()
+    if not by:
+        raise click.UsageError("say who runs the import with --by NAME (or set git's user.name)")
+    now = _utc_now()
+    report = importers.run_import(
+        Layout(_root(ctx)), export, str(file), file.read_bytes(), by=by, now=now, today=now.date()
+    )
+    _report(report.problems, output_format)
+    if report.notices and output_format == "human":
+        click.echo("\n".join(importers.repairs(report.notices)), err=True)
+    click.echo(report.summary(), err=output_format != "human")
+    if report.created or report.revised:
+        click.echo("next: `incidents build`, then review and commit data/", err=True)
+    sys.exit(EXIT_INVALID if report.problems else 0)
+
+
+_IMPORT_OPTIONS = [
+    click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+    click.option("--by", default=None, help="Who runs the import (changed_by). Default: git's user.name."),
+    click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(sorted(problems.FORMATS)),
+        default="human",
+        show_default=True,
+        help="How to print the rows that were not imported.",
+    ),
+]
+
+
+def _with_import_options(command: Any) -> Any:
+    for option in reversed(_IMPORT_OPTIONS):
+        command = option(command)
+    return command
+
+
+@import_group.command("acled")
+@_with_import_options
+@click.pass_context
+def import_acled(ctx: click.Context, file: Path, by: str | None, output_format: str) -> None:
+    """Import an ACLED export (CSV). Rows not imported are reported; exit 1 if there are any."""
+    _import(ctx, acled.EXPORT, file, by, output_format)
+
+
+@import_group.command("ucdp-ged")
+@_with_import_options
+@click.pass_context
+def import_ucdp(ctx: click.Context, file: Path, by: str | None, output_format: str) -> None:
+    """Import a UCDP GED export (CSV). Rows not imported are reported; exit 1 if there are any."""
+    _import(ctx, ucdp.EXPORT, file, by, output_format)
+
+
+@cli.command("export")
+@click.option(
+    "--format", "output_format", type=click.Choice(sorted(export.FORMATS)), required=True, help="The layout to write."
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The file to write (atomically). Default: standard output.",
+)
+@click.pass_context
+def export_command(ctx: click.Context, output_format: str, output: Path | None) -> None:
+    """Write the active records in another dataset's column layout (ACLED's 31 columns)."""
+    content, found = export.export(Layout(_root(ctx)), output_format)
+    if found:
+        _report(found, "human")
+        click.echo(f"export stopped: {len(found)} file(s) cannot be read; nothing was written", err=True)
+        sys.exit(EXIT_INVALID)
+    if output is None:
+        click.echo(content.decode("utf-8"), nl=False)
+    else:
+        atomic.write(output, content)
+        click.echo(f"wrote {output}", err=True)
 
 
 @cli.command("schemas")

@@ -19,7 +19,7 @@ import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -330,8 +330,10 @@ def standard_files(schemas_dir: Path) -> dict[str, bytes]:
 # Contribute: what the validator checks, read from its source
 
 
-_CODE_ARG = {"Problem": 6, "Finding": 5, "_findings": 6, "_Refused": 3, "refuse": 3}
-_EXPECTED_ARG = {"Problem": 5, "Finding": 4, "_findings": 5, "_Refused": 2, "refuse": 2}
+# The position of the `code` and `expected` arguments of each call that reports a problem (`bad` is the
+# importers' `Cells.bad(column, expected, code="import-value")`, whose default code is listed by name).
+_CODE_ARG = {"Problem": 6, "Finding": 5, "_findings": 6, "_Refused": 3, "refuse": 3, "bad": 2}
+_EXPECTED_ARG = {"Problem": 5, "Finding": 4, "_findings": 5, "_Refused": 2, "refuse": 2, "bad": 1}
 _CODE = re.compile(r"^[a-z]+(-[a-z]+)*$")
 
 
@@ -365,6 +367,11 @@ def error_codes(sources: dict[str, str]) -> dict[str, list[ErrorSite]]:
                     expected = keywords.get("expected") or (node.args[exp_pos] if len(node.args) > exp_pos else None)
                     if code_node is not None:
                         add(code_node, expected, module, node.lineno)
+            elif isinstance(node, ast.FunctionDef):  # def bad(self, column, expected, code="import-value")
+                args = node.args.args[len(node.args.args) - len(node.args.defaults) :]
+                for arg, default in zip(args, node.args.defaults, strict=True):
+                    if arg.arg == "code":
+                        add(default, None, module, node.lineno)
             elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "code" for t in node.targets):
                 add(node.value, None, module, node.lineno)  # code = f"schema-{error.validator}"
             elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and len(node.value.elts) == 4:
@@ -376,9 +383,13 @@ def error_codes(sources: dict[str, str]) -> dict[str, list[ErrorSite]]:
 
 
 def package_sources() -> dict[str, str]:
-    """The text of every module of this package, by module name (read for `error_codes`)."""
+    """The text of every module of this package and its subpackages, by module name (for `error_codes`)."""
     here = Path(__file__).parent
-    return {f"incidents.{p.stem}": p.read_text(encoding="utf-8") for p in sorted(here.glob("*.py"))}
+    modules = {}
+    for path in sorted(here.rglob("*.py")):
+        parts = path.relative_to(here).with_suffix("").parts
+        modules[".".join(("incidents", *parts))] = path.read_text(encoding="utf-8")
+    return modules
 
 
 # What each code means to a contributor and what to do. Codes found in the source but missing here are
@@ -447,6 +458,24 @@ ERROR_HELP: dict[str, str] = {
     "count offsets in characters (not bytes) from the start of the `.txt` file.",
     "stale-build": "The built tables or `datapackage.json` differ from what the records build to. Run "
     "`incidents build` and commit the result.",
+    # reported by `incidents import` (see importers.md): the row is not imported, the others are
+    "import-file": "The export cannot be archived as a source (too large, or not UTF-8 text). Split it into "
+    "smaller files, each with the header row, or re-save it as UTF-8.",
+    "import-header": "The file is empty or its header lacks a column the importer reads. Export the full "
+    "column layout (every column named on the [importers page](../importers.md)).",
+    "import-csv": "The CSV cannot be read from this line on, or a row has the wrong number of cells; often "
+    "a quote left open joins the following lines into one row. Fix the quoting at the line given.",
+    "import-required": "A cell the standard cannot do without (id, date, country, precision, actor, type) "
+    "is empty. Fill it in the export, or code that event by hand.",
+    "import-value": "A cell does not hold what its column should (a number out of range, a fraction where a "
+    "whole number belongs, a date that cannot be read).",
+    "import-code": "A label (country, event type, precision) matches no code of the standard, even allowing "
+    "for case, punctuation and close misspellings. Correct it in the export.",
+    "import-duplicate": "The same row id appears twice in one export; only the first is imported.",
+    "repaired": "Not an error: a misspelt label was read as the close match shown (`Demostrations` as "
+    "`Demonstrations`). Check that the reading is right.",
+    "schema": "The mapped record would break the record JSON Schema; the message names the rule. The row "
+    "is not imported, so nothing `incidents validate` would refuse is written.",
 }
 
 
@@ -467,9 +496,25 @@ def validator_page(codes: dict[str, list[ErrorSite]]) -> str:
         "(expected fatalities_low ≤ fatalities_best ≤ fatalities_high) [fatality-range]\n```\n\n"
         "`--format json` gives the same as JSON, `--format github` as annotations on the lines of a pull "
         "request. Exit status: 0 valid, 1 invalid data, 2 usage error.\n\n## Error codes\n\n"
-        f"The {len(codes)} codes below are read from the validator's source when the site is built, so the "
-        "list cannot fall behind the code.\n\n"
+        "The codes below are read from the validator's source when the site is built, so the list cannot "
+        "fall behind the code.\n\n"
     )
+    importer = {c for c, sites in codes.items() if all(s.module.startswith(_IMPORTERS) for s in sites)}
+    out.append(_codes_table({c: s for c, s in codes.items() if c not in importer}))
+    out.append(
+        "\n## Problems an import reports\n\n`incidents import` reports each row it does not import with one "
+        "of these codes (and the validator's own codes above when the mapped record breaks a rule of the "
+        "standard); the row's line in the export comes first. How each column is read is on the "
+        "[importers page](../importers.md).\n\n"
+    )
+    out.append(_codes_table({c: s for c, s in codes.items() if c in importer}))
+    return "".join(out)
+
+
+_IMPORTERS = ("incidents.importers", "incidents.export")
+
+
+def _codes_table(codes: dict[str, list[ErrorSite]]) -> str:
     rows = []
     for code, sites in codes.items():
         meaning = ERROR_HELP.get(code)
@@ -478,8 +523,7 @@ def validator_page(codes: dict[str, list[ErrorSite]]) -> str:
             meaning = "Expected: " + "; ".join(expected) if expected else "(no description yet)"
         where = ", ".join(sorted({f"`{s.module.removeprefix('incidents.')}`" for s in sites}))
         rows.append([f"`{code}`", meaning, where])
-    out.append(_raw_table(["code", "what it means and what to do", "module"], rows))
-    return "".join(out)
+    return _raw_table(["code", "what it means and what to do", "module"], rows)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1177,13 +1221,20 @@ def cli_page(group: click.Group) -> str:
     settings = {**group.context_settings, "terminal_width": 100, "max_content_width": 100}
     root = click.Context(group, info_name="incidents", **settings)
     out.append("```\n" + group.get_help(root) + "\n```\n\n")
-    for name in group.list_commands(root):
-        command = group.get_command(root, name)
+    out.extend(_command_help(group, root, level=2))
+    return "".join(out)
+
+
+def _command_help(group: click.Group, parent: click.Context, level: int) -> Iterator[str]:
+    """Each command's help under its own heading; a command group's commands follow it, one level down."""
+    for name in group.list_commands(parent):
+        command = group.get_command(parent, name)
         if command is None:
             continue
-        ctx = click.Context(command, info_name=name, parent=root)
-        out.append(f"## `incidents {name}`\n\n```\n{command.get_help(ctx)}\n```\n\n")
-    return "".join(out)
+        ctx = click.Context(command, info_name=name, parent=parent)
+        yield f"{'#' * level} `{ctx.command_path}`\n\n```\n{command.get_help(ctx)}\n```\n\n"
+        if isinstance(command, click.Group):
+            yield from _command_help(command, ctx, min(level + 1, 6))
 
 
 # ---------------------------------------------------------------------------------------------------------
