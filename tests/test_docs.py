@@ -179,19 +179,41 @@ def test_downloads_page_without_a_release_says_so_and_lists_the_current_checksum
         assert resource["hash"].removeprefix("sha256:") in page
 
 
-def test_downloads_page_lists_each_release_file_with_its_checksum(inputs):
-    manifest = {"version": "0.1.0", "files": [{"path": "data/tables/incidents.csv", "bytes": 10, "sha256": "ab" * 32}]}
+def test_downloads_page_lists_each_release_with_its_bundle_and_each_file_with_its_checksum(inputs):
+    manifest = {
+        "name": "open-incidents",
+        "version": "0.1.0",
+        "date": "2026-11-25",
+        "previous": None,
+        "bump": "minor",
+        "counts": {"added": 4, "withdrawn": 0},
+        "files": [{"path": "data/tables/incidents.csv", "bytes": 10, "sha256": "ab" * 32}],
+    }
     cff = {"title": "Open Incidents", "version": "0.1.0", "authors": [{"name": "Maintainers"}]}
     page = docs.downloads_page(
         docs.Inputs(inputs.standard, inputs.tables, inputs.package, None, {"v0.1.0": manifest}, cff)
     )
-    assert "### v0.1.0" in page and "ab" * 32 in page and "Version 0.1.0" in page
+    row = next(line for line in page.splitlines() if line.startswith("| v0.1.0 |"))
+    assert "2026-11-25" in row and "minor (first release)" in row and "4 added" in row and "withdrawn" not in row
+    assert "open-incidents-v0.1.0.zip" in row
+    files = page.split('??? note "v0.1.0: size and SHA-256 of its 1 file"')[1]
+    assert "    | data/tables/incidents.csv | 10 | `" + "ab" * 32 in files
+    assert "Version 0.1.0" in page
 
 
 def test_downloads_page_reads_a_manifest_whose_files_are_keyed_by_path(inputs):
     manifest = {"files": {"datapackage.json": {"sha256": "cd" * 32, "bytes": 5}}}
     page = docs.downloads_page(docs.Inputs(inputs.standard, {}, inputs.package, None, {"v1.0.0": manifest}))
     assert "datapackage.json" in page and "cd" * 32 in page
+
+
+def test_changes_page_links_each_incident_id_to_its_page(inputs):
+    incident_id = inputs.tables["incidents"].column("incident_id")[0].as_py()
+    unknown = "inc_" + "0" * 26
+    changelog = f"# Changelog\n\n## v0.1.0\n\n- Added (2): {incident_id}, {unknown}\n"
+    page = docs.changes_page(docs.Inputs(inputs.standard, inputs.tables, {}, changelog=changelog), False)
+    assert f"[{incident_id}](data/incidents/{incident_id}.md)" in page
+    assert f", {unknown}\n" in page
 
 
 def test_changes_page_without_a_changelog_says_none_was_released(inputs):

@@ -39,6 +39,7 @@ MAX_WORKED_EXAMPLES = 20
 DATE_UNKNOWN = "date unknown"
 DATE_SPANS = "spans months"
 Page = str | bytes
+LICENCE_FILES = ("LICENSE", "LICENSE-DATA")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Inputs:
     error_codes: dict[str, list[ErrorSite]] = field(default_factory=dict)
     cli: click.Group | None = None
     towns: list[tuple[float, float, str, int]] = field(default_factory=list)
+    licence_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1077,38 +1079,28 @@ def downloads_page(inputs: Inputs) -> str:
     pkg = inputs.package
     out = ["# Downloads and checksums\n\n", _generated_note("`releases/*.json`, `CITATION.cff` and `datapackage.json`")]
     homepage = pkg.get("homepage")
-    if inputs.releases:
+    releases = sorted(inputs.releases.items(), key=lambda kv: _version_key(kv[0]), reverse=True)
+    if releases:
         out.append("## Releases\n\n")
-        for name, manifest in sorted(inputs.releases.items(), key=lambda kv: _version_key(kv[0]), reverse=True):
-            out.append(f"### {name}\n\n")
-            files = manifest.get("files", [])
-            if isinstance(files, dict):
-                files = [{"path": p, **(v if isinstance(v, dict) else {"sha256": v})} for p, v in files.items()]
-            extra = [f"{k}: {manifest[k]}" for k in ("date", "bump", "previous") if manifest.get(k)]
-            counts = manifest.get("counts")
-            if isinstance(counts, dict) and any(counts.values()):
-                extra.append("records " + ", ".join(f"{n} {what}" for what, n in counts.items() if n))
-            if manifest.get("name"):
-                extra.append(f"bundle: {manifest['name']}-{name}.zip")
-            if extra:
-                out.append(" · ".join(cell(x) for x in extra) + "\n\n")
-            out.append(
-                table(
-                    ["file", "bytes", "sha256"],
-                    (
-                        [
-                            f.get("path") or f.get("name"),
-                            f.get("bytes") or f.get("size"),
-                            Checksum(str(f.get("sha256") or "")),
-                        ]
-                        for f in files
-                    ),
-                )
-            )
-            out.append("\n")
+        out.append(
+            "Each release is a zip bundle holding `datapackage.json`, the CSV and Parquet tables, the "
+            "changelog, the licences and `CITATION.cff`, with a manifest (`releases/vX.Y.Z.json`) giving the "
+            "size and SHA-256 of every file. What changed in each release is on the [Changes](changes.md) "
+            "page.\n\n"
+        )
+        out.append(table(["version", "date", "bump", "records", "bundle"], map(_release_row, releases)))
+        out.append("\n")
         if homepage:
-            out.append(f"Bundles (`<name>-vX.Y.Z.zip`) are attached to the [releases]({homepage}/releases). ")
-        out.append("Check a download with `incidents verify BUNDLE` or `sha256sum`.\n\n")
+            out.append(f"Download a bundle from the repository's [releases]({homepage}/releases). ")
+        out.append(
+            "Check it with `incidents verify open-incidents-vX.Y.Z.zip`, which compares every file with the "
+            "manifest, or compare `sha256sum` of each file with the lists below.\n\n"
+        )
+        for name, manifest in releases:
+            files = _manifest_files(manifest)
+            out.append(f'??? note "{name}: size and SHA-256 of its {_n(len(files), "file")}"\n\n')
+            rows = ([f.get("path") or f.get("name"), f.get("bytes") or f.get("size"), _sha(f)] for f in files)
+            out.append(_indent(table(["file", "bytes", "sha256"], rows)) + "\n")
     else:
         out.append(
             "No release has been cut yet (no `releases/*.json` manifest). Until then, use the tables of the "
@@ -1118,27 +1110,66 @@ def downloads_page(inputs: Inputs) -> str:
     if resources:
         out.append(f"## Current build (version {cell(pkg.get('version', 'unreleased'))})\n\n")
         out.append(
-            table(
-                ["file", "format", "bytes", "sha256"],
-                (
-                    [
-                        r.get("path"),
-                        r.get("format"),
-                        r.get("bytes"),
-                        Checksum(str(r.get("hash", "")).removeprefix("sha256:")),
-                    ]
-                    for r in resources
-                ),
-            )
+            "The tables as built from the records on the repository's main branch, which may hold changes "
+            "not yet released. Cite a release, not the current build.\n\n"
+            if releases
+            else "The tables as built from the records on the repository's main branch.\n\n"
+        )
+        rows = (
+            [r.get("path"), r.get("format"), r.get("bytes"), Checksum(str(r.get("hash", "")).removeprefix("sha256:"))]
+            for r in resources
+        )
+        listing = table(["file", "format", "bytes", "sha256"], rows)
+        out.append(
+            f'??? note "Size and SHA-256 of the current {_n(len(resources), "file")}"\n\n{_indent(listing)}\n'
+            if releases
+            else listing
         )
         out.append("\nCheck a file with `sha256sum data/tables/incidents.csv` (or `Get-FileHash` on Windows).\n\n")
     out.append("## Cite\n\n")
     out.append(citation_text(inputs))
     out.append("\n## Licence\n\n")
     for lic in pkg.get("licenses", []):
-        out.append(f"- The data: [{cell(lic.get('title') or lic.get('name'))}]({lic.get('path')})\n")
+        out.append(f"- The data: [{cell(lic.get('title') or lic.get('name'))}]({lic.get('path')}).")
+        if lic.get("name") == "CC-BY-4.0":
+            out.append(
+                " You may copy, redistribute and adapt it for any purpose, commercial ones included, as long as "
+                "you credit it (cite it as above) and say what you changed."
+            )
+        out.append("\n")
     out.append("- The code and the standard's tools: MIT licence.\n")
+    if inputs.licence_files and homepage:
+        links = ", ".join(f"[`{name}`]({homepage}/blob/main/{name})" for name in inputs.licence_files)
+        out.append(f"\nThe full texts are in the repository ({links}) and in every bundle.\n")
     return "".join(out)
+
+
+def _manifest_files(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """A manifest's files, whether listed (`[{path, bytes, sha256}]`) or keyed by path."""
+    files = manifest.get("files", [])
+    if isinstance(files, dict):
+        return [{"path": p, **(v if isinstance(v, dict) else {"sha256": v})} for p, v in files.items()]
+    return [f for f in files if isinstance(f, dict)]
+
+
+def _sha(entry: dict[str, Any]) -> Checksum:
+    return Checksum(str(entry.get("sha256") or ""))
+
+
+def _release_row(item: tuple[str, dict[str, Any]]) -> list[object]:
+    name, manifest = item
+    counts = manifest.get("counts")
+    records = ", ".join(f"{n} {what}" for what, n in counts.items() if n) if isinstance(counts, dict) else ""
+    bump = manifest.get("bump") or ""
+    if bump and not manifest.get("previous"):
+        bump += " (first release)"
+    bundle = f"{manifest['name']}-{name}.zip" if manifest.get("name") else ""
+    return [name, manifest.get("date"), bump, records or "no record changed", bundle]
+
+
+def _indent(markdown: str) -> str:
+    """Markdown indented to sit inside an admonition or a collapsible block."""
+    return "".join(f"    {line}" if line.strip() else line for line in markdown.splitlines(keepends=True))
 
 
 def _version_key(name: str) -> tuple[int, ...]:
@@ -1201,10 +1232,11 @@ def repository_links(
 
 def changes_page(inputs: Inputs, has_versioning: bool) -> str:
     out = ["# Changes\n\n"]
-    if has_versioning:
+    if has_versioning and "versioning.md" not in (inputs.changelog or ""):
         out.append("Versions follow semantic versioning for data; see the [versioning policy](versioning.md).\n\n")
     if inputs.changelog:
         text = repository_links(inputs.changelog, "CHANGELOG.md", "changes.md", inputs.package.get("homepage"))
+        text = _link_incidents(text, set(_incident_page_ids(inputs)), "data/incidents/")
         text = re.sub(r"^# .*\n", "", text, count=1)  # the page has its own title
         out.append(re.sub(r"^(#+) ", r"#\1 ", text, flags=re.M) if not text.lstrip().startswith("## ") else text)
     else:
@@ -1213,6 +1245,18 @@ def changes_page(inputs: Inputs, has_versioning: bool) -> str:
             "section here with the incidents added, corrected (and which fields), withdrawn and merged.\n"
         )
     return "".join(out)
+
+
+_INCIDENT_ID = re.compile(r"(?<![\w/`\[])inc_[0-9A-HJKMNP-TV-Z]{26}(?![\w`\]])")
+
+
+def _link_incidents(markdown: str, ids: set[str], prefix: str) -> str:
+    """Incident ids mentioned in plain text become links to their pages (ids without a page stay text)."""
+    return _INCIDENT_ID.sub(lambda m: f"[{m[0]}]({prefix}{m[0]}.md)" if m[0] in ids else m[0], markdown)
+
+
+def _incident_page_ids(inputs: Inputs) -> list[str]:
+    return [row["incident_id"] for row in _rows(inputs.tables, "incidents")[:MAX_INCIDENT_PAGES]]
 
 
 def cli_page(group: click.Group) -> str:
@@ -1307,6 +1351,7 @@ def read_inputs(root: Path) -> Inputs:
         error_codes(package_sources()),
         cli,
         towns(),
+        tuple(name for name in LICENCE_FILES if (root / name).is_file()),
     )
 
 
