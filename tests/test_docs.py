@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
+import json
 import shutil
 import threading
 import urllib.error
@@ -288,6 +289,46 @@ def test_site_builds_strictly_with_every_page(site, inputs):
     assert "fonts.googleapis.com" not in html and "cdn." not in html
 
 
+def test_site_builds_strictly_with_a_release_its_changelog_citation_and_versioning_policy(tmp_path, inputs):
+    """The files a release adds (releases/vX.Y.Z.json, CHANGELOG.md, CITATION.cff, LICENSE files,
+    docs/versioning.md) show on the site, which still builds with no warning."""
+    for name in ("mkdocs.yml", "docs", "schemas", "data", "tools/incidents/docs_hook.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copyfile
+        copy(ROOT / name, tmp_path / name)
+    incident_id = inputs.tables["incidents"].column("incident_id")[0].as_py()
+    manifest = {
+        "name": "open-incidents",
+        "version": "0.1.0",
+        "date": "2026-11-25",
+        "previous": None,
+        "bump": "minor",
+        "counts": {"added": 1},
+        "files": [{"path": "data/tables/incidents.csv", "bytes": 10, "sha256": "ab" * 32}],
+    }
+    (tmp_path / "releases").mkdir()
+    (tmp_path / "releases" / "v0.1.0.json").write_text(json.dumps(manifest), encoding="utf-8")
+    changelog = (
+        "# Changelog\n\nThe policy is in [docs/versioning.md](docs/versioning.md).\n\n"
+        f"## v0.1.0 (2026-11-25)\n\n- Added (1): {incident_id}\n"
+    )
+    (tmp_path / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
+    cff = "cff-version: 1.2.0\ntitle: Open Incidents\nversion: 0.1.0\nauthors:\n- name: Maintainers\n"
+    (tmp_path / "CITATION.cff").write_text(cff, encoding="utf-8")
+    (tmp_path / "LICENSE-DATA").write_text("CC BY 4.0\n", encoding="utf-8")
+    policy = (
+        "# Versioning\n\nSee the [changelog](../CHANGELOG.md) and [`schemas/`](../schemas/tables/incidents.json).\n"
+    )
+    (tmp_path / "docs" / "versioning.md").write_text(policy, encoding="utf-8")
+
+    assert docs.build_site(tmp_path, tmp_path / "site") == 0, "mkdocs build --strict failed: see the warnings above"
+    downloads = (tmp_path / "site" / "downloads" / "index.html").read_text(encoding="utf-8")
+    assert "open-incidents-v0.1.0.zip" in downloads and "ab" * 32 in downloads and "Version 0.1.0" in downloads
+    changes = (tmp_path / "site" / "changes" / "index.html").read_text(encoding="utf-8")
+    assert f'href="../data/incidents/{incident_id}/"' in changes and 'href="../versioning/"' in changes
+    assert (tmp_path / "site" / "versioning" / "index.html").is_file()
+
+
 @pytest.fixture(scope="module")
 def served(site: Path) -> Iterator[str]:
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -360,6 +401,8 @@ def _first_incident(site: Path) -> str:
         ("downloads", "/downloads/"),
         ("codelists", "/codebook/codelists/"),
         ("cli", "/cli/"),
+        ("importers", "/importers/"),
+        ("changes", "/changes/"),
     ],
 )
 def test_page_reads_in_a_browser_with_no_console_error_broken_link_or_missing_image(browser, served, site, name, path):

@@ -116,6 +116,10 @@ class Checksum:
         return f"`{self.text}`{{.checksum}}" if self.text else ""
 
 
+# Front matter for a page that is one wide table: material hides its table of contents, so the table has room.
+_WIDE = "---\nhide:\n  - toc\n---\n\n"
+
+
 def _generated_note(what: str) -> str:
     return f'!!! info "Generated page"\n    This page is generated from {what} each time the site is built.\n\n'
 
@@ -152,7 +156,7 @@ def _constraints(spec: dict[str, Any], standard: Standard) -> str:
 
 def codebook_table_page(standard: Standard, name: str) -> str:
     spec = standard.tables[name]
-    out = [f"# {spec.get('title', name)} (`{name}`)\n\n", _generated_note(f"`schemas/tables/{name}.json`")]
+    out = [_WIDE, f"# {spec.get('title', name)} (`{name}`)\n\n", _generated_note(f"`schemas/tables/{name}.json`")]
     out.append(spec["description"] + "\n\n")
     out.append(f"Primary key: `{', '.join(spec['primaryKey'])}`.")
     for fk in spec.get("foreignKeys", []):
@@ -902,23 +906,26 @@ def map_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
 def incident_list_page(inputs: Inputs) -> str:
     incidents = _rows(inputs.tables, "incidents")
     shown = incidents[:MAX_INCIDENT_PAGES]
-    out = ["# Incidents\n\n", _generated_note("the built tables")]
+    out = [_WIDE, "# Incidents\n\n", _generated_note("the built tables")]
     if len(incidents) > len(shown):
         out.append(f"The site shows the first {len(shown)} of {len(incidents)} incidents; the tables hold all.\n\n")
     out.append("Each incident has its own page with its evidence quotes, sources and history.\n\n")
     rows = [
         [
-            Link(r["incident_id"], f"{r['incident_id']}.md"),
+            Link(r["summary"], f"{r['incident_id']}.md"),
             _date_text(r),
             r["location"],
-            _event_label(inputs.standard, r["event_type"]),
-            _event_label(inputs.standard, r["sub_event_type"], "sub_event_type"),
+            _event_label(inputs.standard, r["event_type"])
+            + ": "
+            + _event_label(inputs.standard, r["sub_event_type"], "sub_event_type"),
             _count_text(r),
             r["status"],
+            Checksum(r["incident_id"]),  # an id, like a checksum, may wrap anywhere
         ]
         for r in shown
     ]
-    out.append(table(["incident", "date", "location", "event type", "sub-event type", "fatalities", "status"], rows))
+    header = ["what happened", "date", "location", "event type: sub-event type", "fatalities", "status", "id"]
+    out.append(table(header, rows))
     return "".join(out)
 
 
