@@ -90,6 +90,18 @@ def test_validator_page_lists_every_error_code_the_package_raises():
         assert f"| `{code}` |" in page
 
 
+def test_validator_page_example_is_what_the_validator_prints_for_that_mistake_in_the_seed(tmp_path):
+    from incidents.validate import validate
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    example = docs._EXAMPLE_PROBLEM
+    record = tmp_path / example.file
+    text = record.read_text(encoding="utf-8")
+    assert "\nfatalities_low: 2\n" in text
+    record.write_text(text.replace("\nfatalities_low: 2\n", "\nfatalities_low: 3\n"), encoding="utf-8")
+    assert example in validate(tmp_path, today=dt.date(2030, 1, 1))
+
+
 def test_validator_page_explains_the_codes_an_import_reports_in_their_own_section():
     codes = docs.error_codes(docs.package_sources())
     assert {"import-csv", "import-value", "import-required", "repaired"} <= set(codes)
@@ -124,6 +136,39 @@ def test_cli_reference_shows_every_command_and_subcommand_with_its_options():
             for opt in getattr(param, "opts", []):
                 if opt.startswith("--"):
                     assert opt in section, (path, opt)
+
+
+def _commands_in_page(text: str) -> Iterator[list[str]]:
+    """Each `incidents ...` command line in a page's shell code blocks, continuation lines joined, as words."""
+    import shlex
+
+    for block in text.split("```")[1::2]:
+        if not block.startswith(("sh\n", "bash\n", "console\n")):
+            continue
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.split("  #")[0].strip()
+            if "incidents " in line and not line.lstrip().startswith("#"):
+                for part in line.split("&&"):
+                    words = shlex.split(part.replace("<", "_").replace(">", "_"))
+                    if words and words[0].endswith("incidents"):
+                        yield words
+
+
+@pytest.mark.parametrize("page", ["contribute.md", "importers.md"])
+def test_every_command_a_hand_written_page_shows_exists_with_the_options_it_uses(page):
+    commands = dict(_commands(cli, "incidents"))
+    shown = list(_commands_in_page((ROOT / "docs" / page).read_text(encoding="utf-8")))
+    assert shown
+    for words in shown:
+        path = "incidents"
+        for word in words[1:]:
+            if f"{path} {word}" not in commands:
+                break
+            path = f"{path} {word}"
+        assert path != "incidents", f"{page}: no such command: {' '.join(words)}"
+        options = {opt for param in commands[path].params for opt in getattr(param, "opts", [])}
+        used = {w.split("=")[0] for w in words if w.startswith("-")}
+        assert used <= options | {"-h", "--help"}, f"{page}: {path} has no option {used - options}"
 
 
 # --- the data pages ------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from . import problems
 from .layout import Layout
 from .standard import TABLES, Standard
 
@@ -485,6 +486,19 @@ ERROR_HELP: dict[str, str] = {
 }
 
 
+_EXAMPLE_ID = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T1S"
+# Printed by the validator's own formatter, so the page shows exactly what a contributor sees.
+_EXAMPLE_PROBLEM = problems.Problem(
+    f"data/records/{_EXAMPLE_ID}.yaml",
+    18,
+    _EXAMPLE_ID,
+    "fatalities_low",
+    "fatalities_low=3, fatalities_best=2",
+    "fatalities_low <= fatalities_best <= fatalities_high",
+    "fatality-range",
+)
+
+
 def validator_page(codes: dict[str, list[ErrorSite]]) -> str:
     out = ["# What the validator checks\n\n", _generated_note("the validator's own source code")]
     out.append(
@@ -497,9 +511,9 @@ def validator_page(codes: dict[str, list[ErrorSite]]) -> str:
         "codelists, unique ids, references, dates, ranges, coordinates, taxonomy, revisions, and that every "
         "evidence quote is the archived text at its offsets.\n"
         "4. **Outputs**: the committed tables and `datapackage.json` are exactly what the records build to.\n\n"
-        "Each problem is printed as `file:line: record: field: what was found (expected …) [code]`, e.g.\n\n"
-        "```\ndata/records/inc_….yaml:17: inc_…: fatalities_low: fatalities_low=3, fatalities_best=2 "
-        "(expected fatalities_low ≤ fatalities_best ≤ fatalities_high) [fatality-range]\n```\n\n"
+        "Each problem is printed on one line as `file:line: record: field: what was found (expected …) "
+        "[code]`, e.g.\n\n"
+        f'<div class="wrap-code" markdown>\n\n```\n{problems.human([_EXAMPLE_PROBLEM])}\n```\n\n</div>\n\n'
         "`--format json` gives the same as JSON, `--format github` as annotations on the lines of a pull "
         "request. Exit status: 0 valid, 1 invalid data, 2 usage error.\n\n## Error codes\n\n"
         "The codes below are read from the validator's source when the site is built, so the list cannot "
