@@ -250,6 +250,10 @@ def event_types_page(standard: Standard) -> str:
         out.append(_raw_table(["sub-event type<br>(ACLED's label)", "definition", "ACLED disorder type"], rows) + "\n")
     out.append("## Side by side with an ACLED export\n\n")
     out.append(_raw_table(["ACLED column", "here", "what to know"], [list(r) for r in _ACLED_COLUMNS]))
+    out.append(
+        "\n`incidents import acled` and `incidents export --format acled` follow this table; every column "
+        "they read and write, with its edge cases, is on the [importers page](../importers.md).\n"
+    )
     return "".join(out)
 
 
@@ -257,8 +261,9 @@ def event_types_page(standard: Standard) -> str:
 _ACLED_COLUMNS = [
     (
         "`event_id_cnty`",
-        "`incident_id`",
-        "ours never changes or disappears: corrections add a revision, removals leave a tombstone",
+        "`incident_id`, [`external_ids`](incidents.md)",
+        "ours never changes or disappears: corrections add a revision, removals leave a tombstone; an "
+        "imported row keeps ACLED's id in `external_ids` (`acled:ETH9766`)",
     ),
     (
         "`event_date`, `time_precision`",
@@ -291,7 +296,7 @@ _ACLED_COLUMNS = [
         "`fatalities`",
         "`fatalities_best`, `fatalities_low`, `fatalities_high`",
         "ACLED imputes 10 or 3 when deaths are reported without a figure; here no figure stays empty and a "
-        "vague figure is a range",
+        "vague figure is a range. An import takes ACLED's figure as `fatalities_best`, imputed or not",
     ),
     (
         "`source`, `source_scale`, `notes`",
@@ -1283,7 +1288,7 @@ def _incident_page_ids(inputs: Inputs) -> list[str]:
 def cli_page(group: click.Group) -> str:
     out = ["# Command-line reference\n\n", _generated_note("the `incidents` command's own `--help`")]
     # a fixed width, so the page does not depend on the terminal that builds the site
-    settings = {**group.context_settings, "terminal_width": 100, "max_content_width": 100}
+    settings = {**group.context_settings, "terminal_width": 80, "max_content_width": 80}
     root = click.Context(group, info_name="incidents", **settings)
     out.append("```\n" + group.get_help(root) + "\n```\n\n")
     out.extend(_command_help(group, root, level=2))
