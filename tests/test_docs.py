@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import http.server
 import json
+import re
 import shutil
 import threading
 import urllib.error
@@ -298,7 +299,16 @@ def test_event_types_page_gives_acleds_disorder_type_of_every_sub_event_type():
     for sub in std.codelists["sub_event_type"].rows:
         row = next(line for line in page.splitlines() if line.startswith(f"| `{sub['code']}`<br>"))
         assert docs.cell(sub["label"]) in row and row.rstrip(" |").endswith(sub["acled_disorder_type"])
-    assert "| `event_id_cnty` | `incident_id` |" in page
+    assert "| `event_id_cnty` | `incident_id`, [`external_ids`](incidents.md) |" in page
+
+
+def test_acled_crosswalk_names_only_tables_and_fields_the_standard_has():
+    std = standard.load()
+    fields = {f["name"] for name in standard.TABLES for f in std.fields(name)}
+    qualified = {f"{name}.{f['name']}" for name in standard.TABLES for f in std.fields(name)}
+    for _, here, _ in docs._ACLED_COLUMNS:
+        for name in re.findall(r"`([^`]+)`", here):
+            assert name in fields | qualified | set(standard.TABLES), name
 
 
 def test_records_as_coded_show_every_hand_coded_record_with_its_quotes(inputs):
