@@ -53,6 +53,25 @@ def test_codebook_page_lists_every_field_with_its_description_and_type():
             assert field["type"] in row and field["description"].replace("|", "\\|") in row
 
 
+def test_codebook_shows_an_example_for_every_field_that_fits_the_fields_constraints():
+    std = standard.load()
+    for name in standard.TABLES:
+        for field in std.fields(name):
+            example = field.get("example")
+            assert example is not None, f"schemas/tables/{name}.json: {field['name']} has no example"
+            values = example if field["type"] == "list" else [example]
+            constraints = field.get("constraints", {})
+            for value in values:
+                if "pattern" in constraints:
+                    assert re.fullmatch(constraints["pattern"], str(value)), (name, field["name"], value)
+                if "codelist" in field:
+                    assert value in std.codelists[field["codelist"]].codes, (name, field["name"], value)
+                if "minimum" in constraints:
+                    assert value >= constraints["minimum"], (name, field["name"], value)
+                if "maximum" in constraints:
+                    assert value <= constraints["maximum"], (name, field["name"], value)
+
+
 def test_codelists_page_lists_every_code_of_every_codelist():
     std = standard.load()
     page = docs.codelists_page(std)
