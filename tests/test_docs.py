@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 import pytest
 
-from incidents import docs, standard
+from incidents import docs, docs_markdown, standard
 from incidents.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +78,7 @@ def test_codelists_page_lists_every_code_of_every_codelist():
     for name, codelist in std.codelists.items():
         assert f"## {name}\n" in page
         for row in codelist.rows:
-            assert row["code"] in page and docs.cell(row["label"]) in page
+            assert row["code"] in page and docs_markdown.cell(row["label"]) in page
 
 
 def test_event_types_page_places_each_sub_event_type_under_its_event_type():
@@ -87,56 +87,6 @@ def test_event_types_page_places_each_sub_event_type_under_its_event_type():
     for sub in std.codelists["sub_event_type"].rows:
         section = page.split(f"(`{sub['event_type']}`)")[1].split("\n## ")[0]
         assert f"`{sub['code']}`" in section
-
-
-def test_error_codes_are_read_from_calls_that_raise_them():
-    source = (
-        'Problem("f", 1, None, None, "found x", "a y", "made-up-code")\n'
-        'yield from _findings(n, t, m, "c", f, "at least 0", "other-code")\n'
-        'code = f"schema-{v}"\n'
-        'Problem(p, 1, r, f, m, e, f"json-{v}")\n'
-        'def f():\n    return "found", "expected text", "tuple-code", "field"\n'
-    )
-    codes = docs.error_codes({"mod": source})
-    assert set(codes) == {"made-up-code", "other-code", "schema-*", "json-*", "tuple-code"}
-    assert codes["made-up-code"][0].expected == "a y"
-
-
-def test_validator_page_lists_every_error_code_the_package_raises():
-    codes = docs.error_codes(docs.package_sources())
-    assert {"fatality-range", "evidence-quote", "yaml-alias", "stale-build", "schema-*"} <= set(codes)
-    page = docs.validator_page(codes)
-    for code in codes:
-        assert f"| `{code}` |" in page
-
-
-def test_validator_page_example_is_what_the_validator_prints_for_that_mistake_in_the_seed(tmp_path):
-    from incidents.validate import validate
-
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    example = docs._EXAMPLE_PROBLEM
-    record = tmp_path / example.file
-    text = record.read_text(encoding="utf-8")
-    assert "\nfatalities_low: 2\n" in text
-    record.write_text(text.replace("\nfatalities_low: 2\n", "\nfatalities_low: 3\n"), encoding="utf-8")
-    assert example in validate(tmp_path, today=dt.date(2030, 1, 1))
-
-
-def test_validator_page_explains_the_codes_an_import_reports_in_their_own_section():
-    codes = docs.error_codes(docs.package_sources())
-    assert {"import-csv", "import-value", "import-required", "repaired"} <= set(codes)
-    section = docs.validator_page(codes).split("## Problems an import reports")[1]
-    assert "| `import-value` |" in section and "| `fatality-range` |" not in section
-
-
-def test_every_error_code_has_help_written_for_the_contributor():
-    codes = docs.error_codes(docs.package_sources())
-    assert set(codes) - set(docs.ERROR_HELP) == set()
-
-
-def test_error_help_has_no_entry_for_a_code_that_no_longer_exists():
-    codes = docs.error_codes(docs.package_sources())
-    assert set(docs.ERROR_HELP) - set(codes) == set()
 
 
 def _commands(group: click.Group, path: str) -> Iterator[tuple[str, click.Command]]:
@@ -231,7 +181,7 @@ def test_incident_page_shows_each_evidence_quote_and_its_source(inputs):
     quotes = [e for e in inputs.tables["incident_sources"].to_pylist() if e["incident_id"] == row["incident_id"]]
     assert quotes
     for e in quotes:
-        assert docs.cell(e["quote"]) in page and f"../sources/{e['source_id']}.txt" in page
+        assert docs_markdown.cell(e["quote"]) in page and f"../sources/{e['source_id']}.txt" in page
 
 
 def test_site_generation_is_deterministic(inputs):
@@ -317,7 +267,7 @@ def test_event_types_page_gives_acleds_disorder_type_of_every_sub_event_type():
     page = docs.event_types_page(std)
     for sub in std.codelists["sub_event_type"].rows:
         row = next(line for line in page.splitlines() if line.startswith(f"| `{sub['code']}`<br>"))
-        assert docs.cell(sub["label"]) in row and row.rstrip(" |").endswith(sub["acled_disorder_type"])
+        assert docs_markdown.cell(sub["label"]) in row and row.rstrip(" |").endswith(sub["acled_disorder_type"])
     assert "| `event_id_cnty` | `incident_id`, [`external_ids`](incidents.md) |" in page
 
 
@@ -334,7 +284,7 @@ def test_records_as_coded_show_every_hand_coded_record_with_its_quotes(inputs):
     page = docs.worked_example_page(inputs)
     manual = {r["incident_id"] for r in inputs.tables["revisions"].to_pylist() if r["method"] == "manual"}
     assert manual and all(f"../data/incidents/{iid}.md" in page for iid in manual)
-    assert all(docs.cell(e["quote"]) in page for e in inputs.tables["incident_sources"].to_pylist())
+    assert all(docs_markdown.cell(e["quote"]) in page for e in inputs.tables["incident_sources"].to_pylist())
 
 
 def _tab_code(page: str, tab: str) -> str:

@@ -4,14 +4,12 @@ Nothing about a field or a code is written here: the codebook renders `schemas/`
 the built tables, the CLI reference renders the command's own help and the error codes are read from the
 validator's source. `generate(inputs)` is pure (same inputs, same bytes); `read_inputs(root)` and
 `build_site(root, ...)` are the I/O edges. The mkdocs hook (`docs_hook.py`) adds the pages at build time,
-so they live only in the built site and can never be stale in the repository.
+so they live only in the built site and can never be stale in the repository. The charts are drawn by
+`docs_charts`, the validator's error codes read by `docs_errors`, table cells escaped by `docs_markdown`.
 """
 
 from __future__ import annotations
 
-import ast
-import datetime as dt
-import io
 import json
 import os
 import posixpath
@@ -19,7 +17,7 @@ import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from . import problems
+from .docs_charts import chart_by_month, chart_fatalities, chart_map, map_points
+from .docs_errors import ErrorSite, error_codes, package_sources, validator_page
+from .docs_markdown import WIDE_PAGE, Checksum, Link, cell, generated_note, image, raw_table, table
 from .layout import Layout
 from .standard import TABLES, Standard
 
@@ -61,74 +61,6 @@ class Inputs:
     licence_files: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ErrorSite:
-    """Where the validator raises an error code, and what it says it expected there (when constant)."""
-
-    module: str
-    line: int
-    expected: str | None
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Markdown helpers
-
-
-def cell(value: object) -> str:
-    """A value as a Markdown table cell: empty for null, lists joined, pipes and newlines escaped."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = ", ".join(str(v) for v in value)
-    if isinstance(value, dt.datetime):
-        value = value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    elif isinstance(value, dt.date):
-        value = value.isoformat()
-    text = str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return text.replace("<", "&lt;").replace(">", "&gt;")
-
-
-def table(header: list[str], rows: Iterable[Sequence[object]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-    lines += [
-        "| " + " | ".join(str(v) if isinstance(v, Link | Checksum) else cell(v) for v in row) + " |" for row in rows
-    ]
-    return "\n".join(lines) + "\n"
-
-
-@dataclass(frozen=True)
-class Link:
-    """A Markdown link inside a table cell (not escaped like a value)."""
-
-    text: str
-    target: str
-
-    def __str__(self) -> str:
-        return f"[{cell(self.text)}]({self.target})"
-
-
-@dataclass(frozen=True)
-class Checksum:
-    """A checksum inside a table cell: a code span that may wrap anywhere (extra.css), as it has no spaces."""
-
-    text: str
-
-    def __str__(self) -> str:
-        return f"`{self.text}`{{.checksum}}" if self.text else ""
-
-
-# Front matter for a page that is one wide table: material hides its table of contents, so the table has room.
-_WIDE = "---\nhide:\n  - toc\n---\n\n"
-
-
-def _generated_note(what: str) -> str:
-    return f'!!! info "Generated page"\n    This page is generated from {what} each time the site is built.\n\n'
-
-
-def _image(alt: str, path: str, caption: str) -> str:
-    return f"![{alt}]({path})\n\n*{caption}*\n"
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Codebook: schemas/ -> pages
 
@@ -157,7 +89,7 @@ def _constraints(spec: dict[str, Any], standard: Standard) -> str:
 
 def codebook_table_page(standard: Standard, name: str) -> str:
     spec = standard.tables[name]
-    out = [_WIDE, f"# {spec.get('title', name)} (`{name}`)\n\n", _generated_note(f"`schemas/tables/{name}.json`")]
+    out = [WIDE_PAGE, f"# {spec.get('title', name)} (`{name}`)\n\n", generated_note(f"`schemas/tables/{name}.json`")]
     out.append(spec["description"] + "\n\n")
     out.append(f"Primary key: `{', '.join(spec['primaryKey'])}`.")
     for fk in spec.get("foreignKeys", []):
@@ -176,17 +108,10 @@ def codebook_table_page(standard: Standard, name: str) -> str:
                 "" if example is None else f"`{cell(json.dumps(example, ensure_ascii=False))}`",
             ]
         )
-    table_md = _raw_table(["field", "type", "constraints", "description", "example"], rows)
+    table_md = raw_table(["field", "type", "constraints", "description", "example"], rows)
     out.append(f'<div class="codebook-fields" markdown>\n\n{table_md}\n</div>\n')
     out.append("\n`list` fields are arrays in Parquet and record files, and joined with `;` in CSV.\n")
     return "".join(out)
-
-
-def _raw_table(header: list[str], rows: list[list[str]]) -> str:
-    """A table whose cells are already Markdown (code spans, links)."""
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
-    lines += ["| " + " | ".join(c.replace("\n", " ") for c in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
 
 
 def _used_by(standard: Standard) -> dict[str, list[str]]:
@@ -199,7 +124,7 @@ def _used_by(standard: Standard) -> dict[str, list[str]]:
 
 
 def codelists_page(standard: Standard) -> str:
-    out = ["# Codelists\n\n", _generated_note("`schemas/codelists/*.csv`")]
+    out = ["# Codelists\n\n", generated_note("`schemas/codelists/*.csv`")]
     out.append(
         "Every coded field takes one of these codes. The CSV files are the definitions; download them from "
         "the links below to use them in your own tools.\n\n"
@@ -221,7 +146,7 @@ def codelists_page(standard: Standard) -> str:
                 [f"`{r['code']}`", cell(r["label"]), cell(r["description"])] + [cell(r[c]) for c in extra]
                 for r in codelist.rows
             )
-            out.append(_raw_table(["code", "label", "description", *extra], list(rows)))
+            out.append(raw_table(["code", "label", "description", *extra], list(rows)))
         out.append("\n")
     return "".join(out)
 
@@ -229,7 +154,7 @@ def codelists_page(standard: Standard) -> str:
 def event_types_page(standard: Standard) -> str:
     types = standard.codelists["event_type"].rows
     subs = standard.codelists["sub_event_type"].rows
-    out = ["# Event types\n\n", _generated_note("`schemas/codelists/event_type.csv` and `sub_event_type.csv`")]
+    out = ["# Event types\n\n", generated_note("`schemas/codelists/event_type.csv` and `sub_event_type.csv`")]
     out.append(
         f"The standard uses ACLED's {len(types)} event types and {len(subs)} sub-event types, by name and by "
         "definition, so that counts can be compared with ACLED's. Our codes are ACLED's labels in "
@@ -247,9 +172,9 @@ def event_types_page(standard: Standard) -> str:
             for s in subs
             if s["event_type"] == t["code"]
         ]
-        out.append(_raw_table(["sub-event type<br>(ACLED's label)", "definition", "ACLED disorder type"], rows) + "\n")
+        out.append(raw_table(["sub-event type<br>(ACLED's label)", "definition", "ACLED disorder type"], rows) + "\n")
     out.append("## Side by side with an ACLED export\n\n")
-    out.append(_raw_table(["ACLED column", "here", "what to know"], [list(r) for r in _ACLED_COLUMNS]))
+    out.append(raw_table(["ACLED column", "here", "what to know"], [list(r) for r in _ACLED_COLUMNS]))
     out.append(
         "\n`incidents import acled` and `incidents export --format acled` follow this table; every column "
         "they read and write, with its edge cases, is on the [importers page](../importers.md).\n"
@@ -308,14 +233,14 @@ _ACLED_COLUMNS = [
 
 
 def codebook_index_page(standard: Standard) -> str:
-    out = ["# Codebook\n\n", _generated_note("`schemas/`, the standard's one source of truth,")]
+    out = ["# Codebook\n\n", generated_note("`schemas/`, the standard's one source of truth,")]
     out.append(
         "The dataset is six tables, published as CSV and Parquet and described by a Frictionless Data Package "
         "(`datapackage.json`). One incident file under `data/records/` becomes one row of `incidents` and rows "
         "of `incident_actors`, `incident_sources` and `revisions`.\n\n"
     )
     rows = [[f"[`{n}`]({n}.md)", cell(standard.tables[n]["description"]), str(len(standard.fields(n)))] for n in TABLES]
-    out.append(_raw_table(["table", "what a row is", "fields"], rows))
+    out.append(raw_table(["table", "what a row is", "fields"], rows))
     out.append(
         "\nAlso: [codelists](codelists.md), the [event-type taxonomy](event-types.md) and how to use "
         "[precision, ranges and evidence](analysis.md) in analysis.\n\n"
@@ -336,219 +261,6 @@ def standard_files(schemas_dir: Path) -> dict[str, bytes]:
         for p in sorted(schemas_dir.rglob("*"))
         if p.is_file()
     }
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Contribute: what the validator checks, read from its source
-
-
-# The position of the `code` and `expected` arguments of each call that reports a problem (`bad` is the
-# importers' `Cells.bad(column, expected, code="import-value")`, whose default code is listed by name).
-_CODE_ARG = {"Problem": 6, "Finding": 5, "_findings": 6, "_Refused": 3, "refuse": 3, "bad": 2}
-_EXPECTED_ARG = {"Problem": 5, "Finding": 4, "_findings": 5, "_Refused": 2, "refuse": 2, "bad": 1}
-_CODE = re.compile(r"^[a-z]+(-[a-z]+)*$")
-
-
-def error_codes(sources: dict[str, str]) -> dict[str, list[ErrorSite]]:
-    """Error codes raised in the given module sources ({module: text}), found in their syntax trees.
-
-    A code is the `code` argument of a Problem, Finding or refusal, a value assigned to a variable named
-    `code`, or the code slot of the tuple a source-text check returns; an f-string code such as
-    `schema-{validator}` is listed as `schema-*`."""
-    found: dict[str, list[ErrorSite]] = defaultdict(list)
-
-    def const(node: ast.AST | None) -> str | None:
-        return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-    def add(code_node: ast.AST, expected_node: ast.AST | None, module: str, line: int) -> None:
-        code = const(code_node)
-        if code is None and isinstance(code_node, ast.JoinedStr) and code_node.values:
-            code = (const(code_node.values[0]) or "") + "*"
-        if code and (_CODE.match(code) or code.endswith("-*")):
-            found[code].append(ErrorSite(module, line, const(expected_node)))
-
-    for module, text in sorted(sources.items()):
-        for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.Call):
-                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
-                if name in _CODE_ARG:
-                    keywords = {k.arg: k.value for k in node.keywords}
-                    position = _CODE_ARG[name]
-                    code_node = keywords.get("code") or (node.args[position] if len(node.args) > position else None)
-                    exp_pos = _EXPECTED_ARG[name]
-                    expected = keywords.get("expected") or (node.args[exp_pos] if len(node.args) > exp_pos else None)
-                    if code_node is not None:
-                        add(code_node, expected, module, node.lineno)
-            elif isinstance(node, ast.FunctionDef):  # def bad(self, column, expected, code="import-value")
-                args = node.args.args[len(node.args.args) - len(node.args.defaults) :]
-                for arg, default in zip(args, node.args.defaults, strict=True):
-                    if arg.arg == "code":
-                        add(default, None, module, node.lineno)
-            elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "code" for t in node.targets):
-                add(node.value, None, module, node.lineno)  # code = f"schema-{error.validator}"
-            elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and len(node.value.elts) == 4:
-                # dataset._source_text returns (found, expected, code, field)
-                elts = node.value.elts
-                if const(elts[2]) and const(elts[3]):
-                    add(elts[2], elts[1], module, node.lineno)
-    return {code: found[code] for code in sorted(found)}
-
-
-def package_sources() -> dict[str, str]:
-    """The text of every module of this package and its subpackages, by module name (for `error_codes`)."""
-    here = Path(__file__).parent
-    modules = {}
-    for path in sorted(here.rglob("*.py")):
-        parts = path.relative_to(here).with_suffix("").parts
-        modules[".".join(("incidents", *parts))] = path.read_text(encoding="utf-8")
-    return modules
-
-
-# What each code means to a contributor and what to do. Codes found in the source but missing here are
-# still listed, with the validator's own "expected" text; tests/test_docs.py fails on entries for codes
-# that no longer exist.
-ERROR_HELP: dict[str, str] = {
-    "too-large": "The file is bigger than a record, actor or source could reasonably be. Split or trim it.",
-    "encoding": "The file is not plain UTF-8 (UTF-16, a byte-order mark, latin-1 bytes or a NUL character). "
-    "Save it as UTF-8 without BOM.",
-    "empty": "The file holds nothing. Fill it in or delete it.",
-    "yaml-syntax": "The YAML cannot be parsed: look at the line given (indentation, an unclosed quote, a "
-    "colon in an unquoted value).",
-    "yaml-alias": "Anchors (`&`), aliases (`*`) and merge keys (`<<`) are refused: they can make a tiny "
-    "file expand enormously. Write each value out.",
-    "too-deep": "Values are nested far deeper than the standard allows. A record is a flat mapping with "
-    "three lists (actors, evidence, revisions).",
-    "bad-key": "A mapping key is not a plain name. Use the field names of the codebook.",
-    "duplicate-key": "The same field appears twice in one mapping; YAML would silently keep the last one.",
-    "not-a-mapping": "The file holds a list or a single value, not a mapping of field names to values.",
-    "symlink": "Files under data/ must be regular files, never symbolic links (a link could point anywhere).",
-    "schema-*": "The file does not match its JSON Schema: `schema-required` (a field is missing), "
-    "`schema-type` (wrong type), `schema-enum` (not a code of the codelist), `schema-pattern` (wrong shape, "
-    "e.g. an id), `schema-format` (not a real date), `schema-additionalProperties` (a field the standard "
-    "does not have), `schema-minimum` and the like (a bound). The message names the field.",
-    "file-name": "A record, actor or source file must be named for its id: `<id>.yaml`.",
-    "path-outside": "A path points outside `data/` (or an archived text outside the repository). "
-    "Contributions live under `data/`; references may not escape it.",
-    "missing-file": "A file that should exist does not: the path given to `validate`, or the archived text "
-    "of a source next to its metadata.",
-    "archive-path": "A source's `archive_path` must be `data/sources/<source_id>.txt`.",
-    "source-hash": "The archived text no longer hashes to its `source_id`. Archived texts never change: a "
-    "corrected text is a new source (`incidents ingest` it again).",
-    "missing-column": "A built table lacks a column of the standard (a damaged or outdated table).",
-    "required": "A required field is empty.",
-    "unknown-code": "The value is not a code of the field's codelist. Check the spelling against the "
-    "[codelists](../codebook/codelists.md).",
-    "pattern": "The value does not have the required shape (ids are a prefix and a 26-character ULID).",
-    "minimum": "A number is below the field's minimum (counts are never negative).",
-    "maximum": "A number is above the field's maximum (latitude ≤ 90, longitude ≤ 180).",
-    "duplicate-id": "Two rows share an id (or the same key, such as the same actor twice in one incident). "
-    "Ids are never reused: make a new one with `incidents new`.",
-    "dangling-reference": "An id refers to an actor, source or incident that does not exist. Add the actor "
-    "file, ingest the source, or correct the id.",
-    "date-order": "`date_start` is after `date_end`.",
-    "future-date": "A date lies in the future: the event cannot have been reported yet.",
-    "date-precision": "The dates do not fit `date_precision`: `unknown` needs empty dates, `day` needs "
-    "`date_start = date_end`, `week` a span of at most seven days, `month` and `year` the whole month or "
-    "year. See the [date precision codes](../codebook/codelists.md#date_precision).",
-    "fatality-range": "The fatality range is not `fatalities_low ≤ fatalities_best ≤ fatalities_high`, or a "
-    "bound is given without the best estimate.",
-    "sub-event-type": "The `sub_event_type` does not belong to the `event_type`. See the "
-    "[event types](../codebook/event-types.md).",
-    "coordinates": "Only one of `latitude` and `longitude` is given. Give both, or neither when the place "
-    "cannot be located.",
-    "tombstone": "A withdrawn or merged record lacks its `status_reason`, a merged record lacks `merged_into` "
-    "(or names itself), or an active record has a `merged_into`. Use `status` and these fields together.",
-    "locked": "Another `incidents build` is running on the same repository. Wait for it (or use `--wait "
-    "SECONDS`) and run again; nothing was written.",
-    "outside-country": "The coordinates lie outside the country's bounding box: a swapped latitude and "
-    "longitude, a wrong sign, or the wrong country.",
-    "revision-sequence": "Revisions must be numbered 1, 2, 3 … in order, with `changed_at` never going back.",
-    "unsupported-value": "A value that needs evidence (date, place, counts) has no evidence quote whose "
-    "`supports` lists the field. Quote the sentence that says it, or leave the value empty.",
-    "evidence-offsets": "`char_start`/`char_end` lie outside the archived text or in the wrong order.",
-    "evidence-quote": "The quote is not the archived text at its offsets. Copy the sentence exactly and "
-    "count offsets in characters (not bytes) from the start of the `.txt` file.",
-    "stale-build": "The built tables or `datapackage.json` differ from what the records build to. Run "
-    "`incidents build` and commit the result.",
-    # reported by `incidents import` (see importers.md): the row is not imported, the others are
-    "import-file": "The export cannot be archived as a source (too large, or not UTF-8 text). Split it into "
-    "smaller files, each with the header row, or re-save it as UTF-8.",
-    "import-header": "The file is empty or its header lacks a column the importer reads. Export the full "
-    "column layout (every column named on the [importers page](../importers.md)).",
-    "import-csv": "The CSV cannot be read from this line on, or a row has the wrong number of cells; often "
-    "a quote left open joins the following lines into one row. Fix the quoting at the line given.",
-    "import-required": "A cell the standard cannot do without (id, date, country, precision, actor, type) "
-    "is empty. Fill it in the export, or code that event by hand.",
-    "import-value": "A cell does not hold what its column should (a number out of range, a fraction where a "
-    "whole number belongs, a date that cannot be read).",
-    "import-code": "A label (country, event type, precision) matches no code of the standard, even allowing "
-    "for case, punctuation and close misspellings. Correct it in the export.",
-    "import-duplicate": "The same row id appears twice in one export; only the first is imported.",
-    "repaired": "Not an error: a misspelt label was read as the close match shown (`Demostrations` as "
-    "`Demonstrations`). Check that the reading is right.",
-    "schema": "The mapped record would break the record JSON Schema; the message names the rule. The row "
-    "is not imported, so nothing `incidents validate` would refuse is written.",
-}
-
-
-_EXAMPLE_ID = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T1S"
-# Printed by the validator's own formatter, so the page shows exactly what a contributor sees.
-_EXAMPLE_PROBLEM = problems.Problem(
-    f"data/records/{_EXAMPLE_ID}.yaml",
-    18,
-    _EXAMPLE_ID,
-    "fatalities_low",
-    "fatalities_low=3, fatalities_best=2",
-    "fatalities_low <= fatalities_best <= fatalities_high",
-    "fatality-range",
-)
-
-
-def validator_page(codes: dict[str, list[ErrorSite]]) -> str:
-    out = ["# What the validator checks\n\n", _generated_note("the validator's own source code")]
-    out.append(
-        "`incidents validate` reads every file, reports **every** problem at once and never stops at the "
-        "first. It works in layers, each on what the previous one let through:\n\n"
-        "1. **Files**: each YAML file is read safely: size, encoding, syntax, no aliases, no duplicate keys.\n"
-        "2. **JSON Schema**: each record, actor and source file against its schema "
-        "(types, required fields, codes, patterns), and the file is named for its id.\n"
-        "3. **Tables**: the files become the six tables and the rules of the standard run column by column: "
-        "codelists, unique ids, references, dates, ranges, coordinates, taxonomy, revisions, and that every "
-        "evidence quote is the archived text at its offsets.\n"
-        "4. **Outputs**: the committed tables and `datapackage.json` are exactly what the records build to.\n\n"
-        "Each problem is printed on one line as `file:line: record: field: what was found (expected …) "
-        "[code]`, e.g.\n\n"
-        f'<div class="wrap-code" markdown>\n\n```\n{problems.human([_EXAMPLE_PROBLEM])}\n```\n\n</div>\n\n'
-        "`--format json` gives the same as JSON, `--format github` as annotations on the lines of a pull "
-        "request. Exit status: 0 valid, 1 invalid data, 2 usage error.\n\n## Error codes\n\n"
-        "The codes below are read from the validator's source when the site is built, so the list cannot "
-        "fall behind the code.\n\n"
-    )
-    importer = {c for c, sites in codes.items() if all(s.module.startswith(_IMPORTERS) for s in sites)}
-    out.append(_codes_table({c: s for c, s in codes.items() if c not in importer}))
-    out.append(
-        "\n## Problems an import reports\n\n`incidents import` reports each row it does not import with one "
-        "of these codes (and the validator's own codes above when the mapped record breaks a rule of the "
-        "standard); the row's line in the export comes first. How each column is read is on the "
-        "[importers page](../importers.md).\n\n"
-    )
-    out.append(_codes_table({c: s for c, s in codes.items() if c in importer}))
-    return "".join(out)
-
-
-_IMPORTERS = ("incidents.importers", "incidents.export")
-
-
-def _codes_table(codes: dict[str, list[ErrorSite]]) -> str:
-    rows = []
-    for code, sites in codes.items():
-        meaning = ERROR_HELP.get(code)
-        expected = sorted({s.expected for s in sites if s.expected})
-        if meaning is None:
-            meaning = "Expected: " + "; ".join(expected) if expected else "(no description yet)"
-        where = ", ".join(sorted({f"`{s.module.removeprefix('incidents.')}`" for s in sites}))
-        rows.append([f"`{code}`", meaning, where])
-    return _raw_table(["code", "what it means and what to do", "module"], rows)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -616,166 +328,6 @@ def fatalities_by_actor(inputs: Inputs) -> list[dict[str, Any]]:
     return sorted(result, key=lambda e: (-e["best"], e["name"]))
 
 
-def _figure(width: float, height: float) -> Any:
-    from matplotlib.figure import Figure  # imported here: only the site build needs matplotlib
-
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    return fig
-
-
-def _png(fig: Any) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
-
-
-_PALETTE = ["#3f51b5", "#e65100", "#2e7d32", "#c2185b", "#00838f", "#6d4c41"]
-
-
-def chart_by_month(standard: Standard, buckets: dict[str, Counter[str]]) -> bytes:
-    labels = {r["code"]: r["label"] for r in standard.codelists["event_type"].rows}
-    types = [c for c in standard.codelists["event_type"].codes if any(b[c] for b in buckets.values())]
-    fig = _figure(8, 3.6)
-    ax = fig.add_subplot()
-    keys = list(buckets) or ["no incidents"]
-    bottom = [0] * len(keys)
-    for i, code in enumerate(types):
-        heights = [buckets.get(k, Counter())[code] for k in keys]
-        ax.bar(keys, heights, bottom=bottom, label=labels[code], color=_PALETTE[i % len(_PALETTE)], width=0.6)
-        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-    for x, total in enumerate(bottom):
-        ax.annotate(str(total), (x, total), ha="center", va="bottom", fontsize=9)
-    ax.set_xlim(-0.5 - max(0, 4 - len(keys)) / 2, len(keys) - 0.5 + max(0, 4 - len(keys)) / 2)
-    ax.set_ylabel("incidents")
-    ax.set_title("Incidents by month and event type")
-    ax.set_ylim(0, max(bottom + [1]) * 1.2)
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    if types:
-        ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1), title="event type")
-    ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
-
-
-def chart_fatalities(entries: list[dict[str, Any]]) -> bytes:
-    fig = _figure(8, 0.6 + 0.55 * max(len(entries), 1))
-    ax = fig.add_subplot()
-    names = [e["name"] for e in entries][::-1]
-    best = [e["best"] for e in entries][::-1]
-    err = [
-        [b - e["low"] for b, e in zip(best, entries[::-1], strict=True)],
-        [e["high"] - b for b, e in zip(best, entries[::-1], strict=True)],
-    ]
-    ax.barh(names, best, color=_PALETTE[0], height=0.5, xerr=err if entries else None, capsize=4)
-    for y, value in enumerate(best):
-        ax.annotate(str(value), (value, y), xytext=(8, 0), textcoords="offset points", va="center", fontsize=9)
-    ax.set_xlabel("fatalities (best estimate; bars show low-high)")
-    ax.set_title("Fatalities in the incidents each actor took part in")
-    ax.set_xlim(0, max(e["high"] for e in entries) * 1.25 + 1 if entries else 1)
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
-
-
-def map_points(incidents: list[dict[str, Any]]) -> list[tuple[float, float, int, str]]:
-    """(longitude, latitude, number of incidents, place) for each distinct located place."""
-    places: dict[tuple[float, float], list[str]] = defaultdict(list)
-    for row in incidents:
-        if row["status"] == "active" and row["latitude"] is not None and row["longitude"] is not None:
-            places[(row["longitude"], row["latitude"])].append(row["location"] or "")
-    out = []
-    for (lon, lat), names in sorted(places.items()):
-        town = Counter(n.split(",")[-1].strip() for n in names).most_common(1)[0][0]
-        out.append((lon, lat, len(names), town))
-    return out
-
-
-def chart_map(
-    standard: Standard,
-    points: list[tuple[float, float, int, str]],
-    towns: list[tuple[float, float, str, int]],
-    countries: set[str],
-) -> bytes:
-    """Incident places over GeoNames towns (for orientation) and country bounding boxes, the incidents'
-    `countries` shaded; no tiles, no network. `towns` is (longitude, latitude, name, population)."""
-    from matplotlib.patches import Rectangle
-
-    fig = _figure(8, 6)
-    ax = fig.add_subplot()
-    if points:
-        lons, lats = [p[0] for p in points], [p[1] for p in points]
-        pad = max(5.0, (max(lons) - min(lons)) * 0.3, (max(lats) - min(lats)) * 0.3)
-        view = (min(lons) - pad, max(lons) + pad, min(lats) - pad * 0.75, max(lats) + pad * 0.75)
-    else:
-        view = (-180.0, 180.0, -60.0, 80.0)
-    labelled: list[tuple[float, float]] = []
-    for r in standard.codelists["country"].rows:
-        if not r.get("min_lon"):
-            continue
-        x0, y0, x1, y1 = (float(r[k]) for k in ("min_lon", "min_lat", "max_lon", "max_lat"))
-        if x1 < view[0] or x0 > view[1] or y1 < view[2] or y0 > view[3] or x1 - x0 > 60:
-            continue
-        inside = r["code"] in countries
-        ax.add_patch(
-            Rectangle(
-                (x0, y0),
-                x1 - x0,
-                y1 - y0,
-                fill=inside,
-                facecolor="#e8eaf6",
-                edgecolor="#9fa8da",
-                linewidth=0.8,
-                linestyle="-" if inside else "--",
-                zorder=1,
-            )
-        )
-        cx = min(max((x0 + x1) / 2, view[0] + 1), view[1] - 1)
-        cy = min(max((y0 + y1) / 2, view[2] + 0.5), view[3] - 0.5)
-        if any(abs(cx - x) < 2.5 and abs(cy - y) < 0.8 for x, y in labelled):
-            continue
-        labelled.append((cx, cy))
-        ax.text(
-            cx,
-            cy,
-            r["label"].upper(),
-            fontsize=9,
-            color="#7986cb",
-            ha="center",
-            va="center",
-            zorder=2,
-            clip_on=True,
-            fontweight="bold",
-            alpha=0.9,
-        )
-    near = [t for t in towns if view[0] <= t[0] <= view[1] and view[2] <= t[1] <= view[3]]
-    ax.scatter([t[0] for t in near], [t[1] for t in near], s=4, color="#9e9e9e", zorder=2, linewidths=0)
-    shown: list[tuple[float, float]] = [(p[0], p[1]) for p in points]
-    for lon, lat, name, _ in sorted(near, key=lambda t: -t[3]):
-        if len(shown) >= 10 + len(points) or any(abs(lon - x) < 1.2 and abs(lat - y) < 0.6 for x, y in shown):
-            continue
-        shown.append((lon, lat))
-        ax.annotate(name, (lon, lat), xytext=(3, -9), textcoords="offset points", fontsize=8, color="#616161", zorder=2)
-    for lon, lat, count, place in points:
-        ax.scatter([lon], [lat], s=60 + 40 * count, color="#c62828", alpha=0.85, zorder=3, edgecolors="white")
-        label = f"{place}: {count} incident{'s' if count != 1 else ''}"
-        ax.annotate(
-            label,
-            (lon, lat),
-            xytext=(10, 8),
-            textcoords="offset points",
-            fontsize=10,
-            zorder=4,
-            fontweight="bold",
-            color="#b71c1c",
-        )
-    ax.set_xlim(view[0], view[1])
-    ax.set_ylim(view[2], view[3])
-    ax.set_aspect("equal")
-    ax.set_xlabel("longitude (°E)")
-    ax.set_ylabel("latitude (°N)")
-    ax.set_title("Incident locations, with towns of 15,000+ people and country bounding boxes")
-    return _png(fig)
-
-
 def _event_label(standard: Standard, code: str, codelist: str = "event_type") -> str:
     return next((r["label"] for r in standard.codelists[codelist].rows if r["code"] == code), code)
 
@@ -816,7 +368,7 @@ def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
         "data/charts/incidents-by-month.png": chart_by_month(std, buckets),
         "data/charts/fatalities-by-actor.png": chart_fatalities(actors),
     }
-    out = ["# The data\n\n", _generated_note("the built tables in `data/tables/`")]
+    out = ["# The data\n\n", generated_note("the built tables in `data/tables/`")]
     out.append(
         f"{len(active)} active incidents ({len(incidents) - len(active)} withdrawn or merged), "
         f"{_n(len(_rows(inputs.tables, 'actors')), 'actor')}, {_n(len(_rows(inputs.tables, 'sources')), 'source')}, "
@@ -828,7 +380,7 @@ def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     month_alt = "Bar chart of incidents per month, stacked by event type: " + "; ".join(
         f"{k}: {sum(v.values())}" for k, v in buckets.items()
     )
-    out.append(_image(month_alt, "charts/incidents-by-month.png", "Active incidents per month of `date_start`."))
+    out.append(image(month_alt, "charts/incidents-by-month.png", "Active incidents per month of `date_start`."))
     if unknown:
         out.append(
             f'\n!!! note "{unknown} of {len(active)} incidents have no known date"\n'
@@ -848,7 +400,7 @@ def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
         f"{e['name']}: {e['best']} ({e['low']}-{e['high']})" for e in actors
     )
     out.append(
-        _image(
+        image(
             alt,
             "charts/fatalities-by-actor.png",
             "Sum of fatalities in the incidents each actor took part in, on any side.",
@@ -882,12 +434,12 @@ def map_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     points = map_points(incidents)
     located = sum(p[2] for p in points)
     active = sum(1 for r in incidents if r["status"] == "active")
-    out = ["# Map of incidents\n\n", _generated_note("the built `incidents` table")]
+    out = ["# Map of incidents\n\n", generated_note("the built `incidents` table")]
     alt = f"Map of {located} incidents at {len(points)} places: " + "; ".join(
         f"{p[3]} ({p[1]:.2f}N, {p[0]:.2f}E): {_n(p[2], 'incident')}" for p in points
     )
     out.append(
-        _image(
+        image(
             alt,
             "charts/map.png",
             "Each red dot is a place where incidents happened; its label "
@@ -925,7 +477,7 @@ def map_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
 def incident_list_page(inputs: Inputs) -> str:
     incidents = _rows(inputs.tables, "incidents")
     shown = incidents[:MAX_INCIDENT_PAGES]
-    out = [_WIDE, "# Incidents\n\n", _generated_note("the built tables")]
+    out = [WIDE_PAGE, "# Incidents\n\n", generated_note("the built tables")]
     if len(incidents) > len(shown):
         out.append(f"The site shows the first {len(shown)} of {len(incidents)} incidents; the tables hold all.\n\n")
     out.append("Each incident has its own page with its evidence quotes, sources and history.\n\n")
@@ -975,7 +527,7 @@ def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
         if label and label.lower().replace(" ", "_") != str(value).lower():
             shown += f" ({cell(label)})"
         rows.append([f"[`{f['name']}`](../../codebook/incidents.md)", shown])
-    out.append(_raw_table(["field", "value"], rows))
+    out.append(raw_table(["field", "value"], rows))
     out.append("\n— : no value; the sources are silent (a count of none reported is `0`).\n\n")
     out.append("## Actors\n\n")
     links = [a for a in _rows(inputs.tables, "incident_actors") if a["incident_id"] == iid]
@@ -1020,7 +572,7 @@ def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
 
 
 def actors_page(inputs: Inputs) -> str:
-    out = ["# Actors\n\n", _generated_note("the built `actors` table")]
+    out = ["# Actors\n\n", generated_note("the built `actors` table")]
     roles: dict[str, list[str]] = defaultdict(list)
     for link in _rows(inputs.tables, "incident_actors"):
         roles[link["actor_id"]].append(f"[{link['role']}](incidents/{link['incident_id']}.md)")
@@ -1036,7 +588,7 @@ def actors_page(inputs: Inputs) -> str:
 
 
 def sources_page(inputs: Inputs) -> str:
-    out = ["# Sources\n\n", _generated_note("the built `sources` table")]
+    out = ["# Sources\n\n", generated_note("the built `sources` table")]
     out.append(
         "Each source is an archived text named by its SHA-256; the hash proves the text quoted by the evidence "
         "is the text that was archived. Download it and check with `sha256sum`.\n\n"
@@ -1063,7 +615,7 @@ def sources_page(inputs: Inputs) -> str:
 
 def worked_example_page(inputs: Inputs) -> str:
     """The hand-coded records shown the way a reviewer reads them: each quote and the fields it supports."""
-    out = ["# Records as coded\n\n", _generated_note("the records in `data/records/`")]
+    out = ["# Records as coded\n\n", generated_note("the records in `data/records/`")]
     out.append(
         "The dataset's records coded by hand (first revision `manual`), shown the way a reviewer reads them: "
         "the summary in the coder's words, the notes that say where the report is vague, and each quote with "
@@ -1103,7 +655,7 @@ def worked_example_page(inputs: Inputs) -> str:
 
 def downloads_page(inputs: Inputs) -> str:
     pkg = inputs.package
-    out = ["# Downloads and checksums\n\n", _generated_note("`releases/*.json`, `CITATION.cff` and `datapackage.json`")]
+    out = ["# Downloads and checksums\n\n", generated_note("`releases/*.json`, `CITATION.cff` and `datapackage.json`")]
     homepage = pkg.get("homepage")
     releases = sorted(inputs.releases.items(), key=lambda kv: _version_key(kv[0]), reverse=True)
     if releases:
@@ -1286,7 +838,7 @@ def _incident_page_ids(inputs: Inputs) -> list[str]:
 
 
 def cli_page(group: click.Group) -> str:
-    out = ["# Command-line reference\n\n", _generated_note("the `incidents` command's own `--help`")]
+    out = ["# Command-line reference\n\n", generated_note("the `incidents` command's own `--help`")]
     # a fixed width, so the page does not depend on the terminal that builds the site
     settings = {**group.context_settings, "terminal_width": 80, "max_content_width": 80}
     root = click.Context(group, info_name="incidents", **settings)
