@@ -633,7 +633,8 @@ def worked_example_page(inputs: Inputs) -> str:
         out.append("No record has been coded by hand yet.\n")
     for row in shown:
         iid = row["incident_id"]
-        out.append(f"## [{cell(row['location'])}: {row['sub_event_type']}](../data/incidents/{iid}.md)\n\n")
+        what = _event_label(inputs.standard, row["sub_event_type"], "sub_event_type")
+        out.append(f"## [{cell(row['location'])}: {cell(what)}](../data/incidents/{iid}.md)\n\n")
         out.append(f"**Summary.** {row['summary']}\n\n")
         out.append(
             f"**Coded as** `{row['event_type']}` / `{row['sub_event_type']}`, date {_date_text(row)}, "
