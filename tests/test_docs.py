@@ -3,6 +3,7 @@ readable in a real browser (headless Chromium) with no console error, broken lin
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import http.server
@@ -15,6 +16,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -353,18 +355,28 @@ def test_site_builds_strictly_with_a_release_its_changelog_citation_and_versioni
     assert (tmp_path / "site" / "versioning" / "index.html").is_file()
 
 
-@pytest.fixture(scope="module")
-def served(site: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def _serve(directory: Path) -> Iterator[str]:
+    """A folder served on localhost, as a web server would serve the built site."""
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    with _serve(site) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -397,7 +409,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     driver.quit()
 
 
+@functools.cache
 def _status(url: str) -> int:
+    """The HTTP status of a page of the served site (each link is fetched once for all the pages)."""
     try:
         with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - localhost only
             return int(response.status)
@@ -407,6 +421,38 @@ def _status(url: str) -> int:
 
 def _first_incident(site: Path) -> str:
     return sorted(p.name for p in (site / "data" / "incidents").iterdir() if p.name.startswith("inc_"))[0]
+
+
+def _problems_in_browser(driver: Any, served: str, url: str) -> list[str]:
+    """What a reader would meet on the page: images that did not load, charts without alt text, internal
+    links that lead nowhere, errors in the browser's console."""
+    driver.get_log("browser")  # reading the log empties it: what an earlier page left is not counted here
+    driver.get(url)
+    driver.execute_script("return document.fonts.ready")
+    problems = []
+    images = driver.execute_script(
+        "return [...document.images].map(i => [i.currentSrc || i.src, i.complete, i.naturalWidth, i.alt])"
+    )
+    for src, complete, width, alt in images:
+        if not (complete and width > 0):
+            problems.append(f"image {src} did not load")
+        if "/charts/" in src and not alt:
+            problems.append(f"chart {src} has no alt text")
+    links = driver.execute_script("return [...document.querySelectorAll('a[href]')].map(a => a.href)")
+    internal = {link.split("#")[0] for link in links if link.startswith(served)}
+    problems += [f"broken internal link {link}" for link in sorted(internal) if _status(link) != 200]
+    problems += [f"console error: {e['message']}" for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    return problems
+
+
+def test_the_browser_check_catches_a_missing_image_a_broken_link_and_a_console_error(browser, tmp_path):
+    page = '<h1>Bad</h1><img src="gone.png" alt="x"><a href="nowhere/">x</a><script>console.error("boom")</script>'
+    (tmp_path / "index.html").write_text(page, encoding="utf-8")
+    with _serve(tmp_path) as base:
+        problems = "\n".join(_problems_in_browser(browser, base, base + "/"))
+    assert "image" in problems and "gone.png" in problems
+    assert "broken internal link" in problems and "nowhere/" in problems
+    assert "boom" in problems
 
 
 @pytest.mark.parametrize(
@@ -432,28 +478,8 @@ def _first_incident(site: Path) -> str:
 def test_page_reads_in_a_browser_with_no_console_error_broken_link_or_missing_image(browser, served, site, name, path):
     driver = browser
     url = served + path.format(incident=_first_incident(site))
-    driver.get(url)
-    driver.get_log("browser")  # what an earlier page left
-    driver.refresh()
-    driver.execute_script("return document.fonts.ready")
-    title = driver.find_element("css selector", "article h1").text
-    assert title, f"{url} has no heading"
-
-    images = driver.execute_script(
-        "return [...document.images].map(i => [i.currentSrc || i.src, i.complete, i.naturalWidth, i.alt])"
-    )
-    for src, complete, width, alt in images:
-        assert complete and width > 0, f"{url}: image {src} did not load"
-        if "/charts/" in src:
-            assert alt, f"{url}: chart {src} has no alt text"
-
-    links = driver.execute_script("return [...document.querySelectorAll('a[href]')].map(a => a.href)")
-    internal = {link.split("#")[0] for link in links if link.startswith(served)}
-    broken = [link for link in sorted(internal) if _status(link) != 200]
-    assert not broken, f"{url}: broken internal links {broken}"
-
-    errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-    assert not errors, f"{url}: console errors {errors}"
+    assert _problems_in_browser(driver, served, url) == []
+    assert driver.find_element("css selector", "article h1").text, f"{url} has no heading"
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     height = driver.execute_script("return document.documentElement.scrollHeight")
