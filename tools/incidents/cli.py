@@ -11,7 +11,23 @@ from typing import Any
 
 import click
 
-from . import __version__, atomic, build, export, ingest, problems, records, standard, validate
+from . import (
+    __version__,
+    atomic,
+    bookkeeping,
+    build,
+    export,
+    ingest,
+    lifecycle,
+    problems,
+    records,
+    refs,
+    standard,
+    validate,
+)
+from . import diff as diff_
+from . import release as release_
+from . import verify as verify_
 from .importers import acled, ucdp
 from .importers import common as importers
 from .layout import Layout
@@ -292,6 +308,181 @@ def docs_command(ctx: click.Context, serve: bool, site_dir: Path | None) -> None
     if status:
         click.echo("the documentation build failed (see the warnings above)", err=True)
         sys.exit(EXIT_INVALID)
+
+
+@cli.command("release")
+@click.option(
+    "--bump",
+    type=click.Choice(diff_.BUMPS),
+    default=None,
+    help="Raise the proposed bump (never lower it). Default: the bump the changes call for.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the proposed version and changelog section; write nothing.")
+@click.option(
+    "--date",
+    "date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Release date (YYYY-MM-DD) for CHANGELOG.md, CITATION.cff and the manifest. Default: today (UTC).",
+)
+@click.pass_context
+def release_command(ctx: click.Context, bump: str | None, dry_run: bool, date: dt.datetime | None) -> None:
+    """Cut a release: version, CHANGELOG.md, CITATION.cff, releases/vX.Y.Z.json and dist/<name>-vX.Y.Z.zip."""
+    try:
+        outcome = release_.release(_root(ctx), bump, dry_run, date.date() if date else None)
+    except release_.ReleaseError as exc:
+        click.echo(f"release refused: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if outcome.problems:
+        _report(outcome.problems, "human")
+        click.echo(f"release stopped: {len(outcome.problems)} problem(s); nothing was written", err=True)
+        sys.exit(EXIT_INVALID)
+    assert outcome.plan is not None
+    plan = outcome.plan
+    raised = "" if plan.bump == plan.proposed else f" (proposed {plan.proposed or 'none'})"
+    why = "; ".join(plan.diff.reasons())
+    if dry_run:
+        click.echo(f"would release v{plan.version}: {plan.bump}{raised} bump since {plan.previous}: {why}\n")
+        click.echo(outcome.section)
+        return
+    layout = Layout(_root(ctx))
+    click.echo(f"released v{plan.version}: {plan.bump}{raised} bump since {plan.previous}: {why}")
+    for path in outcome.written:
+        click.echo(f"  wrote {layout.rel(path)}")
+
+
+@cli.command("bundle")
+@click.argument("version")
+@click.pass_context
+def bundle_command(ctx: click.Context, version: str) -> None:
+    """Rebuild dist/<name>-vVERSION.zip from the committed files of a release already cut (byte-identical)."""
+    try:
+        path = release_.rebuild_bundle(_root(ctx), version)
+    except release_.ReleaseError as exc:
+        click.echo(f"bundle refused: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(Layout(_root(ctx)).rel(path))
+
+
+@cli.command("diff")
+@click.argument("old")
+@click.argument("new", default=".")
+@click.option("--format", "output_format", type=click.Choice(sorted(diff_.FORMATS)), default="human", show_default=True)
+@click.pass_context
+def diff_command(ctx: click.Context, old: str, new: str, output_format: str) -> None:
+    """Compare two versions record by record. OLD and NEW: a release (v0.1.0), a bundle (zip or folder), or
+    '.' for the working tree (the default NEW)."""
+    layout = Layout(_root(ctx))
+    try:
+        found = diff_.diff(refs.resolve(layout, old), refs.resolve(layout, new))
+    except refs.RefError as exc:
+        click.echo(f"diff: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(diff_.FORMATS[output_format](found))
+
+
+@cli.command("verify")
+@click.argument("bundle_or_dir", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--manifest",
+    "manifest_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Check against this manifest (e.g. the committed releases/vX.Y.Z.json) instead of the bundle's own.",
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(sorted(problems.FORMATS)), default="human", show_default=True
+)
+def verify_command(bundle_or_dir: Path, manifest_path: Path | None, output_format: str) -> None:
+    """Check a release bundle: hashes and sizes against the manifest, the descriptor, the tables. Exit 1 if not."""
+    found = verify_.verify(bundle_or_dir, manifest_path)
+    if output_format == "json" or found:
+        _report(found, output_format)
+    if output_format == "human":
+        click.echo(f"{len(found)} problem(s)" if found else f"{bundle_or_dir}: verified", err=bool(found))
+    sys.exit(EXIT_INVALID if found else 0)
+
+
+def _stamp(by: str | None) -> lifecycle.Stamp:
+    by = by or _git_user()
+    if not by:
+        raise click.UsageError("say who makes the change with --by NAME (or set git's user.name)")
+    return lifecycle.Stamp(by, _utc_now().strftime("%Y-%m-%dT%H:%M:%SZ"), __version__)
+
+
+def _written(files: list[str]) -> None:
+    for path in files:
+        click.echo(f"wrote {path}")
+    click.echo("run `incidents build` to update the tables, then commit", err=True)
+
+
+_REASON = click.option("--reason", required=True, help="Why: kept in the record's revision and the changelog.")
+_BY = click.option("--by", default=None, help="Who makes the change. Default: git's user.name.")
+
+
+@cli.command("withdraw")
+@click.argument("incident_id", metavar="ID")
+@_REASON
+@_BY
+@click.pass_context
+def withdraw_command(ctx: click.Context, incident_id: str, reason: str, by: str | None) -> None:
+    """Withdraw a record that is not a real, in-scope incident: it stays as a tombstone, its id never reused.
+
+    Records merged into ID are withdrawn with it."""
+    try:
+        _written(bookkeeping.withdraw(_root(ctx), incident_id, reason, _stamp(by)))
+    except lifecycle.Refused as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command("merge")
+@click.argument("incident_id", metavar="ID")
+@click.option("--into", "into", required=True, metavar="ID", help="The surviving incident (must be active).")
+@_REASON
+@_BY
+@click.pass_context
+def merge_command(ctx: click.Context, incident_id: str, into: str, reason: str, by: str | None) -> None:
+    """Mark a record as a duplicate of another. Records merged into ID are re-pointed to the survivor."""
+    try:
+        _written(bookkeeping.merge(_root(ctx), incident_id, into, reason, _stamp(by)))
+    except lifecycle.Refused as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command("correct")
+@click.argument("incident_id", metavar="ID")
+@_REASON
+@_BY
+@click.pass_context
+def correct_command(ctx: click.Context, incident_id: str, reason: str, by: str | None) -> None:
+    """After editing a record by hand: add the revision, with the fields changed since the last commit (git HEAD)."""
+    try:
+        written, fields = bookkeeping.correct(_root(ctx), incident_id, reason, _stamp(by))
+    except lifecycle.Refused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"fields changed: {', '.join(fields)}")
+    _written(written)
+
+
+@cli.command("history")
+@click.argument("incident_id", metavar="ID")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["human", "json"]),
+    default="human",
+    show_default=True,
+    help="human, or json for tools.",
+)
+@click.pass_context
+def history_command(ctx: click.Context, incident_id: str, output_format: str) -> None:
+    """Print a record's revisions: who, when, how, why, and what changed (old -> new, from git history)."""
+    try:
+        record, entries = bookkeeping.history(_root(ctx), incident_id)
+    except lifecycle.Refused as exc:
+        raise click.ClickException(str(exc)) from None
+    render = lifecycle.history_json if output_format == "json" else lifecycle.history_human
+    click.echo(render(incident_id, str(record.get("status")), entries))
 
 
 def main() -> None:

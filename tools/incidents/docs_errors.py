@@ -24,10 +24,11 @@ class ErrorSite:
     expected: str | None
 
 
-# The position of the `code` and `expected` arguments of each call that reports a problem (`bad` is the
-# importers' `Cells.bad(column, expected, code="import-value")`, whose default code is listed by name).
-_CODE_ARG = {"Problem": 6, "Finding": 5, "_findings": 6, "_Refused": 3, "refuse": 3, "bad": 2}
-_EXPECTED_ARG = {"Problem": 5, "Finding": 4, "_findings": 5, "_Refused": 2, "refuse": 2, "bad": 1}
+# The position of the `code` and `expected` arguments of the classes that hold a problem. Functions that
+# take a `code` parameter (helpers such as the importers' `Cells.bad(column, expected, code=...)`) are
+# found in the source itself, so a new helper needs no entry here.
+_CODE_ARG = {"Problem": 6, "Finding": 5, "_Refused": 3}
+_EXPECTED_ARG = {"Problem": 5, "Finding": 4, "_Refused": 2}
 _CODE = re.compile(r"^[a-z]+(-[a-z]+)*$")
 
 
@@ -49,16 +50,28 @@ def error_codes(sources: dict[str, str]) -> dict[str, list[ErrorSite]]:
         if code and (_CODE.match(code) or code.endswith("-*")):
             found[code].append(ErrorSite(module, line, const(expected_node)))
 
-    for module, text in sorted(sources.items()):
-        for node in ast.walk(ast.parse(text)):
+    trees = {module: ast.parse(text) for module, text in sorted(sources.items())}
+    code_arg, expected_arg = dict(_CODE_ARG), dict(_EXPECTED_ARG)
+    for tree in trees.values():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef):
+                params = [a.arg for a in node.args.args if a.arg not in ("self", "cls")]
+                if "code" in params and node.name not in code_arg:
+                    code_arg[node.name] = params.index("code")
+                    expected_arg[node.name] = params.index("expected") if "expected" in params else -1
+
+    for module, tree in trees.items():
+        for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
-                if name in _CODE_ARG:
+                if name in code_arg:
                     keywords = {k.arg: k.value for k in node.keywords}
-                    position = _CODE_ARG[name]
+                    position = code_arg[name]
                     code_node = keywords.get("code") or (node.args[position] if len(node.args) > position else None)
-                    exp_pos = _EXPECTED_ARG[name]
-                    expected = keywords.get("expected") or (node.args[exp_pos] if len(node.args) > exp_pos else None)
+                    exp_pos = expected_arg[name]
+                    expected = keywords.get("expected") or (
+                        node.args[exp_pos] if 0 <= exp_pos < len(node.args) else None
+                    )
                     if code_node is not None:
                         add(code_node, expected, module, node.lineno)
             elif isinstance(node, ast.FunctionDef):  # def bad(self, column, expected, code="import-value")
@@ -152,6 +165,30 @@ ERROR_HELP: dict[str, str] = {
     "count offsets in characters (not bytes) from the start of the `.txt` file.",
     "stale-build": "The built tables or `datapackage.json` differ from what the records build to. Run "
     "`incidents build` and commit the result.",
+    "continuity-missing": "A record published in the last release has no file any more. Ids are never "
+    "deleted: restore the file, and use `incidents withdraw` or `incidents merge` to retire the record.",
+    "continuity-history": "Revisions already published in the last release were edited. History is only "
+    "extended: restore them as released and add a new revision for the change.",
+    "continuity-reinstated": "A record withdrawn or merged in the last release is active again with no "
+    "revision saying so. If it really is reinstated, add a revision with `status` in `fields_changed` and "
+    "the reason; otherwise code the new incident as a new record with a new id.",
+    "continuity-unrevised": "A published record's values changed without a new revision. Add one (who, when, "
+    "method, reason, `fields_changed`), or use `incidents correct`.",
+    "manifest-unreadable": "The last release's manifest (`releases/vX.Y.Z.json`) cannot be read, so nothing "
+    "can be checked against it. Restore it as `incidents release` wrote it.",
+    # reported by `incidents verify` on a downloaded release
+    "verify-unreadable": "The path is not a release bundle: neither a readable zip nor a folder. Download it again.",
+    "verify-no-manifest": "The bundle has no readable manifest. Pass the release's manifest with "
+    "`--manifest releases/vX.Y.Z.json`, or download the bundle again.",
+    "verify-missing": "A file the manifest lists is not in the bundle.",
+    "verify-size": "A file's size differs from the manifest's: it was truncated or altered.",
+    "verify-changed": "A file's SHA-256 differs from the manifest's (or the bundle's manifest differs from the "
+    "one given): it is not the released file. Download it again, or rebuild it with `incidents bundle`.",
+    "verify-extra": "The bundle holds a file the manifest does not list.",
+    "verify-parquet": "A Parquet table cannot be read, or its columns, row count or `package_version` differ "
+    "from the descriptor, the CSV table or the release.",
+    "verify-*": "frictionless found the tables do not match their Table Schemas; the code after `verify-` is "
+    "frictionless's error type, and the message names the row and field.",
     # reported by `incidents import` (see importers.md): the row is not imported, the others are
     "import-file": "The export cannot be archived as a source (too large, or not UTF-8 text). Split it into "
     "smaller files, each with the header row, or re-save it as UTF-8.",
@@ -206,8 +243,12 @@ def validator_page(codes: dict[str, list[ErrorSite]]) -> str:
         "The codes below are read from the validator's source when the site is built, so the list cannot "
         "fall behind the code.\n\n"
     )
-    importer = {c for c, sites in codes.items() if all(s.module.startswith(_IMPORTERS) for s in sites)}
-    out.append(_codes_table({c: s for c, s in codes.items() if c not in importer}))
+
+    def only_in(modules: tuple[str, ...]) -> set[str]:
+        return {c for c, sites in codes.items() if all(s.module.startswith(modules) for s in sites)}
+
+    importer, verifier = only_in(_IMPORTERS), only_in(_VERIFIER)
+    out.append(_codes_table({c: s for c, s in codes.items() if c not in importer | verifier}))
     out.append(
         "\n## Problems an import reports\n\n`incidents import` reports each row it does not import with one "
         "of these codes (and the validator's own codes above when the mapped record breaks a rule of the "
@@ -215,10 +256,17 @@ def validator_page(codes: dict[str, list[ErrorSite]]) -> str:
         "[importers page](../importers.md).\n\n"
     )
     out.append(_codes_table({c: s for c, s in codes.items() if c in importer}))
+    if verifier:
+        out.append(
+            "\n## Problems `incidents verify` reports\n\n`incidents verify BUNDLE` checks a downloaded release "
+            "against its manifest, file by file, then its descriptor and tables; each problem names the file.\n\n"
+        )
+        out.append(_codes_table({c: s for c, s in codes.items() if c in verifier}))
     return "".join(out)
 
 
 _IMPORTERS = ("incidents.importers", "incidents.export")
+_VERIFIER = ("incidents.verify",)
 
 
 def _codes_table(codes: dict[str, list[ErrorSite]]) -> str:

@@ -40,6 +40,24 @@ class Layout:
         return self.root / "datapackage.json"
 
     @property
+    def releases(self) -> Path:
+        """Release manifests, `vX.Y.Z.json`, committed."""
+        return self.root / "releases"
+
+    @property
+    def dist(self) -> Path:
+        """Release bundles (zip), built and never committed."""
+        return self.root / "dist"
+
+    @property
+    def changelog(self) -> Path:
+        return self.root / "CHANGELOG.md"
+
+    @property
+    def citation(self) -> Path:
+        return self.root / "CITATION.cff"
+
+    @property
     def lock(self) -> Path:
         return self.data / ".build.lock"
 

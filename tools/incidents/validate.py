@@ -19,7 +19,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from . import build, checks, dataset, standard, tables
+from . import build, checks, continuity, dataset, manifest, standard, tables
 from .layout import Layout
 from .problems import Problem
 from .problems import sort as sort_problems
@@ -202,7 +202,29 @@ def check_dataset(layout: Layout, today: dt.date) -> Checked:
         located = files[finding.table]
         ids = [f.data.get(id_fields.get(finding.table, "incident_id")) for f in located]
         problems.append(_locate(finding, origins[finding.table], located, ids))
+    problems.extend(check_continuity(layout, ds, good["record"]))
     return Checked(ds, data, problems)
+
+
+def check_continuity(layout: Layout, ds: dataset.Dataset, records: list[Loaded]) -> list[Problem]:
+    """Nothing of the last release is lost or rewritten (continuity.check against its manifest)."""
+    try:
+        last = manifest.latest(layout)
+        if last is None:
+            return []
+        return continuity.check(last, layout.rel(last.path), records, continuity.present_ids(ds.records))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        return [
+            Problem(
+                layout.rel(layout.releases),
+                None,
+                None,
+                None,
+                f"the last release manifest cannot be read: {type(exc).__name__}: {exc}",
+                "releases/vX.Y.Z.json as written by `incidents release`",
+                "manifest-unreadable",
+            )
+        ]
 
 
 def validate(root: Path, paths: list[Path] | None = None, today: dt.date | None = None) -> list[Problem]:
