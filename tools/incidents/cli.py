@@ -17,6 +17,7 @@ from . import (
     bookkeeping,
     build,
     export,
+    extract,
     ingest,
     lifecycle,
     problems,
@@ -138,6 +139,52 @@ def new_command(ctx: click.Context, by: str | None) -> None:
     path = layout.records / f"{incident_id}.yaml"
     atomic.write(path, records.dump(record).encode("utf-8"))
     click.echo(layout.rel(path))
+
+
+@cli.command("extract")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--published",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Publication day (YYYY-MM-DD): relative dates are resolved against it. Without it they stay unknown.",
+)
+@click.option("--url", default=None, help="Where the text was found. Omit if unknown; never invent one.")
+@click.option("--publisher", default="unknown publisher", show_default=True, help="Who published the text.")
+@click.option("--by", default=None, help="Who runs the assistant (the reviewer). Default: git's user.name.")
+@click.pass_context
+def extract_command(
+    ctx: click.Context, report: Path, published: dt.datetime | None, url: str | None, publisher: str, by: str | None
+) -> None:
+    """Ingest REPORT and write draft records (method: assisted, tagged needs-review) under data/records/."""
+    by = by or _git_user() or "incidents extract"
+    try:
+        result, written = extract.extract_report(
+            _root(ctx),
+            report.read_bytes(),
+            published=published.date() if published else None,
+            url=url,
+            publisher=publisher,
+            by=by,
+            now=_utc_now(),
+        )
+    except ingest.IngestError as exc:
+        raise click.ClickException(f"{report}: {exc}") from None
+    layout = Layout(_root(ctx))
+    click.echo(f"source {result.source_id}: {len(result.records)} draft(s), {len(result.new_actors)} new actor(s)")
+    for record in result.records:
+        counts = ", ".join(
+            f"{k}={record[k]}" for k in ("fatalities_best", "injured", "detained", "released") if record[k] is not None
+        )
+        click.echo(
+            f"  {layout.rel(layout.records / (record['incident_id'] + '.yaml'))}: "
+            f"{record['date_start'] or 'date unknown'}"
+            f" {record['location']} {record['event_type']}/{record['sub_event_type']}"
+            + (f" ({counts})" if counts else "")
+        )
+    for actor in result.new_actors:
+        click.echo(f"  {layout.rel(layout.actors / (actor['actor_id'] + '.yaml'))}: new actor {actor['name']!r}")
+    click.echo("review each draft, remove the needs-review tag, then run `incidents validate` and `incidents build`")
 
 
 def _report(found: list[problems.Problem], output_format: str) -> None:

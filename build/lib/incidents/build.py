@@ -1,0 +1,160 @@
+"""Records and sources -> `data/tables/*.csv`, `*.parquet` and `datapackage.json`.
+
+`render` is pure and deterministic: the same records give the same bytes. `build` validates first, then
+writes every output atomically under a lock, so a failed or concurrent build leaves the previous outputs
+whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
+
+from . import atomic, standard, tables
+from .layout import Layout
+from .problems import Problem
+from .problems import sort as sort_problems
+
+DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+
+
+def csv_bytes(table: pa.Table) -> bytes:
+    """CSV as spreadsheets and R read it: lists joined with ';', datetimes in ISO 8601 with Z."""
+    columns = []
+    for column, field_ in zip(table.columns, table.schema, strict=True):
+        if pa.types.is_list(field_.type):
+            column = pc.binary_join(column, standard.LIST_DELIMITER)
+        elif pa.types.is_timestamp(field_.type):
+            column = pc.strftime(column, format="%Y-%m-%dT%H:%M:%SZ")
+        columns.append(column)
+    out = io.BytesIO()
+    pacsv.write_csv(pa.table(columns, names=table.column_names), out, pacsv.WriteOptions(quoting_style="needed"))
+    return out.getvalue()
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    out = io.BytesIO()
+    pq.write_table(table, out, compression="zstd", write_statistics=True, store_schema=True)
+    return out.getvalue()
+
+
+def _stats(content: bytes) -> dict[str, Any]:
+    return {"bytes": len(content), "hash": "sha256:" + hashlib.sha256(content).hexdigest()}
+
+
+def descriptor(
+    std: standard.Standard,
+    package: dict[str, Any],
+    outputs: dict[str, dict[str, bytes]],
+    publishers: list[dict[str, str]],
+) -> dict[str, Any]:
+    """The Data Package v2 descriptor: CSV resources with their Table Schemas, and Parquet copies as files."""
+    resources = []
+    for name in standard.TABLES:
+        spec = std.tables[name]
+        resources.append(
+            {
+                "name": name,
+                "type": "table",
+                "title": spec["title"],
+                "description": spec["description"],
+                "path": f"data/tables/{name}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                **_stats(outputs[name]["csv"]),
+                "dialect": {"header": True, "delimiter": ",", "quoteChar": '"'},
+                "schema": std.descriptor_schema(name),
+            }
+        )
+    for name in standard.TABLES:
+        resources.append(
+            {
+                "name": f"{name}-parquet",
+                "type": "file",
+                "title": f"{std.tables[name]['title']} (Parquet)",
+                "description": f"The {name} table as Apache Parquet (zstd): the same rows and schema as the "
+                f"CSV resource '{name}', with list columns as lists and typed dates.",
+                "path": f"data/tables/{name}.parquet",
+                "format": "parquet",
+                "mediatype": PARQUET_MEDIATYPE,
+                **_stats(outputs[name]["parquet"]),
+                "x-table-schema": name,
+            }
+        )
+    meta = {k: v for k, v in package.items() if k not in ("resources", "sources")}
+    return {"$schema": DATA_PACKAGE_PROFILE, **meta, "sources": publishers, "resources": resources}
+
+
+def render(layout: Layout, data: dict[str, list[dict[str, Any]]], package: dict[str, Any]) -> dict[Path, bytes]:
+    """Every output file's bytes, by path, from the record, actor and source files' data.
+
+    Pure: no clock, no randomness, inputs sorted by id."""
+    std = standard.load()
+    records, actors, sources = data["record"], data["actor"], data["source"]
+    version = str(package.get("version", "0.0.0"))
+    built, _ = tables.from_records(
+        std,
+        sorted(records, key=lambda r: r["incident_id"]),
+        sorted(actors, key=lambda a: a["actor_id"]),
+        sorted(sources, key=lambda s: s["source_id"]),
+        version,
+    )
+    outputs = {name: {"csv": csv_bytes(t), "parquet": parquet_bytes(t)} for name, t in built.items()}
+    publishers = sorted({s["publisher"] for s in sources})
+    package_sources = [{"title": p} for p in publishers]
+    desc = descriptor(std, package, outputs, package_sources)
+    files = {
+        layout.tables / f"{name}.{fmt}": content for name, by_fmt in outputs.items() for fmt, content in by_fmt.items()
+    }
+    files[layout.descriptor] = (json.dumps(desc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return files
+
+
+@dataclass
+class BuildResult:
+    problems: list[Problem] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+def build(root: Path, lock_timeout: float = 0) -> BuildResult:
+    """Validate the records, then write tables and descriptor atomically. Writes nothing if invalid."""
+    from . import validate  # validate imports render from here
+
+    layout = Layout(root)
+    layout.data.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(layout.lock, timeout=lock_timeout):
+            checked = validate.check_dataset(layout, dt.datetime.now(dt.UTC).date())
+            if checked.problems:
+                return BuildResult(sort_problems(checked.problems))
+            files = render(layout, checked.data, checked.package)
+            atomic.write_all(files)
+            return BuildResult(written=sorted(files))
+    except Timeout:
+        message = "another build holds the lock on this dataset"
+        return BuildResult(
+            [
+                Problem(
+                    layout.rel(layout.lock),
+                    None,
+                    None,
+                    None,
+                    message,
+                    "one build at a time: wait for the other to finish and run again",
+                    "locked",
+                )
+            ]
+        )

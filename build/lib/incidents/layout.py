@@ -1,0 +1,57 @@
+"""Where things live in a dataset repository. One place, so that no path is spelled twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def records(self) -> Path:
+        return self.data / "records"
+
+    @property
+    def actors(self) -> Path:
+        return self.data / "actors"
+
+    @property
+    def sources(self) -> Path:
+        return self.data / "sources"
+
+    @property
+    def tables(self) -> Path:
+        return self.data / "tables"
+
+    @property
+    def package(self) -> Path:
+        """Hand-written package metadata (name, title, licences, contributors) the build copies."""
+        return self.data / "package.yaml"
+
+    @property
+    def descriptor(self) -> Path:
+        return self.root / "datapackage.json"
+
+    @property
+    def lock(self) -> Path:
+        return self.data / ".build.lock"
+
+    def rel(self, path: Path) -> str:
+        """A path as shown to people: relative to the repository root, with forward slashes."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def source_text(self, source_id: str) -> Path:
+        return self.sources / f"{source_id}.txt"
+
+    def source_meta(self, source_id: str) -> Path:
+        return self.sources / f"{source_id}.yaml"

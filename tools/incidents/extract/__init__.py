@@ -1,0 +1,176 @@
+"""The normalisation assistant: a raw report -> draft incident records for a coder to review.
+
+`draft_records` is the pure core (text in, record and actor dicts out); `extract_report` is the I/O edge
+(ingest the text, read the dataset's actors and records, write the drafts). The rule-based extractor sits
+behind the `Extractor` protocol, so a statistical model can take its place later without changing the
+records it must produce. Offline and deterministic: the same text and dates give the same values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .. import __version__, atomic, dataset, ingest, records, standard
+from ..layout import Layout
+from . import pipeline
+from .pipeline import Draft
+
+NEEDS_REVIEW = "needs-review"
+
+
+class Extractor(Protocol):
+    """Anything that turns a report's text into drafts with supporting spans."""
+
+    def __call__(
+        self, source: str, published: dt.date | None, known_actors: list[dict[str, Any]], known_admin1: dict[str, str]
+    ) -> list[Draft]: ...
+
+
+@dataclass(frozen=True)
+class Extracted:
+    source_id: str
+    records: list[dict[str, Any]]
+    new_actors: list[dict[str, Any]]
+
+
+def _new_actor_id() -> str:
+    from ulid import ULID
+
+    return f"act_{ULID()}"
+
+
+def draft_records(
+    source: str,
+    source_id: str,
+    published: dt.date | None,
+    known_actors: list[dict[str, Any]],
+    known_admin1: dict[str, str],
+    *,
+    by: str,
+    now: str,
+    extractor: Extractor = pipeline.extract,
+    new_incident_id: Callable[[], str] = records.new_incident_id,
+    new_actor_id: Callable[[], str] = _new_actor_id,
+) -> Extracted:
+    """Record dicts (in the standard's field order) and proposed new actors for one archived text."""
+    fields = [f["name"] for f in standard.load().fields("incidents") if not f.get("x-derived")]
+    proposed: dict[str, dict[str, Any]] = {}
+    out = []
+    for draft in extractor(source, published, known_actors, known_admin1):
+        record = records.scaffold(fields, new_incident_id(), by, now, __version__)
+        _fill(record, draft, source, source_id, proposed, new_actor_id)
+        out.append(record)
+    return Extracted(source_id, out, list(proposed.values()))
+
+
+def _fill(
+    record: dict[str, Any],
+    draft: Draft,
+    source: str,
+    source_id: str,
+    proposed: dict[str, dict[str, Any]],
+    new_actor_id: Callable[[], str],
+) -> None:
+    date, town = draft.date, draft.town
+    record.update(
+        date_start=date.start.isoformat() if date.start else None,
+        date_end=date.end.isoformat() if date.end else None,
+        date_precision=date.precision,
+        event_type=draft.rule.event_type,
+        sub_event_type=draft.rule.sub_event_type,
+        country=draft.country,
+        admin1=draft.admin1,
+        location=", ".join(p for p in (draft.detail, town.name if town else None) if p)
+        or (pipeline.places.country_name(draft.country) if draft.country else "unknown"),
+        latitude=town.latitude if town else None,
+        longitude=town.longitude if town else None,
+        geo_precision=("near" if town.near else "exact_place") if town else "country",
+        tags=[NEEDS_REVIEW],
+    )
+    for name, values in draft.counts.items():
+        record[name] = values[0]
+    actors: list[dict[str, Any]] = []
+    for found, role in draft.actors:
+        actor_id = found.actor_id
+        if actor_id is None:
+            if found.name not in proposed:
+                proposed[found.name] = {
+                    "actor_id": new_actor_id(),
+                    "name": found.name,
+                    "aliases": [found.alias] if found.alias else [],
+                    "actor_type": found.actor_type,
+                    "country": draft.country,
+                    "parent_actor_id": None,
+                    "description": f"Proposed by `incidents extract` from source {source_id[:12]}; "
+                    "check the name, type and aliases, or replace it with an existing actor.",
+                }
+            actor_id = proposed[found.name]["actor_id"]
+        if all(a["actor_id"] != actor_id for a in actors):
+            actors.append({"actor_id": actor_id, "role": role})
+    names = [found.name for found, _ in draft.actors]
+    record["summary"] = (
+        f"Draft: {draft.rule.why} in {record['location']}"
+        + (f" ({'; '.join(names)})" if names else "")
+        + ". To be rewritten by the reviewing coder."
+    )
+    record["notes"] = " ".join(
+        ["Drafted by `incidents extract`: every value needs review before the record is committed.", *draft.notes]
+    )
+    record["actors"] = actors
+    evidence = []
+    for (start, end), supports in sorted(draft.support.items()):
+        kept = sorted(s for s in supports if s == "actors" or record.get(s) is not None)
+        if not actors:
+            kept = [s for s in kept if s != "actors"]
+        if kept:
+            evidence.append(
+                {
+                    "source_id": source_id,
+                    "quote": source[start:end],
+                    "char_start": start,
+                    "char_end": end,
+                    "supports": kept,
+                }
+            )
+    record["evidence"] = evidence
+    revision = record["revisions"][0]
+    revision.update(
+        method="assisted",
+        reason="Drafted by `incidents extract` from the archived source; needs review by a coder.",
+        fields_changed=[
+            k for k, v in record.items() if v not in (None, [], "") and k not in ("incident_id", "revisions")
+        ],
+    )
+
+
+def known_admin1(data_records: list[dict[str, Any]]) -> dict[str, str]:
+    """What the dataset's records say a town's admin1 is, by the town name in their location."""
+    out: dict[str, str] = {}
+    for record in data_records:
+        if record.get("admin1") and record.get("location") and record.get("country"):
+            town = str(record["location"]).split(", ")[-1]
+            for found in pipeline.places.towns(town, [record["country"]]):
+                out.setdefault(found.gazetteer_name, record["admin1"])
+    return out
+
+
+def extract_report(
+    root: Path, content: bytes, *, published: dt.date | None, url: str | None, publisher: str, by: str, now: dt.datetime
+) -> tuple[Extracted, list[Path]]:
+    """Ingest the report, draft its incidents, write the drafts and proposed actors. Returns what was written."""
+    layout = Layout(root)
+    ingested = ingest.ingest(layout, content, url=url, publisher=publisher, published=published, retrieved=now)
+    current = dataset.read(layout)
+    actors = [a.data for a in current.actors if a.data and not a.problems]
+    data_records = [r.data for r in current.records if r.data and not r.problems]
+    stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = content.decode("utf-8")
+    result = draft_records(text, ingested.source_id, published, actors, known_admin1(data_records), by=by, now=stamp)
+    files = {layout.records / f"{r['incident_id']}.yaml": records.dump(r).encode("utf-8") for r in result.records}
+    files.update({layout.actors / f"{a['actor_id']}.yaml": records.dump(a).encode("utf-8") for a in result.new_actors})
+    atomic.write_all(files)
+    return result, list(files)

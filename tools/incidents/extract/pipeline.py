@@ -1,0 +1,307 @@
+"""The rule-based extractor: a report's text -> draft incidents, each value tied to the span that says it.
+
+One draft per distinct event (day and place). A clause that names a date opens or joins an event on that
+date and place; a clause without a date adds to the event told just before it. Releases and protests
+never merge into violence told on the same day: they are events of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import actors, classify, dates, numbers, places
+from .text import Span, clauses, sentences
+
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_DATELINE = re.compile(rf"^([{_UPPER}][{_UPPER} .'’-]+),\s+([A-Z][\w .'’-]+?)\s+\([^)]*\)\s+[–—-]\s+", re.M)
+_BACKGROUND = re.compile(
+    r"\b(?:since (?:19|20)\d\d|since early|in recent (?:years|months"
+    r"|weeks)|ha(?:s|ve) (?:killed|carried out|fought|been|besieged|risen|stepped up|deteriorated)"
+    r"|almost daily|every few months|was formed|were formed"
+    r"|for (?:more than )?(?:\d+|\w+) (?:years|decades))\b",
+    re.I,
+)
+_SPEECH = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:said|says|told|stated|claimed|denied|accused|added)\b|^\s*,?\s*which said\b", re.I
+)
+_ACCORDING = re.compile(r"\baccording to\s+(?:\w+\s+){0,3}$|\b(?:by|from)\s+(?:a|the)\s+$", re.I)
+_ASIDE = re.compile(r"(?:hours|minutes|days|shortly) (?:before|after)\b", re.I)
+# What people protest against is not an event of the protest: "marched to protest against drone strikes".
+_PROTESTED = re.compile(r"\b((?:protest(?:ed|ing)?|demonstrat(?:e|ed|ing)|rall(?:y|ied)) against)\b.*", re.I)
+_KIND = re.compile(r"\s+(?:district|area|region)$", re.I)
+_RELEASE_OR_PROTEST = {"release": "release", "protest": "protest"}
+
+
+@dataclass
+class Draft:
+    """One drafted incident: values, the spans that support them, and notes for the reviewer."""
+
+    date: dates.DateValue = dates.UNKNOWN
+    date_key: str = ""
+    town: places.Town | None = None
+    detail: str | None = None
+    admin1: str | None = None
+    country: str | None = None
+    group: str = "violence"
+    triggers: list[Span] = field(default_factory=list)
+    actors: list[tuple[actors.Found, str]] = field(default_factory=list)
+    counts: dict[str, list[int]] = field(default_factory=dict)
+    rule: classify.Rule = classify.FALLBACK
+    notes: list[str] = field(default_factory=list)
+    support: dict[tuple[int, int], set[str]] = field(default_factory=dict)
+
+    def supports(self, span: Span, *names: str) -> None:
+        self.support.setdefault((span.start, span.end), set()).update(names)
+
+
+def _group(rule: classify.Rule) -> str:
+    return _RELEASE_OR_PROTEST.get(rule.name, "violence")
+
+
+def _cue(text: str) -> classify.Rule | None:
+    rule = classify.classify(text)
+    if rule is classify.FALLBACK:
+        return None
+    return rule
+
+
+@dataclass
+class _Context:
+    date: dates.DateValue = dates.UNKNOWN
+    date_key: str = ""
+    date_span: Span | None = None
+    town: places.Town | None = None
+    town_span: Span | None = None
+
+
+def report_country(source: str) -> str | None:
+    """The country of the dateline ("GAO, Mali (Agency) –"), else the one the text names most."""
+    match = _DATELINE.search(source)
+    if match:
+        named = places.countries_named(match.group(2))
+        if named:
+            return named[0]
+    named = places.countries_named(source)
+    return named[0] if named else None
+
+
+def _absolute(span: Span, start: int, end: int) -> Span:
+    return Span(span.start + start, span.start + end, span.text[start:end], span.paragraph)
+
+
+def extract(
+    source: str, published: dt.date | None, known_actors: list[dict[str, Any]], known_admin1: dict[str, str]
+) -> list[Draft]:
+    """Draft incidents of one report. `known_admin1` maps gazetteer town names to the admin1 the
+    dataset's records give them."""
+    country = report_country(source)
+    country_name = places.country_name(country) if country else None
+    matcher = actors.ActorMatcher(known_actors, country, country_name, places.nationality, source)
+    dateline = _DATELINE.search(source)
+    all_sentences = sentences(source)
+    body = all_sentences[1:] if len(all_sentences) > 1 and all_sentences[1].paragraph > 0 else all_sentences
+    regions = places.admin1(source)
+    context = _Context()
+    if dateline:
+        towns = places.towns(dateline.group(1).title(), [country] if country else [])
+        if towns:
+            context.town = towns[0]
+    drafts: list[Draft] = []
+    current: Draft | None = None
+    for sentence in body:
+        if dateline and sentence.start <= dateline.start() < sentence.end:
+            cut = dateline.end() - sentence.start
+            sentence = _absolute(sentence, cut, len(sentence.text))
+        for clause in clauses(source, sentence):
+            current = _clause(clause, published, country, matcher, context, drafts, current)
+    for draft in drafts:
+        _finish(draft, regions, known_admin1, country)
+    return drafts
+
+
+def _clause(
+    clause: Span,
+    published: dt.date | None,
+    country: str | None,
+    matcher: actors.ActorMatcher,
+    context: _Context,
+    drafts: list[Draft],
+    current: Draft | None,
+) -> Draft | None:
+    text = clause.text
+    found_dates = dates.mentions(text)
+    if _ASIDE.match(text) and not found_dates:
+        return current  # "..., hours before a bomb killed two": a glimpse of an event the report tells apart
+    rule = _cue(_PROTESTED.sub(r"\1", text)) if not _BACKGROUND.search(text) else None
+    counts = numbers.counts(text) if rule else []
+    if not rule and current is not None and not found_dates and not _BACKGROUND.search(text):
+        # "No deaths were reported.": a zero said on its own belongs to the event just told
+        counts = [c for c in numbers.counts(text) if c.value == 0]
+    towns = places.towns(text, [country] if country else [])
+    details = places.details(text)
+    dated = False
+    if found_dates and (rule or counts):
+        mention = found_dates[0]
+        value = dates.resolve(mention, published, context.date)
+        key = value.start.isoformat() if value.start else mention.text.lower().split()[-1]
+        if mention.kind == "same-day":
+            key = context.date_key or key
+        context.date, context.date_key = value, key
+        context.date_span = clause
+        dated = True
+    if towns:
+        context.town, context.town_span = towns[0], clause
+    if not rule and not counts:
+        return current
+    rule = rule or classify.FALLBACK
+    group = _group(rule)
+    town = towns[0] if towns else None
+    # A district named after the town is its admin2, not a place within it ("Bannu district").
+    where = towns[0] if towns else context.town
+    named = {places.fold(where.name)} if where else set()
+    detail = next((d[2] for d in details if places.fold(_KIND.sub("", d[2])) not in named), None)
+    target = None
+    if dated:
+        target = next(
+            (d for d in drafts if d.date_key == context.date_key and d.group == group and _compatible(d, town, detail)),
+            None,
+        )
+    elif current is not None and (current.group == group or group == "violence" and not rule.name.startswith("rel")):
+        target = current
+    if target is None:
+        target = Draft(context.date, context.date_key, group=group, country=country)
+        if context.date_span:
+            target.supports(context.date_span, "date_start", "date_end", "date_precision")
+        if context.date.note:
+            target.notes.append(context.date.note[0].upper() + context.date.note[1:] + ".")
+        elif not context.date_span:
+            target.notes.append("The report gives no date for this event; the date is left unknown.")
+        drafts.append(target)
+    target.triggers.append(clause)
+    if target.town is None and (town or context.town):
+        target.town = town or context.town
+        span = clause if town else context.town_span
+        if span:
+            target.supports(span, "location", "country", "latitude", "longitude", "geo_precision")
+    if (
+        detail
+        and target.detail is None
+        and (town is None or target.town is None or town.geonameid == target.town.geonameid)
+    ):
+        target.detail = detail
+        target.supports(clause, "location")
+    for count in counts:
+        target.counts.setdefault(count.field, []).append(count.value)
+        target.supports(clause, count.field)
+    for actor in matcher.find(text):
+        before, after = text[: actor.start], text[actor.end :]
+        if _SPEECH.search(after) or _ACCORDING.search(before):
+            continue  # the teller of the event, not a party to it
+        if all(a.name != actor.name for a, _ in target.actors):
+            target.actors.append((actor, _cue_of_role(before, after)))
+            target.supports(clause, "actors")
+    if rule is not classify.FALLBACK:
+        target.supports(clause, "event_type", "sub_event_type")
+    return target
+
+
+_BY = re.compile(r"\bby\s+(?:(?:a|an|the)\s+)?(?:[a-z-]+\s+){0,2}$")
+_VICTIM_AFTER = re.compile(
+    r"^\W*(?:\w+\s+){0,3}?(?:(?:was|were|had been|have been)\s+)(?:killed|wounded|injured|hit|targeted|attacked)\b"
+    r"|^\W*(?:patrols?|convoy|vehicles?|positions?|posts?|checkpoints?|base)\b"
+)
+_VICTIM_BEFORE = re.compile(
+    r"\b(?:struck|hit|targeted|targeting|attacked|attacking|ambushed|killed|killing|wounded|wounding|shot at"
+    r"|shooting at|fired at|fired on|bombed|shelled|including|among them|near|outside"
+    r"|(?:house|home|car|vehicle|office|station|convoy|patrol) of)"
+    r"\s+(?:(?:a|an|the|two|three|several)\s+)?(?:[a-z-]+\s+){0,2}$",
+    re.I,
+)
+_AGENT_AFTER = re.compile(
+    r"^\W*(?:\w+\s+){0,3}?(?:attacked|struck|fired|shelled|bombed|killed|ambushed|stormed|detonated|opened fire"
+    r"|shot|abducted|arrested|detained|raided|launched|claimed|seized|captured|threw)\b"
+)
+
+
+def _cue_of_role(before: str, after: str) -> str:
+    """What the words around an actor say of its part: "by" the doer (passive voice), "agent" the subject
+    of a violent verb, "object" the one it was done to, "" when the words do not say."""
+    if _BY.search(before):
+        return "by"
+    if _VICTIM_BEFORE.search(before) or _VICTIM_AFTER.search(after):
+        return "object"
+    if _AGENT_AFTER.search(after):
+        return "agent"
+    return ""
+
+
+def _compatible(draft: Draft, town: places.Town | None, detail: str | None) -> bool:
+    if town and draft.town and town.geonameid != draft.town.geonameid:
+        return False
+    return not (detail and draft.detail and detail != draft.detail)
+
+
+def _finish(
+    draft: Draft, regions: list[tuple[int, int, str]], known_admin1: dict[str, str], country: str | None
+) -> None:
+    """Classify, assign roles, settle counts and place details once all clauses are in."""
+    draft.rule = classify.classify(" ".join(_PROTESTED.sub(r"\1", t.text) for t in draft.triggers))
+    draft.notes.append(f"Event type by rule '{draft.rule.name}': {draft.rule.why}.")
+    # The dataset's own coding of the town first, then the gazetteer, then a region the text names alone.
+    if draft.town:
+        region = places.region_of(draft.town)
+        draft.admin1 = known_admin1.get(draft.town.gazetteer_name) or (region.name if region else None)
+    named = {places.region_named(r[2], country) for r in regions} - {None} if country else set()
+    if draft.admin1 is None and len(named) == 1:
+        draft.admin1 = next(iter(named)).name  # type: ignore[union-attr]
+    for name, values in list(draft.counts.items()):
+        first, highest = values[0], max(values)
+        if name == "fatalities_best" and highest > first:
+            draft.notes.append(
+                f"Sources disagree on the dead: {', '.join(map(str, values))}; kept as a range {first}-{highest}."
+            )
+            draft.counts["fatalities_low"], draft.counts["fatalities_high"] = [first], [highest]
+        elif len(set(values)) > 1 and name != "fatalities_best":
+            draft.notes.append(
+                f"{name} is also reported as {', '.join(map(str, values[1:]))}; the first figure is kept."
+            )
+    if "fatalities_best" in draft.counts and "fatalities_low" not in draft.counts:
+        draft.counts["fatalities_low"] = draft.counts["fatalities_high"] = [draft.counts["fatalities_best"][0]]
+    _roles(draft)
+
+
+# One-sided acts whose doer, when the report names none, is coded as an unidentified armed group.
+_UNNAMED_DOER = {"remote_explosive_landmine_ied", "grenade", "attack"}
+_UNIDENTIFIED = actors.Found("Unidentified armed group", None, "political_militia", 0, 0)
+
+
+def _roles(draft: Draft) -> None:
+    """Battles and agreements (a release or exchange) have two sides: side A the one the words say began it
+    ("X attacked", "by X"), else the first named. One-sided acts
+    have a perpetrator (the doer the words name: "by X", "X attacked"; else the first actor not done to)
+    and targets; an unnamed doer of a bombing or attack is an unidentified armed group. Arrests code the
+    arresting force, not the people held (they are counted in `detained`)."""
+    two_sided = draft.rule.event_type in ("battles", "protests", "riots") or draft.rule.sub_event_type == "agreement"
+    found = draft.actors
+    if draft.rule.sub_event_type == "arrests":
+        found = [(a, how) for a, how in found if a.actor_type != "civilians"]
+    assigned: list[tuple[actors.Found, str]] = []
+    if two_sided:
+        rank = {"by": 0, "agent": 0, "": 1, "object": 2}  # side A: who began it, when the words say
+        ordered = [a for a, how in sorted(found, key=lambda f: rank[f[1]])]
+        draft.actors = [(a, ("side_a", "side_b")[i] if i < 2 else "associated") for i, a in enumerate(ordered)]
+        return
+    doers = [a for a, how in found if how in ("by", "agent") and a.actor_type != "civilians"]
+    if not doers:
+        doers = [a for a, how in found if how == "" and a.actor_type != "civilians"][:1]
+    if not doers and draft.rule.sub_event_type in _UNNAMED_DOER:
+        doers = [_UNIDENTIFIED]
+    perpetrator = doers[0] if doers else None
+    for actor, _how in found:
+        if actor is perpetrator:
+            continue
+        assigned.append((actor, "target" if len(assigned) < 2 or actor.actor_type == "civilians" else "associated"))
+    draft.actors = ([(perpetrator, "perpetrator")] if perpetrator else []) + assigned
