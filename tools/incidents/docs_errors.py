@@ -234,7 +234,9 @@ def validator_page(codes: dict[str, list[ErrorSite]]) -> str:
         "3. **Tables**: the files become the six tables and the rules of the standard run column by column: "
         "codelists, unique ids, references, dates, ranges, coordinates, taxonomy, revisions, and that every "
         "evidence quote is the archived text at its offsets.\n"
-        "4. **Outputs**: the committed tables and `datapackage.json` are exactly what the records build to.\n\n"
+        "4. **Outputs**: the committed tables and `datapackage.json` are exactly what the records build to.\n"
+        "5. **The last release**: every id it published is still there (active, withdrawn or merged), and no "
+        "published history was rewritten (`releases/vX.Y.Z.json`; see the versioning policy).\n\n"
         "Each problem is printed on one line as `file:line: record: field: what was found (expected …) "
         "[code]`, e.g.\n\n"
         f'<div class="wrap-code" markdown>\n\n```\n{problems.human([EXAMPLE_PROBLEM])}\n```\n\n</div>\n\n'
