@@ -337,6 +337,26 @@ def schemas_command(check: bool) -> None:
     click.echo("schemas up to date" if check or not stale else f"wrote {', '.join(stale)}")
 
 
+@cli.command("docs")
+@click.option("--serve", is_flag=True, help="Serve the site on localhost and rebuild on changes, instead of building.")
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the built site. Default: site/ in the repository.",
+)
+@click.pass_context
+def docs_command(ctx: click.Context, serve: bool, site_dir: Path | None) -> None:
+    """Build the documentation site with mkdocs (strict: any warning fails), generating the codebook, data
+    pages, error codes and this CLI reference from schemas/, data/tables/ and the code."""
+    from . import docs  # the site's libraries are needed only here
+
+    status = docs.build_site(_root(ctx), site_dir, serve)
+    if status:
+        click.echo("the documentation build failed (see the warnings above)", err=True)
+        sys.exit(EXIT_INVALID)
+
+
 @cli.command("release")
 @click.option(
     "--bump",

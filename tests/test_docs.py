@@ -1,0 +1,523 @@
+"""The documentation site: generated from schemas/, the built tables and the code, built strictly, and
+readable in a real browser (headless Chromium) with no console error, broken link or missing image."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import http.server
+import json
+import re
+import shutil
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+
+from incidents import docs, docs_markdown, standard
+from incidents.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def inputs() -> docs.Inputs:
+    return docs.read_inputs(ROOT)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built from this repository with `mkdocs build --strict` (a warning fails the build)."""
+    out = tmp_path_factory.mktemp("site")
+    assert docs.build_site(ROOT, out) == 0, "mkdocs build --strict failed: see the warnings above"
+    return out
+
+
+# --- generated from the one source of truth ------------------------------------------------------------
+
+
+def test_codebook_page_lists_every_field_with_its_description_and_type():
+    std = standard.load()
+    for name in standard.TABLES:
+        page = docs.codebook_table_page(std, name)
+        for field in std.fields(name):
+            row = next(line for line in page.splitlines() if line.startswith(f"| `{field['name']}` |"))
+            assert field["type"] in row and field["description"].replace("|", "\\|") in row
+
+
+def test_codebook_shows_an_example_for_every_field_that_fits_the_fields_constraints():
+    std = standard.load()
+    for name in standard.TABLES:
+        for field in std.fields(name):
+            example = field.get("example")
+            assert example is not None, f"schemas/tables/{name}.json: {field['name']} has no example"
+            values = example if field["type"] == "list" else [example]
+            constraints = field.get("constraints", {})
+            for value in values:
+                if "pattern" in constraints:
+                    assert re.fullmatch(constraints["pattern"], str(value)), (name, field["name"], value)
+                if "codelist" in field:
+                    assert value in std.codelists[field["codelist"]].codes, (name, field["name"], value)
+                if "minimum" in constraints:
+                    assert value >= constraints["minimum"], (name, field["name"], value)
+                if "maximum" in constraints:
+                    assert value <= constraints["maximum"], (name, field["name"], value)
+
+
+def test_codelists_page_lists_every_code_of_every_codelist():
+    std = standard.load()
+    page = docs.codelists_page(std)
+    for name, codelist in std.codelists.items():
+        assert f"## {name}\n" in page
+        for row in codelist.rows:
+            assert row["code"] in page and docs_markdown.cell(row["label"]) in page
+
+
+def test_event_types_page_places_each_sub_event_type_under_its_event_type():
+    std = standard.load()
+    page = docs.event_types_page(std)
+    for sub in std.codelists["sub_event_type"].rows:
+        section = page.split(f"(`{sub['event_type']}`)")[1].split("\n## ")[0]
+        assert f"`{sub['code']}`" in section
+
+
+def _commands(group: click.Group, path: str) -> Iterator[tuple[str, click.Command]]:
+    for name, command in group.commands.items():
+        yield f"{path} {name}", command
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{path} {name}")
+
+
+def test_cli_reference_shows_every_command_and_subcommand_with_its_options():
+    page = docs.cli_page(cli)
+    commands = dict(_commands(cli, "incidents"))
+    assert "incidents import acled" in commands
+    for path, command in commands.items():
+        section = page.split(f" `{path}`\n\n")[1].split("\n#")[0]
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--"):
+                    assert opt in section, (path, opt)
+
+
+def _commands_in_page(text: str) -> Iterator[list[str]]:
+    """Each `incidents ...` command line in a page's shell code blocks, continuation lines joined, as words."""
+    import shlex
+
+    for block in text.split("```")[1::2]:
+        if not block.startswith(("sh\n", "bash\n", "console\n")):
+            continue
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.split("  #")[0].strip()
+            if "incidents " in line and not line.lstrip().startswith("#"):
+                for part in line.split("&&"):
+                    words = shlex.split(part.replace("<", "_").replace(">", "_"))
+                    if words and words[0].endswith("incidents"):
+                        yield words
+
+
+@pytest.mark.parametrize("page", ["contribute.md", "importers.md"])
+def test_every_command_a_hand_written_page_shows_exists_with_the_options_it_uses(page):
+    commands = dict(_commands(cli, "incidents"))
+    shown = list(_commands_in_page((ROOT / "docs" / page).read_text(encoding="utf-8")))
+    assert shown
+    for words in shown:
+        path = "incidents"
+        for word in words[1:]:
+            if f"{path} {word}" not in commands:
+                break
+            path = f"{path} {word}"
+        assert path != "incidents", f"{page}: no such command: {' '.join(words)}"
+        options = {opt for param in commands[path].params for opt in getattr(param, "opts", [])}
+        used = {w.split("=")[0] for w in words if w.startswith("-")}
+        assert used <= options | {"-h", "--help"}, f"{page}: {path} has no option {used - options}"
+
+
+# --- the data pages ------------------------------------------------------------------------------------
+
+
+def _incident(**fields: object) -> dict[str, object]:
+    return {"status": "active", "event_type": "battles", "date_precision": "day", **fields}
+
+
+def test_an_unknown_date_is_counted_as_date_unknown_never_in_a_month():
+    rows = [
+        _incident(date_start=None, date_end=None, date_precision="unknown"),
+        _incident(date_start=dt.date(2024, 3, 5), date_end=dt.date(2024, 3, 5)),
+        _incident(date_start=dt.date(2024, 1, 1), date_end=dt.date(2024, 12, 31), date_precision="year"),
+    ]
+    buckets = docs.counts_by_month(rows)
+    assert list(buckets) == ["2024-03", docs.DATE_SPANS, docs.DATE_UNKNOWN]
+    assert buckets[docs.DATE_UNKNOWN]["battles"] == 1
+
+
+def test_data_page_of_the_seed_says_how_many_dates_are_unknown(inputs):
+    page, charts = docs.data_index_page(inputs)
+    unknown = sum(1 for r in inputs.tables["incidents"].to_pylist() if r["date_start"] is None)
+    assert unknown and f"{unknown} of" in page and "date unknown" in page
+    assert all(content.startswith(b"\x89PNG") for content in charts.values())
+
+
+def test_every_chart_has_alt_text(inputs):
+    pages = docs.generate(inputs)
+    images = [
+        line for page in pages.values() if isinstance(page, str) for line in page.splitlines() if "](charts/" in line
+    ]
+    assert len(images) == 3
+    assert all(line.startswith("![") and not line.startswith("![]") for line in images)
+
+
+def test_incident_page_shows_each_evidence_quote_and_its_source(inputs):
+    row = inputs.tables["incidents"].to_pylist()[0]
+    page = docs.incident_page(inputs, row)
+    quotes = [e for e in inputs.tables["incident_sources"].to_pylist() if e["incident_id"] == row["incident_id"]]
+    assert quotes
+    for e in quotes:
+        assert docs_markdown.cell(e["quote"]) in page and f"../sources/{e['source_id']}.txt" in page
+
+
+def test_site_generation_is_deterministic(inputs):
+    assert docs.generate(inputs) == docs.generate(inputs)
+
+
+def test_downloads_page_without_a_release_says_so_and_lists_the_current_checksums(inputs):
+    page = docs.downloads_page(docs.Inputs(inputs.standard, inputs.tables, inputs.package, inputs.descriptor))
+    assert "No release has been cut yet" in page
+    for resource in inputs.descriptor["resources"]:
+        assert resource["hash"].removeprefix("sha256:") in page
+
+
+def test_downloads_page_lists_each_release_with_its_bundle_and_each_file_with_its_checksum(inputs):
+    manifest = {
+        "name": "open-incidents",
+        "version": "0.1.0",
+        "date": "2026-11-25",
+        "previous": None,
+        "bump": "minor",
+        "counts": {"added": 4, "withdrawn": 0},
+        "files": [{"path": "data/tables/incidents.csv", "bytes": 10, "sha256": "ab" * 32}],
+    }
+    cff = {"title": "Open Incidents", "version": "0.1.0", "authors": [{"name": "Maintainers"}]}
+    page = docs.downloads_page(
+        docs.Inputs(inputs.standard, inputs.tables, inputs.package, None, {"v0.1.0": manifest}, cff)
+    )
+    row = next(line for line in page.splitlines() if line.startswith("| v0.1.0 |"))
+    assert "2026-11-25" in row and "minor (first release)" in row and "4 added" in row and "withdrawn" not in row
+    assert "open-incidents-v0.1.0.zip" in row
+    files = page.split('??? note "v0.1.0: size and SHA-256 of its 1 file"')[1]
+    assert "    | data/tables/incidents.csv | 10 | `" + "ab" * 32 in files
+    assert "Version 0.1.0" in page
+
+
+def test_downloads_page_reads_a_manifest_whose_files_are_keyed_by_path(inputs):
+    manifest = {"files": {"datapackage.json": {"sha256": "cd" * 32, "bytes": 5}}}
+    page = docs.downloads_page(docs.Inputs(inputs.standard, {}, inputs.package, None, {"v1.0.0": manifest}))
+    assert "datapackage.json" in page and "cd" * 32 in page
+
+
+def test_changes_page_links_each_incident_id_to_its_page(inputs):
+    incident_id = inputs.tables["incidents"].column("incident_id")[0].as_py()
+    unknown = "inc_" + "0" * 26
+    changelog = f"# Changelog\n\n## v0.1.0\n\n- Added (2): {incident_id}, {unknown}\n"
+    page = docs.changes_page(docs.Inputs(inputs.standard, inputs.tables, {}, changelog=changelog), False)
+    assert f"[{incident_id}](data/incidents/{incident_id}.md)" in page
+    assert f", {unknown}\n" in page
+
+
+def test_changes_page_without_a_changelog_says_none_was_released(inputs):
+    assert "No `CHANGELOG.md` yet" in docs.changes_page(docs.Inputs(inputs.standard, {}, {}), False)
+    changelog = "# Changelog\n\n## v0.1.0\n\nAdded 4 incidents.\n"
+    page = docs.changes_page(docs.Inputs(inputs.standard, {}, {}, changelog=changelog), True)
+    assert "## v0.1.0" in page and "Added 4 incidents." in page and "versioning.md" in page
+
+
+def test_changelog_links_into_the_repository_point_at_it_not_at_missing_site_pages(inputs):
+    changelog = "## v0.1.0\n\nManifest: [v0.1.0](releases/v0.1.0.json); see [above](#v010).\n"
+    package = {"homepage": "https://example.org/repo"}
+    page = docs.changes_page(docs.Inputs(inputs.standard, {}, package, changelog=changelog), False)
+    assert "(https://example.org/repo/blob/main/releases/v0.1.0.json)" in page and "(#v010)" in page
+    assert "Manifest: v0.1.0;" in docs.changes_page(docs.Inputs(inputs.standard, {}, {}, changelog=changelog), False)
+
+
+def test_links_to_repository_files_lead_to_the_site_page_or_the_repository():
+    home = "https://example.org/repo"
+    assert docs.repository_links("[policy](docs/versioning.md#bumps)", "CHANGELOG.md", "changes.md", home) == (
+        "[policy](versioning.md#bumps)"
+    )
+    assert docs.repository_links("[log](../../CHANGELOG.md)", "docs/contribute/x.md", "contribute/x.md", None) == (
+        "[log](../changes.md)"
+    )
+    kept = "[codebook](codebook/index.md)"
+    assert docs.repository_links(kept, "docs/index.md", "index.md", home, outside_docs_only=True) == kept
+    assert docs.repository_links("[LICENSE](../LICENSE)", "docs/index.md", "index.md", home) == (
+        "[LICENSE](https://example.org/repo/blob/main/LICENSE)"
+    )
+
+
+def test_event_types_page_gives_acleds_disorder_type_of_every_sub_event_type():
+    std = standard.load()
+    page = docs.event_types_page(std)
+    for sub in std.codelists["sub_event_type"].rows:
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{sub['code']}`<br>"))
+        assert docs_markdown.cell(sub["label"]) in row and row.rstrip(" |").endswith(sub["acled_disorder_type"])
+    assert "| `event_id_cnty` | `incident_id`, [`external_ids`](incidents.md) |" in page
+
+
+def test_acled_crosswalk_names_only_tables_and_fields_the_standard_has():
+    std = standard.load()
+    fields = {f["name"] for name in standard.TABLES for f in std.fields(name)}
+    qualified = {f"{name}.{f['name']}" for name in standard.TABLES for f in std.fields(name)}
+    for _, here, _ in docs._ACLED_COLUMNS:
+        for name in re.findall(r"`([^`]+)`", here):
+            assert name in fields | qualified | set(standard.TABLES), name
+
+
+def test_records_as_coded_show_every_hand_coded_record_with_its_quotes(inputs):
+    page = docs.worked_example_page(inputs)
+    manual = {r["incident_id"] for r in inputs.tables["revisions"].to_pylist() if r["method"] == "manual"}
+    assert manual and all(f"../data/incidents/{iid}.md" in page for iid in manual)
+    assert all(docs_markdown.cell(e["quote"]) in page for e in inputs.tables["incident_sources"].to_pylist())
+
+
+def _tab_code(page: str, tab: str) -> str:
+    block = page.split(f'=== "{tab}"')[1].split("```python\n")[1].split("```")[0]
+    return "\n".join(line.removeprefix("    ") for line in block.splitlines())
+
+
+@pytest.mark.parametrize(("tab", "printed"), [("pandas", "Qamishli"), ("polars", "battles"), ("DuckDB", "Qamishli")])
+def test_loading_example_on_the_get_the_data_page_runs_on_the_built_tables(tab, printed, monkeypatch, capsys):
+    code = _tab_code((ROOT / "docs" / "get-the-data.md").read_text(encoding="utf-8"), tab)
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, f"get-the-data.md ({tab})", "exec"), {})
+    assert printed in capsys.readouterr().out
+
+
+# --- the built site ------------------------------------------------------------------------------------
+
+
+def test_site_builds_strictly_with_every_page(site, inputs):
+    for page in ("index.html", "codebook/incidents/index.html", "data/map/index.html", "cli/index.html"):
+        assert (site / page).is_file(), page
+    for incident_id in inputs.tables["incidents"].column("incident_id").to_pylist():
+        assert (site / "data" / "incidents" / incident_id / "index.html").is_file()
+    assert (site / "data" / "charts" / "map.png").read_bytes().startswith(b"\x89PNG")
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert "fonts.googleapis.com" not in html and "cdn." not in html
+
+
+def test_site_builds_strictly_with_a_release_its_changelog_citation_and_versioning_policy(tmp_path, inputs):
+    """The files a release adds (releases/vX.Y.Z.json, CHANGELOG.md, CITATION.cff, LICENSE files,
+    docs/versioning.md) show on the site, which still builds with no warning."""
+    for name in ("mkdocs.yml", "docs", "schemas", "data", "tools/incidents/docs_hook.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copyfile
+        copy(ROOT / name, tmp_path / name)
+    incident_id = inputs.tables["incidents"].column("incident_id")[0].as_py()
+    manifest = {
+        "name": "open-incidents",
+        "version": "0.1.0",
+        "date": "2026-11-25",
+        "previous": None,
+        "bump": "minor",
+        "counts": {"added": 1},
+        "files": [{"path": "data/tables/incidents.csv", "bytes": 10, "sha256": "ab" * 32}],
+    }
+    (tmp_path / "releases").mkdir()
+    (tmp_path / "releases" / "v0.1.0.json").write_text(json.dumps(manifest), encoding="utf-8")
+    changelog = (
+        "# Changelog\n\nThe policy is in [docs/versioning.md](docs/versioning.md).\n\n"
+        f"## v0.1.0 (2026-11-25)\n\n- Added (1): {incident_id}\n"
+    )
+    (tmp_path / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
+    cff = "cff-version: 1.2.0\ntitle: Open Incidents\nversion: 0.1.0\nauthors:\n- name: Maintainers\n"
+    (tmp_path / "CITATION.cff").write_text(cff, encoding="utf-8")
+    (tmp_path / "LICENSE-DATA").write_text("CC BY 4.0\n", encoding="utf-8")
+    policy = (
+        "# Versioning\n\nSee the [changelog](../CHANGELOG.md) and [`schemas/`](../schemas/tables/incidents.json).\n"
+    )
+    (tmp_path / "docs" / "versioning.md").write_text(policy, encoding="utf-8")
+
+    assert docs.build_site(tmp_path, tmp_path / "site") == 0, "mkdocs build --strict failed: see the warnings above"
+    downloads = (tmp_path / "site" / "downloads" / "index.html").read_text(encoding="utf-8")
+    assert "open-incidents-v0.1.0.zip" in downloads and "ab" * 32 in downloads and "Version 0.1.0" in downloads
+    changes = (tmp_path / "site" / "changes" / "index.html").read_text(encoding="utf-8")
+    assert f'href="../data/incidents/{incident_id}/"' in changes and 'href="../versioning/"' in changes
+    assert (tmp_path / "site" / "versioning" / "index.html").is_file()
+
+
+@contextlib.contextmanager
+def _serve(directory: Path) -> Iterator[str]:
+    """A folder served on localhost, as a web server would serve the built site."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    with _serve(site) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+@functools.cache
+def _status(url: str) -> int:
+    """The HTTP status of a page of the served site (each link is fetched once for all the pages)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - localhost only
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _first_incident(site: Path) -> str:
+    return sorted(p.name for p in (site / "data" / "incidents").iterdir() if p.name.startswith("inc_"))[0]
+
+
+def _problems_in_browser(driver: Any, served: str, url: str) -> list[str]:
+    """What a reader would meet on the page: images that did not load, charts without alt text, internal
+    links that lead nowhere, errors in the browser's console."""
+    driver.get_log("browser")  # reading the log empties it: what an earlier page left is not counted here
+    driver.get(url)
+    driver.execute_script("return document.fonts.ready")
+    problems = []
+    images = driver.execute_script(
+        "return [...document.images].map(i => [i.currentSrc || i.src, i.complete, i.naturalWidth, i.alt])"
+    )
+    for src, complete, width, alt in images:
+        if not (complete and width > 0):
+            problems.append(f"image {src} did not load")
+        if "/charts/" in src and not alt:
+            problems.append(f"chart {src} has no alt text")
+    links = driver.execute_script("return [...document.querySelectorAll('a[href]')].map(a => a.href)")
+    internal = {link.split("#")[0] for link in links if link.startswith(served)}
+    problems += [f"broken internal link {link}" for link in sorted(internal) if _status(link) != 200]
+    problems += [f"console error: {e['message']}" for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    return problems
+
+
+def test_the_browser_check_catches_a_missing_image_a_broken_link_and_a_console_error(browser, tmp_path):
+    page = '<h1>Bad</h1><img src="gone.png" alt="x"><a href="nowhere/">x</a><script>console.error("boom")</script>'
+    (tmp_path / "index.html").write_text(page, encoding="utf-8")
+    with _serve(tmp_path) as base:
+        problems = "\n".join(_problems_in_browser(browser, base, base + "/"))
+    assert "image" in problems and "gone.png" in problems
+    assert "broken internal link" in problems and "nowhere/" in problems
+    assert "boom" in problems
+
+
+@pytest.mark.parametrize(
+    "name, path",
+    [
+        ("home", "/"),
+        ("codebook", "/codebook/incidents/"),
+        ("data", "/data/"),
+        ("map", "/data/map/"),
+        ("incident", "/data/incidents/{incident}/"),
+        ("validator", "/contribute/validator/"),
+        ("worked-example", "/contribute/worked-example/"),
+        ("seed-report", "/contribute/seed-report/"),
+        ("event-types", "/codebook/event-types/"),
+        ("get-the-data", "/get-the-data/"),
+        ("downloads", "/downloads/"),
+        ("codelists", "/codebook/codelists/"),
+        ("cli", "/cli/"),
+        ("importers", "/importers/"),
+        ("changes", "/changes/"),
+    ],
+)
+def test_page_reads_in_a_browser_with_no_console_error_broken_link_or_missing_image(browser, served, site, name, path):
+    driver = browser
+    url = served + path.format(incident=_first_incident(site))
+    assert _problems_in_browser(driver, served, url) == []
+    assert driver.find_element("css selector", "article h1").text, f"{url} has no heading"
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1280, min(max(height, 900), 6000))
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    driver.set_window_size(1280, 900)
+    assert urllib.parse.urlparse(driver.current_url).path == urllib.parse.urlparse(url).path
+
+
+def test_docs_command_fails_with_exit_1_when_the_site_cannot_be_built(tmp_path):
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path), "docs", "--site-dir", str(tmp_path / "site")])
+    assert result.exit_code == 1 and "documentation build failed" in result.output
+
+
+def test_versioning_policy_joins_the_nav_only_when_its_page_exists(tmp_path):
+    import types
+
+    from incidents import docs_hook
+
+    def config() -> types.SimpleNamespace:
+        return types.SimpleNamespace(docs_dir=str(tmp_path), nav=[{"Changes": [{"Changelog": "changes.md"}]}])
+
+    assert docs_hook.on_config(config()).nav[0]["Changes"] == [{"Changelog": "changes.md"}]
+    (tmp_path / "versioning.md").write_text("# Versioning\n", encoding="utf-8")
+    assert {"Versioning policy": "versioning.md"} in docs_hook.on_config(config()).nav[0]["Changes"]
+
+
+def test_a_hand_written_page_linking_to_the_changelog_links_to_the_changes_page(tmp_path):
+    import types
+
+    from incidents import docs_hook
+
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    config = types.SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml"))
+    page = types.SimpleNamespace(file=types.SimpleNamespace(generated_by=None, src_uri="versioning.md"))
+    markdown = "See [`CHANGELOG.md`](../CHANGELOG.md) and the [codebook](codebook/index.md)."
+    assert docs_hook.on_page_markdown(markdown, page, config, None) == (
+        "See [`CHANGELOG.md`](changes.md) and the [codebook](codebook/index.md)."
+    )

