@@ -104,8 +104,12 @@ def package_sources() -> dict[str, str]:
 # that no longer exist.
 ERROR_HELP: dict[str, str] = {
     "too-large": "The file is bigger than a record, actor or source could reasonably be. Split or trim it.",
-    "encoding": "The file is not plain UTF-8 (UTF-16, a byte-order mark, latin-1 bytes or a NUL character). "
-    "Save it as UTF-8 without BOM.",
+    "encoding": "The file is not plain UTF-8 (UTF-16, a byte-order mark, latin-1 bytes, a NUL or another "
+    "control character such as a colour code pasted from a terminal). Save it as UTF-8 without BOM.",
+    "line-endings": "The file has Windows (CRLF) or old Mac (CR) line endings. Save it with Unix line "
+    "endings (LF), so that every file reads the same in review.",
+    "number-range": "A number no table can hold: NaN, an infinity, or beyond ±9,223,372,036,854,775,807 "
+    "(often digits pasted twice). Write the number as it is reported.",
     "empty": "The file holds nothing. Fill it in or delete it.",
     "yaml-syntax": "The YAML cannot be parsed: look at the line given (indentation, an unclosed quote, a "
     "colon in an unquoted value).",
@@ -116,7 +120,12 @@ ERROR_HELP: dict[str, str] = {
     "bad-key": "A mapping key is not a plain name. Use the field names of the codebook.",
     "duplicate-key": "The same field appears twice in one mapping; YAML would silently keep the last one.",
     "not-a-mapping": "The file holds a list or a single value, not a mapping of field names to values.",
-    "symlink": "Files under data/ must be regular files, never symbolic links (a link could point anywhere).",
+    "symlink": "Files and folders under data/ must be regular, never symbolic links (a link could point anywhere).",
+    "stray-file": "Something in `data/records/`, `data/actors/` or `data/sources/` that is never read: a "
+    "subfolder, or a file that is not `<id>.yaml` (or `<id>.txt` for a source's text). Move the file "
+    "directly into the folder with the right name, or remove it.",
+    "formula": "A text value starts like a spreadsheet formula (`=`, or `+`, `-`, `@` before a function "
+    "call), which a spreadsheet opening the CSV could run. Reword it; evidence quotes are exempt.",
     "schema-*": "The file does not match its JSON Schema: `schema-required` (a field is missing), "
     "`schema-type` (wrong type), `schema-enum` (not a code of the codelist), `schema-pattern` (wrong shape, "
     "e.g. an id), `schema-format` (not a real date), `schema-additionalProperties` (a field the standard "
