@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -326,16 +328,24 @@ def check_incidents(standard: Standard, tables: Tables, today: dt.date) -> Itera
         "another incident's id",
         "tombstone",
     )
-    surviving = pc.filter(col("incident_id"), pc.equal(status, "active"))
+
+
+def check_merge_targets(tables: Tables) -> Iterator[Finding]:
+    """A merged incident points at an active one. Global: the target may lie in another partition, so this
+    reads only incident_id, status and merged_into."""
+    t = tables["incidents"]
+    ids, status, merged_into = t.column("incident_id"), t.column("status"), t.column("merged_into")
+    surviving = pc.filter(ids, pc.equal(status, "active"))
     into_tombstone = pc.and_kleene(
-        pc.and_kleene(is_merged, pc.is_valid(merged_into)), pc.invert(pc.is_in(merged_into, value_set=surviving))
+        pc.and_kleene(pc.equal(status, "merged"), pc.is_valid(merged_into)),
+        pc.invert(pc.is_in(merged_into, value_set=surviving)),
     )
     yield from _findings(
         "incidents",
         t,
-        pc.and_kleene(into_tombstone, pc.is_in(merged_into, value_set=col("incident_id"))),
+        pc.and_kleene(into_tombstone, pc.is_in(merged_into, value_set=ids)),
         "merged_into",
-        show("merged_into"),
+        _show(t, "merged_into"),
         "the id of an active incident",
         "tombstone",
     )
@@ -401,12 +411,10 @@ def check_history(tables: Tables) -> Iterator[Finding]:
         "at least one revision",
         "revision-sequence",
     )
-    joined = incidents.select(["incident_id", "revision"]).join(grouped, "incident_id", join_type="left outer")
-    latest = dict(zip(joined.column("incident_id").to_pylist(), joined.column("revision_max").to_pylist(), strict=True))
-    wrong = pc.not_equal(
-        incidents.column("revision"),
-        pa.array([latest.get(i) for i in incidents.column("incident_id").to_pylist()], pa.int64()),
+    latest = pc.take(
+        grouped.column("revision_max"), pc.index_in(incidents.column("incident_id"), value_set=grouped["incident_id"])
     )
+    wrong = pc.not_equal(incidents.column("revision"), latest)
     yield from _findings(
         "incidents",
         incidents,
@@ -419,20 +427,26 @@ def check_history(tables: Tables) -> Iterator[Finding]:
 
 
 def check_support(tables: Tables) -> Iterator[Finding]:
-    """Every non-empty factual value of an active incident is supported by at least one evidence quote."""
+    """Every non-empty factual value of an active incident is supported by at least one evidence quote.
+
+    Pairs (incident, field) are encoded as integers (incident row * fields + field index), so the test is
+    one `is_in` on int64 rather than on millions of joined strings."""
     evidence, incidents = tables["incident_sources"], tables["incidents"]
+    ids = incidents.column("incident_id")
+    names = [*EVIDENCED_FIELDS, "actors"]
     supports = evidence.column("supports").combine_chunks()
     parents = pc.list_parent_indices(supports)
-    pair = pc.binary_join_element_wise(
-        pc.take(evidence.column("incident_id"), parents), pc.list_flatten(supports), "\x1f"
-    )
+    incident_row = pc.cast(pc.index_in(pc.take(evidence.column("incident_id"), parents), value_set=ids), pa.int64())
+    field_index = pc.cast(pc.index_in(pc.list_flatten(supports), value_set=pa.array(names)), pa.int64())
+    supported = pc.add(pc.multiply(incident_row, len(names)), field_index)  # null where either is unknown
     active = pc.equal(incidents.column("status"), "active")
-    has_actors = pc.is_in(incidents.column("incident_id"), value_set=tables["incident_actors"].column("incident_id"))
+    has_actors = pc.is_in(ids, value_set=tables["incident_actors"].column("incident_id"))
     needed = {name: pc.is_valid(incidents.column(name)) for name in EVIDENCED_FIELDS}
     needed["actors"] = has_actors
-    for name, present in needed.items():
-        wanted = pc.binary_join_element_wise(incidents.column("incident_id"), pa.scalar(name), "\x1f")
-        unsupported = pc.and_kleene(pc.and_kleene(active, present), pc.invert(pc.is_in(wanted, value_set=pair)))
+    rows = pc.cast(pc.index_in(ids, value_set=ids), pa.int64())  # a repeated id shares its first row's quotes
+    for index, (name, present) in enumerate(needed.items()):
+        wanted = pc.add(pc.multiply(rows, len(names)), index)
+        unsupported = pc.and_kleene(pc.and_kleene(active, present), pc.invert(pc.is_in(wanted, value_set=supported)))
         yield from _findings(
             "incidents",
             incidents,
@@ -445,33 +459,100 @@ def check_support(tables: Tables) -> Iterator[Finding]:
 
 
 def check_evidence_text(tables: Tables, texts: dict[str, str]) -> Iterator[Finding]:
-    """Each quote equals the archived source text between its offsets. Texts are loaded once per source."""
+    """Each quote equals the archived source text between its offsets (counted in characters).
+
+    Vectorised: the texts are joined into one UTF-8 buffer, character offsets become byte offsets, and the
+    quoted stretches are cut out as one Arrow binary-view array, compared with the quotes in one call."""
     evidence = tables["incident_sources"]
-    sources, starts, ends, quotes = (
-        evidence.column(c).to_pylist() for c in ("source_id", "char_start", "char_end", "quote")
-    )
-    for row, (source, start, end, quote) in enumerate(zip(sources, starts, ends, quotes, strict=True)):
-        text = texts.get(source)
-        if text is None or start is None or end is None:
-            continue  # a missing source is reported as a dangling reference
-        if end > len(text) or start >= end:
-            yield Finding(
-                "incident_sources",
-                row,
-                "char_end",
-                f"offsets {start}-{end} in a text of {len(text)} characters",
-                "0 <= char_start < char_end <= the length of the source text",
-                "evidence-offsets",
-            )
-        elif text[start:end] != quote:
-            yield Finding(
-                "incident_sources",
-                row,
-                "quote",
-                f"the source reads {text[start:end]!r} at {start}-{end}",
-                f"the quote {quote!r} exactly as archived" + _hint(text, quote),
-                "evidence-quote",
-            )
+    ids = sorted(texts)
+    batch: list[str] = []
+    size = 0
+    for source_id in ids:  # batches keep each buffer well under the 2 GiB a binary view can address
+        batch.append(source_id)
+        size += len(texts[source_id])
+        if size > _TEXT_BATCH:
+            yield from _check_quotes(evidence, {i: texts[i] for i in batch})
+            batch, size = [], 0
+    if batch:
+        yield from _check_quotes(evidence, {i: texts[i] for i in batch})
+
+
+_TEXT_BATCH = 256 * 1024**2
+
+
+def _check_quotes(evidence: pa.Table, texts: dict[str, str]) -> Iterator[Finding]:
+    ids = list(texts)
+    encoded = [texts[i].encode("utf-8") for i in ids]
+    data = np.frombuffer(b"".join(encoded) + bytes(12), dtype=np.uint8)  # padded: prefixes read 12 bytes
+    n_bytes = np.array([len(e) for e in encoded], dtype=np.int64)
+    n_chars = np.array([len(texts[i]) for i in ids], dtype=np.int64)
+    byte_base = np.concatenate([[0], np.cumsum(n_bytes)[:-1]])
+    index = _filled(pc.index_in(evidence.column("source_id"), value_set=pa.array(ids, pa.string())))
+    starts, ends = _filled(evidence.column("char_start")), _filled(evidence.column("char_end"))
+    known = (index >= 0) & (starts != _NULL) & (ends != _NULL)  # a missing source is a dangling reference
+    length = n_chars[np.where(known, index, 0)]
+    bad = known & ((ends > length) | (starts >= ends) | (starts < 0))
+    for row in np.flatnonzero(bad).tolist():
+        start, end, text_length = int(starts[row]), int(ends[row]), int(length[row])
+        yield Finding(
+            "incident_sources",
+            row,
+            "char_end",
+            f"offsets {start}-{end} in a text of {text_length} characters",
+            "0 <= char_start < char_end <= the length of the source text",
+            "evidence-offsets",
+        )
+    rows = np.flatnonzero(known & ~bad)
+    if not len(rows):
+        return
+    src = index[rows]
+    if n_bytes.sum() == n_chars.sum():  # ASCII: characters are bytes
+        first, last = byte_base[src] + starts[rows], byte_base[src] + ends[rows]
+    else:
+        char_bytes = np.concatenate(
+            [np.append(np.flatnonzero((np.frombuffer(e, np.uint8) & 0xC0) != 0x80), len(e)) for e in encoded]
+        )
+        char_base = np.concatenate([[0], np.cumsum(n_chars + 1)[:-1]])
+        first = byte_base[src] + char_bytes[char_base[src] + starts[rows]]
+        last = byte_base[src] + char_bytes[char_base[src] + ends[rows]]
+    archived = _binary_views(data, first, last - first)
+    quotes = pc.cast(pc.take(evidence.column("quote"), pa.array(rows)), pa.large_binary())
+    differs = pc.invert(pc.fill_null(pc.equal(pc.cast(archived, pa.large_binary()), quotes), False))
+    for position in _rows(differs):
+        row = int(rows[position])
+        text = texts[ids[int(src[position])]]
+        start, end = int(starts[row]), int(ends[row])
+        quote = evidence.column("quote")[row].as_py()
+        yield Finding(
+            "incident_sources",
+            row,
+            "quote",
+            f"the source reads {text[start:end]!r} at {start}-{end}",
+            f"the quote {quote!r} exactly as archived" + _hint(text, quote or ""),
+            "evidence-quote",
+        )
+
+
+_NULL = np.iinfo(np.int64).min
+
+
+def _filled(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """An integer column as int64 numpy, nulls as _NULL (index_in's misses and empty offsets)."""
+    return np.asarray(pc.fill_null(pc.cast(column, pa.int64()), _NULL))
+
+
+def _binary_views(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> pa.Array:
+    """Slices data[start:start+length] as an Arrow binary-view array, without copying the bytes: each view
+    is 16 bytes (length, then the bytes inline up to 12, else a 4-byte prefix, buffer 0 and the offset)."""
+    n = len(starts)
+    views = np.zeros((n, 4), dtype=np.int32)
+    views[:, 0] = lengths
+    raw = views.view(np.uint8)
+    short = lengths <= 12
+    for k in range(12):
+        raw[:, 4 + k] = np.where(k < np.where(short, lengths, 4), data[starts + k], 0)
+    views[~short, 3] = starts[~short]
+    return pa.Array.from_buffers(pa.binary_view(), n, [None, pa.py_buffer(views), pa.py_buffer(data)])
 
 
 def _hint(text: str, quote: str) -> str:
@@ -517,13 +598,37 @@ def _looks_like_formula(text: str) -> bool:
     return re.match(FORMULA, text) is not None
 
 
+Check = Callable[[], Iterable[Finding]]
+
+
+def row_checks(standard: Standard, tables: Tables, texts: dict[str, str], today: dt.date) -> list[Check]:
+    """The rules that need only the rows given (an incident with its child rows): they run table by table,
+    or partition by partition, each a separate task."""
+    found: list[Check] = []
+    for name, table in tables.items():
+        found += [partial(check_fields, standard, {name: table}), partial(check_formulas, standard, {name: table})]
+    if "incidents" in tables:
+        found += [partial(check_incidents, standard, tables, today), partial(check_history, tables)]
+        found.append(partial(check_support, tables))
+    if texts and "incident_sources" in tables:
+        found.append(partial(check_evidence_text, tables, texts))
+    return found
+
+
+def key_checks(standard: Standard, tables: Tables) -> list[Check]:
+    """The rules across the whole dataset (unique keys, references, merge targets): they read key columns
+    only, so they stay cheap when the tables are partitioned."""
+    return [partial(check_keys, standard, tables), partial(check_merge_targets, tables)]
+
+
+def key_columns(standard: Standard, table: str) -> list[str]:
+    """What key_checks reads of a table: its primary and foreign keys (and an incident's status)."""
+    spec = standard.tables[table]
+    names = [*spec["primaryKey"], *(f for fk in spec.get("foreignKeys", []) for f in fk["fields"])]
+    names += ["status"] if table == "incidents" else []
+    return [f["name"] for f in spec["fields"] if f["name"] in names]
+
+
 def check_all(standard: Standard, tables: Tables, texts: dict[str, str], today: dt.date) -> list[Finding]:
-    return [
-        *check_fields(standard, tables),
-        *check_keys(standard, tables),
-        *check_incidents(standard, tables, today),
-        *check_history(tables),
-        *check_support(tables),
-        *check_evidence_text(tables, texts),
-        *check_formulas(standard, tables),
-    ]
+    checks = [*row_checks(standard, tables, texts, today), *key_checks(standard, tables)]
+    return [finding for check in checks for finding in check()]

@@ -174,6 +174,16 @@ ERROR_HELP: dict[str, str] = {
     "count offsets in characters (not bytes) from the start of the `.txt` file.",
     "stale-build": "The built tables or `datapackage.json` differ from what the records build to. Run "
     "`incidents build` and commit the result.",
+    # reported by `incidents validate --tables` on a built package (datapackage.json and Parquet tables)
+    "column-type": "A Parquet table's column has another type than its Table Schema gives (a table written "
+    "by another tool, or by an older version of the standard). Rebuild it with `incidents build`.",
+    "extra-column": "A Parquet table holds a column the standard does not have. Rebuild it with `incidents build`.",
+    "table-unreadable": "A file that should be a Parquet table cannot be read as one (truncated, or another "
+    "format). Rebuild it, or download it again.",
+    "descriptor": "`datapackage.json` is not the descriptor `incidents build` writes: it cannot be read, lacks a "
+    "resource, or a resource's path, schema, size or hash differs from `schemas/` and the tables. Rebuild.",
+    "partition": "In the partitioned layout (`incidents partition`), a row lies in another partition than its "
+    "incident's year and country. Write the partitions again with `incidents partition`.",
     "continuity-missing": "A record published in the last release has no file any more. Ids are never "
     "deleted: restore the file, and use `incidents withdraw` or `incidents merge` to retire the record.",
     "continuity-history": "Revisions already published in the last release were edited. History is only "

@@ -1,0 +1,332 @@
+"""A built package -> problems, from datapackage.json and the Parquet tables alone (no record YAML).
+
+What a downloaded release or a cluster holds is tables, not records; this checks them with the same rules
+as record validation (`checks`): first the descriptor and each file's Arrow schema, then the row rules
+partition by partition (each a task an engine can run anywhere the files are readable), then the rules
+across the whole dataset (unique ids, references) on the key columns only.
+
+A problem names the Parquet file, the row as the line it has in the CSV table (row + 2: the header is line
+1), the record's id, the field, what was found and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from . import build, checks, standard
+from .layout import Layout
+from .problems import Problem
+from .problems import sort as sort_problems
+
+PARTITIONED = "partitioned"  # data/tables/partitioned/<table>/year=YYYY/country=XXX/part-0.parquet
+PART_FILE = "part-0.parquet"
+INCIDENT_TABLES = ("incidents", "incident_actors", "incident_sources", "revisions")
+SHARED_TABLES = ("actors", "sources")  # not split: every partition's rows may refer to any of them
+ID_COLUMN = {"actors": "actor_id", "sources": "source_id"}  # the record a row belongs to; else incident_id
+_SOURCE_ID = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one task checks: one file per table, relative to the root (a partition, or the whole package)."""
+
+    partition: str  # "year=2024/country=SYR", or "" for the single-file layout and the shared tables
+    files: dict[str, str]
+
+
+@dataclass
+class Report:
+    problems: list[Problem]
+    notes: list[str] = field(default_factory=list)  # what was read, and any check skipped (not problems)
+
+
+def units_of(root: Path) -> tuple[list[Unit], str]:
+    """The units of work of the package at `root`, and the layout's name. The partitioned layout is read
+    when `data/tables/partitioned/` exists, else the single files `data/tables/<table>.parquet`."""
+    layout = Layout(root)
+    folder = layout.tables / PARTITIONED
+    if not folder.is_dir():
+        files = {name: layout.rel(layout.tables / f"{name}.parquet") for name in standard.TABLES}
+        return [Unit("", files)], "single files"
+    partitions = sorted(
+        {
+            path.parent.relative_to(folder / name).as_posix()
+            for name in INCIDENT_TABLES
+            for path in (folder / name).rglob(PART_FILE)
+        }
+    )
+    units = [
+        Unit(part, {name: layout.rel(folder / name / part / PART_FILE) for name in INCIDENT_TABLES})
+        for part in partitions
+    ]
+    units.append(Unit("", {name: layout.rel(folder / name / PART_FILE) for name in SHARED_TABLES}))
+    return units, f"{len(partitions)} partitions under {layout.rel(folder)}"
+
+
+def check_schema(std: standard.Standard, table: str, path: Path, display: str) -> list[Problem]:
+    """A Parquet file's columns and types against the Table Schema: the rules need exactly these columns."""
+    try:
+        found = pq.read_schema(path)
+    except (OSError, pa.ArrowException) as exc:
+        message = f"the file cannot be read as Parquet: {exc}"
+        return [Problem(display, None, None, None, message, f"the {table} table as Parquet", "table-unreadable")]
+    expected = std.arrow_schema(table)
+    problems = []
+    for spec in expected:
+        if spec.name not in found.names:
+            message = "the column is missing"
+            problems.append(Problem(display, None, None, spec.name, message, f"a column {spec.type}", "missing-column"))
+        elif not found.field(spec.name).type.equals(_as_stored(spec.type)):
+            message = f"the column has type {found.field(spec.name).type}"
+            problems.append(
+                Problem(
+                    display,
+                    None,
+                    None,
+                    spec.name,
+                    message,
+                    f"type {_as_stored(spec.type)} (schemas/tables)",
+                    "column-type",
+                )
+            )
+    for name in found.names:
+        if name not in expected.names:
+            message = "a column the standard does not have"
+            problems.append(Problem(display, None, None, name, message, "only the standard's columns", "extra-column"))
+    return problems
+
+
+def _as_stored(arrow_type: pa.DataType) -> pa.DataType:
+    """The type a column reads back from Parquet as: Parquet has no seconds, so timestamps come back in ms."""
+    if pa.types.is_timestamp(arrow_type) and arrow_type.unit == "s":
+        return pa.timestamp("ms", tz=arrow_type.tz)
+    return arrow_type
+
+
+def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> list[Problem]:
+    """datapackage.json is the one `incidents build` writes: its resources, their paths and schemas as in
+    schemas/ (build.descriptor), and with the single-file layout the Parquet files' sizes and hashes."""
+    layout = Layout(root)
+    display = layout.rel(layout.descriptor)
+    expected_text = "the datapackage.json `incidents build` writes"
+    try:
+        descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [Problem(display, None, None, None, "the descriptor is missing", expected_text, "descriptor")]
+    except (OSError, ValueError) as exc:
+        line = getattr(exc, "lineno", None)
+        return [
+            Problem(display, line, None, None, f"the descriptor cannot be read: {exc}", expected_text, "descriptor")
+        ]
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        return [Problem(display, None, None, None, "no list of resources", expected_text, "descriptor")]
+    empty = {name: {"csv": b"", "parquet": b""} for name in standard.TABLES}
+    wanted = build.descriptor(std, {}, empty, descriptor.get("sources", []))["resources"]
+    found = {r.get("name"): (i, r) for i, r in enumerate(descriptor["resources"]) if isinstance(r, dict)}
+    problems = []
+    for resource in wanted:
+        name = resource["name"]
+        if name not in found:
+            problems.append(
+                Problem(display, None, None, "resources", f"no resource {name!r}", expected_text, "descriptor")
+            )
+            continue
+        index, have = found[name]
+        for key, value in resource.items():
+            if key not in ("bytes", "hash") and have.get(key) != value:
+                where = f"resources[{index}].{key}"
+                message = f"{name}: {key} differs from schemas/" if key == "schema" else f"found {have.get(key)!r}"
+                problems.append(Problem(display, None, None, where, message, f"{value!r}"[:200], "descriptor"))
+        path = layout.root / str(have.get("path", ""))
+        if single_files and have.get("format") == "parquet" and path.is_file():
+            content = path.read_bytes()
+            stats = {"bytes": len(content), "hash": "sha256:" + hashlib.sha256(content).hexdigest()}
+            for key, value in stats.items():
+                if have.get(key) != value:
+                    message = f"{layout.rel(path)} has {key} {value}"
+                    where = f"resources[{index}].{key}"
+                    problems.append(Problem(display, None, None, where, message, f"{have.get(key)}", "descriptor"))
+    names = {r["name"] for r in wanted}
+    for name, (index, _) in found.items():
+        if name not in names:
+            message = f"a resource {name!r} the build does not write"
+            problems.append(Problem(display, None, None, f"resources[{index}]", message, expected_text, "descriptor"))
+    return problems
+
+
+def _problem(finding: checks.Finding, table: pa.Table, path: str, row: int | None = None) -> Problem:
+    """A finding on a row of `table` (read from `path`) as a problem: the CSV line and the record's id."""
+    at = finding.row if row is None else row
+    ids = table.column(ID_COLUMN.get(finding.table, "incident_id"))
+    record = ids[finding.row].as_py() if len(ids) > finding.row else None
+    return Problem(path, at + 2, record, finding.field, finding.message, finding.expected, finding.code)
+
+
+def _source_texts(sources: Path, ids: Iterable[str]) -> dict[str, str]:
+    """The archived texts of the given sources that are present and readable (the record validation reports
+    the others); ids that are not sha256 names are never turned into paths."""
+    texts = {}
+    for source_id in ids:
+        path = sources / f"{source_id}.txt"
+        if _SOURCE_ID.match(source_id) and path.is_file() and not path.is_symlink():
+            try:
+                texts[source_id] = path.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+    return texts
+
+
+def _run(tasks: list[Callable[[], Iterable[checks.Finding]]]) -> list[checks.Finding]:
+    """Run checks on threads: pyarrow compute releases the GIL, so they use every core."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return [finding for found in pool.map(lambda task: list(task()), tasks) for finding in found]
+
+
+def _partition_problems(unit: Unit, incidents: pa.Table) -> list[Problem]:
+    """Each incident lies in the partition named for its year and country (so partitions are self-contained)."""
+    keys = dict(part.split("=", 1) for part in unit.partition.split("/"))
+    year = pc.cast(pc.year(incidents.column("date_start")), pa.string())
+    actual = {"year": pc.fill_null(year, HIVE_NULL), "country": incidents.column("country")}
+    mask = pa.array(np.zeros(len(incidents), dtype=bool))
+    for key, value in keys.items():
+        mask = pc.or_(mask, pc.not_equal(actual[key], value))
+    rows = pc.indices_nonzero(mask).to_pylist()
+    path = unit.files["incidents"]
+    ids = incidents.column("incident_id")
+    expected = f"an incident of {unit.partition}"
+    return [
+        Problem(path, row + 2, ids[row].as_py(), "date_start", _where(actual, keys, row), expected, "partition")
+        for row in rows
+    ]
+
+
+def _where(actual: dict[str, Any], keys: dict[str, str], row: int) -> str:
+    return "an incident of " + "/".join(f"{k}={actual[k][row].as_py()}" for k in keys)
+
+
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # Hive's name for the partition of empty values (no date_start)
+
+
+def check_unit(root: str, unit: Unit, today: dt.date, with_texts: bool) -> list[Problem]:
+    """One task: read the unit's files whole and run the row rules on them. Runs on any machine that can
+    read `root` (a shared filesystem or the same path on every worker)."""
+    std = standard.load()
+    base = Path(root)
+    problems = [p for name, path in unit.files.items() for p in check_schema(std, name, base / path, path)]
+    if problems:
+        return problems  # the rules need the standard's columns and types
+    tables = {name: pq.read_table(base / path) for name, path in unit.files.items()}
+    texts: dict[str, str] = {}
+    if with_texts and "incident_sources" in tables:
+        ids = pc.unique(tables["incident_sources"].column("source_id")).drop_null().to_pylist()
+        texts = _source_texts(Layout(base).sources, ids)
+    for finding in _run(checks.row_checks(std, tables, texts, today)):
+        problems.append(_problem(finding, tables[finding.table], unit.files[finding.table]))
+    if unit.partition and "incidents" in tables:
+        problems += _partition_problems(unit, tables["incidents"])
+    return problems
+
+
+def check_keys(root: str, units: list[Unit]) -> list[Problem]:
+    """The rules across all partitions, on the key columns only: unique ids, references, merge targets,
+    and that an incident's child rows lie in its partition."""
+    std = standard.load()
+    base = Path(root)
+    if any(check_schema(std, name, base / path, path) for unit in units for name, path in unit.files.items()):
+        return []  # the units report the schema problems; the keys cannot be read as the standard's
+    pieces: dict[str, list[tuple[str, str, int]]] = {}  # table -> (file, partition, rows), in order
+    parts: dict[str, list[pa.Table]] = {}
+    for unit in units:
+        for name, path in unit.files.items():
+            table = pq.read_table(base / path, columns=checks.key_columns(std, name))
+            pieces.setdefault(name, []).append((path, unit.partition, table.num_rows))
+            parts.setdefault(name, []).append(table)
+    tables = {name: pa.concat_tables(found) for name, found in parts.items()}
+    starts = {name: np.cumsum([0] + [rows for _, _, rows in found]) for name, found in pieces.items()}
+    problems = []
+    for finding in _run(checks.key_checks(std, tables)):
+        piece = int(np.searchsorted(starts[finding.table], finding.row, side="right")) - 1
+        row = finding.row - int(starts[finding.table][piece])
+        problems.append(_problem(finding, tables[finding.table], pieces[finding.table][piece][0], row))
+    if len(pieces.get("incidents", [])) > 1:
+        problems += _misplaced_children(tables, pieces, starts)
+    return problems
+
+
+def _misplaced_children(
+    tables: dict[str, pa.Table], pieces: dict[str, list[tuple[str, str, int]]], starts: dict[str, np.ndarray]
+) -> list[Problem]:
+    """A child row whose incident lies in another partition: the partition would not be self-contained."""
+
+    def partition_of(name: str) -> np.ndarray:
+        return np.repeat(np.arange(len(pieces[name])), [rows for _, _, rows in pieces[name]])
+
+    incident_part = partition_of("incidents")
+    problems = []
+    for name in INCIDENT_TABLES[1:]:
+        at = np.asarray(pc.fill_null(pc.index_in(tables[name]["incident_id"], tables["incidents"]["incident_id"]), -1))
+        own = partition_of(name)
+        found = np.where(at >= 0, incident_part[np.maximum(at, 0)], -1)
+        for row in np.flatnonzero((at >= 0) & (found != own)).tolist():
+            piece = int(own[row])
+            path, part, _ = pieces[name][piece]
+            local = row - int(starts[name][piece])
+            other = pieces["incidents"][int(found[row])][1]
+            problems.append(
+                Problem(
+                    path,
+                    local + 2,
+                    tables[name]["incident_id"][row].as_py(),
+                    "incident_id",
+                    f"the incident lies in partition {other}",
+                    f"the rows of an incident in its own partition ({part} holds this row)",
+                    "partition",
+                )
+            )
+    return problems
+
+
+Engine = Callable[[Sequence[Callable[[], list[Problem]]]], list[list[Problem]]]
+
+
+def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | None = None) -> Report:
+    """Every problem of the built package at `root`, read from its descriptor and Parquet tables."""
+    from . import engines
+
+    run = engine or engines.local
+    std = standard.load()
+    layout = Layout(root)
+    units, layout_name = units_of(root)
+    notes = [f"read the Parquet tables: {layout_name}"]
+    problems = check_descriptor(std, root, single_files=units[0].partition == "" and len(units) == 1)
+    missing = [
+        Problem(path, None, None, None, "the file is missing", "every table of the package", "missing-file")
+        for unit in units
+        for path in unit.files.values()
+        if not (root / path).is_file()
+    ]
+    if missing:
+        return Report(sort_problems(problems + missing), notes)
+    with_texts = layout.sources.is_dir() and any(layout.sources.glob("*.txt"))
+    if not with_texts:
+        notes.append("evidence quotes not compared with the archived texts: no data/sources/*.txt here")
+    when = today or dt.datetime.now(dt.UTC).date()
+    tasks = [partial(check_unit, str(root), unit, when, with_texts) for unit in units]
+    tasks.append(partial(check_keys, str(root), units))
+    problems += [p for result in run(tasks) for p in result]
+    return Report(sort_problems(problems), notes)
