@@ -215,3 +215,6 @@ def set_cell(table: Any, column: str, row: int, value: Any) -> Any:
     return table.set_column(
         index, table.schema.field(index).with_nullable(True), pa.array(values, table.column(column).type)
     )
+
+
+MISSING_ACTOR_ID = "act_01KAXQ8N5D4C3R6E0J2VWZ7TZZ"

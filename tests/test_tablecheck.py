@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from factories import (
+    MISSING_ACTOR_ID,
     TODAY,
     built_package,
     record,
@@ -20,7 +21,7 @@ from factories import (
 )
 from incidents import tablecheck, validate
 
-MISSING_ACTOR = "act_01KAXQ8N5D4C3R6E0J2VWZ7TZZ"
+MISSING_ACTOR = MISSING_ACTOR_ID
 
 
 def where(problems):

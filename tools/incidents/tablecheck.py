@@ -277,9 +277,13 @@ def _misplaced_children(
         return np.repeat(np.arange(len(pieces[name])), [rows for _, _, rows in pieces[name]])
 
     incident_part = partition_of("incidents")
+    ids = tables["incidents"]["incident_id"]
+    counts = pc.value_counts(ids)
+    unique = counts.field("values").filter(pc.equal(counts.field("counts"), 1))  # a repeated id: duplicate-id
     problems = []
     for name in INCIDENT_TABLES[1:]:
-        at = np.asarray(pc.fill_null(pc.index_in(tables[name]["incident_id"], tables["incidents"]["incident_id"]), -1))
+        known = pc.is_in(tables[name]["incident_id"], value_set=unique)
+        at = np.asarray(pc.fill_null(pc.if_else(known, pc.index_in(tables[name]["incident_id"], ids), None), -1))
         own = partition_of(name)
         found = np.where(at >= 0, incident_part[np.maximum(at, 0)], -1)
         for row in np.flatnonzero((at >= 0) & (found != own)).tolist():
