@@ -121,39 +121,54 @@ def _repeated(key: pa.ChunkedArray | pa.Array) -> pa.Array:
     return counts.field("values").filter(pc.greater(counts.field("counts"), 1))
 
 
-def check_keys(standard: Standard, tables: Tables) -> Iterator[Finding]:
-    """Primary keys are unique; foreign keys point at rows that exist. Two files with one id are reported
-    once, on the id: rows of child tables that repeat only because their parent's id does are left out."""
-    colliding = {  # id column -> ids held by more than one row of the table they identify
-        spec["primaryKey"][0]: _repeated(tables[name].column(spec["primaryKey"][0]))
+def _duplicated(
+    table: pa.Table, columns: list[str], codes: dict[str, pa.Array | pa.ChunkedArray]
+) -> pa.Array | pa.ChunkedArray | None:
+    """Rows whose key another row holds too, or None when every key is unique: the usual case, found by one
+    hash aggregation on integer codes of the key columns (`codes`: a foreign key's row in its target, where
+    known), without building a composite key for every row. Candidates are confirmed on the exact values."""
+    if len(columns) == 1:
+        repeated = _repeated(table.column(columns[0]))
+        return pc.is_in(table.column(columns[0]), value_set=repeated) if len(repeated) else None
+    keys = table.select(columns)
+    coded = pa.table({c: codes[c] if c in codes else _codes(keys.column(c)) for c in columns})
+    counts = coded.group_by(columns, use_threads=False).aggregate([([], "count_all")])
+    if len(counts) == len(keys):
+        return None
+    shared = counts.filter(pc.greater(counts.column("count_all"), 1)).column(columns[0])
+    rows = pc.indices_nonzero(pc.fill_null(pc.is_in(coded.column(columns[0]), value_set=shared), False))
+    candidates = _key(keys.take(rows), columns)
+    hit = pc.filter(rows, pc.is_in(candidates, value_set=_repeated(candidates)))
+    mask = np.zeros(len(keys), dtype=bool)
+    mask[np.asarray(hit)] = True
+    return pa.array(mask)
+
+
+def _codes(column: pa.ChunkedArray) -> pa.Array:
+    """A text column as integer codes (equal texts, equal codes); other columns as they are."""
+    if not pa.types.is_string(column.type):
+        return column.combine_chunks()
+    return column.combine_chunks().dictionary_encode().indices
+
+
+def check_keys(standard: Standard, tables: Tables, names: Iterable[str] | None = None) -> Iterator[Finding]:
+    """Primary keys are unique; foreign keys point at rows that exist (in the tables `names`, default all).
+    Two files with one id are reported once, on the id: rows of child tables that repeat only because their
+    parent's id does are left out."""
+    identifies = {  # id column -> the table it identifies
+        spec["primaryKey"][0]: name
         for name, spec in ((name, standard.tables[name]) for name in tables)
         if len(spec["primaryKey"]) == 1
     }
-    for name, table in tables.items():
-        spec = standard.tables[name]
-        key_columns = spec["primaryKey"]
-        key = _key(table, key_columns)
-        repeated = _repeated(key)
-        if len(repeated):
-            mask = pc.is_in(key, value_set=repeated)
-            for column in key_columns if len(key_columns) > 1 else []:
-                if column in colliding:
-                    mask = pc.and_kleene(mask, pc.invert(pc.is_in(table.column(column), value_set=colliding[column])))
-            label = ", ".join(key_columns)
-            yield from _findings(
-                name,
-                table,
-                mask,
-                key_columns[-1] if name != "incidents" else "incident_id",
-                _show(table, *key_columns, lead="duplicate "),
-                f"{label} unique across the dataset",
-                "duplicate-id",
-            )
+    for name in names or tables:
+        table, spec = tables[name], standard.tables[name]
+        found = {}  # foreign key column -> the row it points at in its target (null: none)
         for fk in spec.get("foreignKeys", []):
             (column_name,) = fk["fields"]
             target = tables[fk["reference"]["resource"]].column(fk["reference"]["fields"][0])
             column = table.column(column_name)
-            mask = pc.and_kleene(pc.is_valid(column), pc.invert(pc.is_in(column, value_set=target)))
+            found[column_name] = pc.index_in(column, value_set=target)
+            mask = pc.and_kleene(pc.is_valid(column), pc.is_null(found[column_name]))
             yield from _findings(
                 name,
                 table,
@@ -162,6 +177,24 @@ def check_keys(standard: Standard, tables: Tables) -> Iterator[Finding]:
                 _show(table, column_name, tail=" does not exist"),
                 f"an id present in {fk['reference']['resource']}",
                 "dangling-reference",
+            )
+        key_columns = spec["primaryKey"]
+        duplicated = _duplicated(table, key_columns, found)
+        if duplicated is not None:
+            for column in key_columns if len(key_columns) > 1 else []:
+                if column in identifies:  # ids held by more than one row of the table they identify
+                    colliding = _repeated(tables[identifies[column]].column(column))
+                    clash = pc.is_in(table.column(column), value_set=colliding)
+                    duplicated = pc.and_kleene(duplicated, pc.invert(clash))
+            label = ", ".join(key_columns)
+            yield from _findings(
+                name,
+                table,
+                duplicated,
+                key_columns[-1] if name != "incidents" else "incident_id",
+                _show(table, *key_columns, lead="duplicate "),
+                f"{label} unique across the dataset",
+                "duplicate-id",
             )
 
 
@@ -380,41 +413,59 @@ def _check_bbox(standard: Standard, t: pa.Table) -> Iterator[Finding]:
 
 
 def check_history(tables: Tables) -> Iterator[Finding]:
-    """Revisions are numbered 1..n without gaps; the incident's revision is the latest one."""
+    """Revisions are numbered 1..n without gaps; the incident's revision is the latest one.
+
+    Revisions are grouped by their incident's row (an integer), and a repeated incident id shares its first
+    row's revisions, as it would by id."""
     revisions, incidents = tables["revisions"], tables["incidents"]
-    grouped = revisions.group_by("incident_id").aggregate(
-        [("revision", "max"), ("revision", "count_distinct"), ("revision", "min")]
+    ids = incidents.column("incident_id")
+    first = np.asarray(pc.index_in(ids, value_set=ids))
+    owner = pc.index_in(revisions.column("incident_id"), value_set=ids)
+    grouped = (
+        pa.table({"row": owner, "revision": revisions.column("revision")})
+        .group_by("row", use_threads=False)
+        .aggregate([("revision", "max"), ("revision", "count_distinct"), ("revision", "min")])
+        .filter(pc.is_valid(pc.field("row")))
     )
-    gaps = grouped.filter(
-        pc.or_kleene(
-            pc.not_equal(grouped["revision_max"], grouped["revision_count_distinct"]),
-            pc.not_equal(grouped["revision_min"], 1),
+    n = len(incidents)
+    has = np.zeros(n, dtype=bool)
+    gap = np.zeros(n, dtype=bool)
+    latest = np.zeros(n, dtype=np.int64)
+    rows = np.asarray(grouped.column("row"))
+    has[rows] = True
+    top = grouped.column("revision_max")
+    gap[rows] = np.asarray(
+        pc.fill_null(
+            pc.or_kleene(
+                pc.not_equal(top, grouped.column("revision_count_distinct")),
+                pc.not_equal(grouped.column("revision_min"), 1),
+            ),
+            False,  # a group of empty revision numbers: those are reported as required
         )
     )
-    mask = pc.is_in(incidents.column("incident_id"), value_set=gaps.column("incident_id"))
+    latest[rows] = np.asarray(pc.fill_null(top, 0))
+    known = np.zeros(n, dtype=bool)
+    known[rows] = np.asarray(pc.is_valid(top))
+    has, gap, latest, known = has[first], gap[first], latest[first], known[first]
     yield from _findings(
         "incidents",
         incidents,
-        mask,
+        pa.array(gap),
         "revisions",
         lambda r: "revisions are not numbered 1, 2, 3, ...",
         "revisions numbered from 1 without gaps",
         "revision-sequence",
     )
-    missing = pc.invert(pc.is_in(incidents.column("incident_id"), value_set=grouped.column("incident_id")))
     yield from _findings(
         "incidents",
         incidents,
-        missing,
+        pa.array(~has),
         "revisions",
         lambda r: "the record has no revision",
         "at least one revision",
         "revision-sequence",
     )
-    latest = pc.take(
-        grouped.column("revision_max"), pc.index_in(incidents.column("incident_id"), value_set=grouped["incident_id"])
-    )
-    wrong = pc.not_equal(incidents.column("revision"), latest)
+    wrong = pc.not_equal(incidents.column("revision"), pa.array(latest, mask=~known))
     yield from _findings(
         "incidents",
         incidents,
@@ -429,28 +480,29 @@ def check_history(tables: Tables) -> Iterator[Finding]:
 def check_support(tables: Tables) -> Iterator[Finding]:
     """Every non-empty factual value of an active incident is supported by at least one evidence quote.
 
-    Pairs (incident, field) are encoded as integers (incident row * fields + field index), so the test is
-    one `is_in` on int64 rather than on millions of joined strings."""
+    The supported (incident, field) pairs are marked in one boolean matrix, incidents by row (a repeated id
+    shares its first row's quotes, as it would by id) and fields by position: no joined strings, no sets."""
     evidence, incidents = tables["incident_sources"], tables["incidents"]
     ids = incidents.column("incident_id")
     names = [*EVIDENCED_FIELDS, "actors"]
     supports = evidence.column("supports").combine_chunks()
-    parents = pc.list_parent_indices(supports)
-    incident_row = pc.cast(pc.index_in(pc.take(evidence.column("incident_id"), parents), value_set=ids), pa.int64())
-    field_index = pc.cast(pc.index_in(pc.list_flatten(supports), value_set=pa.array(names)), pa.int64())
-    supported = pc.add(pc.multiply(incident_row, len(names)), field_index)  # null where either is unknown
-    active = pc.equal(incidents.column("status"), "active")
+    owner = pc.index_in(evidence.column("incident_id"), value_set=ids)
+    incident_row = pc.take(owner, pc.list_parent_indices(supports))
+    field_index = pc.index_in(pc.list_flatten(supports), value_set=pa.array(names))
+    known = pc.and_kleene(pc.is_valid(incident_row), pc.is_valid(field_index))
+    supported = np.zeros((len(incidents), len(names)), dtype=bool)
+    supported[np.asarray(pc.filter(incident_row, known)), np.asarray(pc.filter(field_index, known))] = True
+    supported = supported[np.asarray(pc.index_in(ids, value_set=ids))]
+    active = np.asarray(pc.fill_null(pc.equal(incidents.column("status"), "active"), False))
     has_actors = pc.is_in(ids, value_set=tables["incident_actors"].column("incident_id"))
     needed = {name: pc.is_valid(incidents.column(name)) for name in EVIDENCED_FIELDS}
     needed["actors"] = has_actors
-    rows = pc.cast(pc.index_in(ids, value_set=ids), pa.int64())  # a repeated id shares its first row's quotes
     for index, (name, present) in enumerate(needed.items()):
-        wanted = pc.add(pc.multiply(rows, len(names)), index)
-        unsupported = pc.and_kleene(pc.and_kleene(active, present), pc.invert(pc.is_in(wanted, value_set=supported)))
+        unsupported = active & np.asarray(pc.fill_null(present, False)) & ~supported[:, index]
         yield from _findings(
             "incidents",
             incidents,
-            unsupported,
+            pa.array(unsupported),
             name,
             _const(f"no evidence quote supports {name}"),
             f"an evidence item whose supports lists '{name}'",
@@ -618,7 +670,7 @@ def row_checks(standard: Standard, tables: Tables, texts: dict[str, str], today:
 def key_checks(standard: Standard, tables: Tables) -> list[Check]:
     """The rules across the whole dataset (unique keys, references, merge targets): they read key columns
     only, so they stay cheap when the tables are partitioned."""
-    return [partial(check_keys, standard, tables), partial(check_merge_targets, tables)]
+    return [*(partial(check_keys, standard, tables, [name]) for name in tables), partial(check_merge_targets, tables)]
 
 
 def key_columns(standard: Standard, table: str) -> list[str]:
