@@ -653,24 +653,48 @@ def _looks_like_formula(text: str) -> bool:
 Check = Callable[[], Iterable[Finding]]
 
 
-def row_checks(standard: Standard, tables: Tables, texts: dict[str, str], today: dt.date) -> list[Check]:
-    """The rules that need only the rows given (an incident with its child rows): they run table by table,
-    or partition by partition, each a separate task."""
-    found: list[Check] = []
-    for name, table in tables.items():
-        found += [partial(check_fields, standard, {name: table}), partial(check_formulas, standard, {name: table})]
-    if "incidents" in tables:
-        found += [partial(check_incidents, standard, tables, today), partial(check_history, tables)]
-        found.append(partial(check_support, tables))
-    if texts and "incident_sources" in tables:
-        found.append(partial(check_evidence_text, tables, texts))
+def table_checks(standard: Standard, name: str, table: pa.Table, texts: dict[str, str]) -> list[Check]:
+    """The rules on one table's rows, each row alone (fields, formulas, evidence quotes): they can run on
+    any slice of the table, so large tables are checked batch by batch."""
+    found: list[Check] = [
+        partial(check_fields, standard, {name: table}),
+        partial(check_formulas, standard, {name: table}),
+    ]
+    if texts and name == "incident_sources":
+        found.append(partial(check_evidence_text, {name: table}, texts))
     return found
+
+
+def incident_checks(standard: Standard, tables: Tables, today: dt.date) -> list[Check]:
+    """The rules across an incident's tables (dates and ranges, history, support): they need all rows of an
+    incident, which a partition holds, and only the columns in INCIDENT_COLUMNS."""
+    if "incidents" not in tables:
+        return []
+    return [
+        partial(check_incidents, standard, tables, today),
+        partial(check_history, tables),
+        partial(check_support, tables),
+    ]
+
+
+# What incident_checks read of each table: a reader of large tables loads only these for them.
+INCIDENT_COLUMNS = {
+    "incidents": [
+        "incident_id", "revision", "status", "status_reason", "merged_into", "date_end", "date_precision",
+        "event_type", "sub_event_type", "country", "latitude", "longitude", "fatalities_low", "fatalities_high",
+        *EVIDENCED_FIELDS,
+    ],
+    "incident_actors": ["incident_id"],
+    "incident_sources": ["incident_id", "supports"],
+    "revisions": ["incident_id", "revision"],
+}  # fmt: skip
 
 
 def key_checks(standard: Standard, tables: Tables) -> list[Check]:
     """The rules across the whole dataset (unique keys, references, merge targets): they read key columns
     only, so they stay cheap when the tables are partitioned."""
-    return [*(partial(check_keys, standard, tables, [name]) for name in tables), partial(check_merge_targets, tables)]
+    found: list[Check] = [partial(check_keys, standard, tables, [name]) for name in tables]
+    return found + ([partial(check_merge_targets, tables)] if "incidents" in tables else [])
 
 
 def key_columns(standard: Standard, table: str) -> list[str]:
@@ -682,5 +706,6 @@ def key_columns(standard: Standard, table: str) -> list[str]:
 
 
 def check_all(standard: Standard, tables: Tables, texts: dict[str, str], today: dt.date) -> list[Finding]:
-    checks = [*row_checks(standard, tables, texts, today), *key_checks(standard, tables)]
+    checks = [check for name, table in tables.items() for check in table_checks(standard, name, table, texts)]
+    checks += [*incident_checks(standard, tables, today), *key_checks(standard, tables)]
     return [finding for check in checks for finding in check()]

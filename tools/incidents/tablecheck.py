@@ -222,24 +222,59 @@ def _where(actual: dict[str, Any], keys: dict[str, str], row: int) -> str:
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # Hive's name for the partition of empty values (no date_start)
 
 
-def check_unit(root: str, unit: Unit, today: dt.date, with_texts: bool) -> list[Problem]:
-    """One task: read the unit's files whole and run the row rules on them. Runs on any machine that can
-    read `root` (a shared filesystem or the same path on every worker)."""
+def check_unit(root: str, unit: Unit, today: dt.date, with_texts: bool, with_keys: bool = False) -> list[Problem]:
+    """One task: the row rules on the unit's files (and with `with_keys` the key rules too: the single-file
+    layout is one unit). Runs on any machine that can read `root` (a shared filesystem, or the same path on
+    every worker). Memory stays near one batch of each table plus the columns the cross-table rules read."""
     std = standard.load()
     base = Path(root)
     problems = [p for name, path in unit.files.items() for p in check_schema(std, name, base / path, path)]
     if problems:
         return problems  # the rules need the standard's columns and types
-    tables = {name: pq.read_table(base / path) for name, path in unit.files.items()}
     texts: dict[str, str] = {}
-    if with_texts and "incident_sources" in tables:
-        ids = pc.unique(tables["incident_sources"].column("source_id")).drop_null().to_pylist()
+    if with_texts and "incident_sources" in unit.files:
+        path = base / unit.files["incident_sources"]
+        ids = pc.unique(pq.read_table(path, columns=["source_id"]).column("source_id")).drop_null().to_pylist()
         texts = _source_texts(Layout(base).sources, ids)
-    for finding in _run(checks.row_checks(std, tables, texts, today)):
+    tasks = [partial(_check_rows, std, name, base / path, path, texts) for name, path in unit.files.items()]
+    problems += [p for found in _threads(tasks) for p in found]
+
+    def columns(name: str) -> list[str] | None:
+        if name not in checks.INCIDENT_COLUMNS:
+            return None  # actors and sources are small: read whole
+        wanted = checks.INCIDENT_COLUMNS[name] + (checks.key_columns(std, name) if with_keys else [])
+        return [f["name"] for f in std.fields(name) if f["name"] in wanted]
+
+    tables = {name: pq.read_table(base / path, columns=columns(name)) for name, path in unit.files.items()}
+    rules = checks.incident_checks(std, tables, today) + (checks.key_checks(std, tables) if with_keys else [])
+    for finding in _run(rules):
         problems.append(_problem(finding, tables[finding.table], unit.files[finding.table]))
     if unit.partition and "incidents" in tables:
         problems += _partition_problems(unit, tables["incidents"])
     return problems
+
+
+BATCH_ROWS = 256 * 1024
+
+
+def _check_rows(std: standard.Standard, name: str, path: Path, display: str, texts: dict[str, str]) -> list[Problem]:
+    """The rules on each row alone, batch by batch, so that a large table is never whole in memory."""
+    problems = []
+    offset = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, use_threads=False):
+        table = pa.Table.from_batches([batch])
+        cited = texts
+        if texts and name == "incident_sources":
+            cited = {i: texts[i] for i in pc.unique(table.column("source_id")).drop_null().to_pylist() if i in texts}
+        for check in checks.table_checks(std, name, table, cited):
+            problems += [_problem(f, table, display, offset + f.row) for f in check()]
+        offset += table.num_rows
+    return problems
+
+
+def _threads(tasks: Sequence[Callable[[], list[Problem]]]) -> list[list[Problem]]:
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(lambda task: task(), tasks))
 
 
 def check_keys(root: str, units: list[Unit]) -> list[Problem]:
@@ -317,7 +352,8 @@ def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | N
     layout = Layout(root)
     units, layout_name = units_of(root)
     notes = [f"read the Parquet tables: {layout_name}"]
-    problems = check_descriptor(std, root, single_files=units[0].partition == "" and len(units) == 1)
+    single = not (layout.tables / PARTITIONED).is_dir()  # the single-file layout is one unit of all tables
+    problems = check_descriptor(std, root, single_files=single)
     missing = [
         Problem(path, None, None, None, "the file is missing", "every table of the package", "missing-file")
         for unit in units
@@ -330,7 +366,8 @@ def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | N
     if not with_texts:
         notes.append("evidence quotes not compared with the archived texts: no data/sources/*.txt here")
     when = today or dt.datetime.now(dt.UTC).date()
-    tasks = [partial(check_unit, str(root), unit, when, with_texts) for unit in units]
-    tasks.append(partial(check_keys, str(root), units))
+    tasks = [partial(check_unit, str(root), unit, when, with_texts, with_keys=single) for unit in units]
+    if not single:
+        tasks.append(partial(check_keys, str(root), units))
     problems += [p for result in run(tasks) for p in result]
     return Report(sort_problems(problems), notes)
