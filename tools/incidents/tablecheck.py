@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -236,16 +236,20 @@ def check_unit(root: str, unit: Unit, today: dt.date, with_texts: bool, with_key
         path = base / unit.files["incident_sources"]
         ids = pc.unique(pq.read_table(path, columns=["source_id"]).column("source_id")).drop_null().to_pylist()
         texts = _source_texts(Layout(base).sources, ids)
-    tasks = [partial(_check_rows, std, name, base / path, path, texts) for name, path in unit.files.items()]
-    problems += [p for found in _threads(tasks) for p in found]
 
-    def columns(name: str) -> list[str] | None:
+    def columns(name: str) -> list[str]:
         if name not in checks.INCIDENT_COLUMNS:
-            return None  # actors and sources are small: read whole
+            return [f["name"] for f in std.fields(name)]  # actors and sources are small: kept whole
         wanted = checks.INCIDENT_COLUMNS[name] + (checks.key_columns(std, name) if with_keys else [])
         return [f["name"] for f in std.fields(name) if f["name"] in wanted]
 
-    tables = {name: pq.read_table(base / path, columns=columns(name)) for name, path in unit.files.items()}
+    tasks = [
+        partial(_check_rows, std, name, base / path, path, texts, columns(name)) for name, path in unit.files.items()
+    ]
+    tables = {}
+    for name, (found, kept) in zip(unit.files, _threads(tasks), strict=True):
+        problems += found
+        tables[name] = kept
     rules = checks.incident_checks(std, tables, today) + (checks.key_checks(std, tables) if with_keys else [])
     for finding in _run(rules):
         problems.append(_problem(finding, tables[finding.table], unit.files[finding.table]))
@@ -257,22 +261,31 @@ def check_unit(root: str, unit: Unit, today: dt.date, with_texts: bool, with_key
 BATCH_ROWS = 256 * 1024
 
 
-def _check_rows(std: standard.Standard, name: str, path: Path, display: str, texts: dict[str, str]) -> list[Problem]:
-    """The rules on each row alone, batch by batch, so that a large table is never whole in memory."""
+def _check_rows(
+    std: standard.Standard, name: str, path: Path, display: str, texts: dict[str, str], keep: list[str]
+) -> tuple[list[Problem], pa.Table]:
+    """The rules on each row alone, batch by batch, so that a large table is never whole in memory; returns
+    their problems and the columns `keep` of the whole table, for the rules across tables (read once)."""
     problems = []
+    file = pq.ParquetFile(path)
+    kept = [pa.schema([file.schema_arrow.field(c) for c in keep]).empty_table()]
     offset = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, use_threads=False):
+    for batch in file.iter_batches(batch_size=BATCH_ROWS, use_threads=False):
         table = pa.Table.from_batches([batch])
+        kept.append(table.select(keep))
         cited = texts
         if texts and name == "incident_sources":
             cited = {i: texts[i] for i in pc.unique(table.column("source_id")).drop_null().to_pylist() if i in texts}
         for check in checks.table_checks(std, name, table, cited):
             problems += [_problem(f, table, display, offset + f.row) for f in check()]
         offset += table.num_rows
-    return problems
+    return problems, pa.concat_tables(kept)
 
 
-def _threads(tasks: Sequence[Callable[[], list[Problem]]]) -> list[list[Problem]]:
+T = TypeVar("T")
+
+
+def _threads(tasks: Sequence[Callable[[], T]]) -> list[T]:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         return list(pool.map(lambda task: task(), tasks))
 
