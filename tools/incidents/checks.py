@@ -167,6 +167,8 @@ def check_keys(standard: Standard, tables: Tables, names: Iterable[str] | None =
             (column_name,) = fk["fields"]
             target = tables[fk["reference"]["resource"]].column(fk["reference"]["fields"][0])
             column = table.column(column_name)
+            if column.null_count == len(column):  # e.g. merged_into, empty on all but merged incidents
+                continue
             found[column_name] = pc.index_in(column, value_set=target)
             mask = pc.and_kleene(pc.is_valid(column), pc.is_null(found[column_name]))
             yield from _findings(
@@ -365,18 +367,25 @@ def check_incidents(standard: Standard, tables: Tables, today: dt.date) -> Itera
 
 def check_merge_targets(tables: Tables) -> Iterator[Finding]:
     """A merged incident points at an active one. Global: the target may lie in another partition, so this
-    reads only incident_id, status and merged_into."""
+    reads only incident_id, status and merged_into; the few merged rows are looked up, not every id."""
     t = tables["incidents"]
     ids, status, merged_into = t.column("incident_id"), t.column("status"), t.column("merged_into")
-    surviving = pc.filter(ids, pc.equal(status, "active"))
-    into_tombstone = pc.and_kleene(
-        pc.and_kleene(pc.equal(status, "merged"), pc.is_valid(merged_into)),
-        pc.invert(pc.is_in(merged_into, value_set=surviving)),
+    merged = pc.indices_nonzero(
+        pc.fill_null(pc.and_kleene(pc.equal(status, "merged"), pc.is_valid(merged_into)), False)
     )
+    if not len(merged):
+        return
+    targets = pc.take(merged_into, merged)
+    is_target = pc.is_in(ids, value_set=targets)
+    present = pc.filter(ids, is_target)
+    active = pc.filter(ids, pc.and_kleene(is_target, pc.equal(status, "active")))
+    bad = pc.and_kleene(pc.is_in(targets, value_set=present), pc.invert(pc.is_in(targets, value_set=active)))
+    mask = np.zeros(len(t), dtype=bool)
+    mask[np.asarray(pc.filter(merged, bad))] = True
     yield from _findings(
         "incidents",
         t,
-        pc.and_kleene(into_tombstone, pc.is_in(merged_into, value_set=ids)),
+        pa.array(mask),
         "merged_into",
         _show(t, "merged_into"),
         "the id of an active incident",

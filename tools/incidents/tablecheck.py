@@ -319,33 +319,42 @@ def check_keys(root: str, units: list[Unit]) -> list[Problem]:
 def _misplaced_children(
     tables: dict[str, pa.Table], pieces: dict[str, list[tuple[str, str, int]]], starts: dict[str, np.ndarray]
 ) -> list[Problem]:
-    """A child row whose incident lies in another partition: the partition would not be self-contained."""
-
-    def partition_of(name: str) -> np.ndarray:
-        return np.repeat(np.arange(len(pieces[name])), [rows for _, _, rows in pieces[name]])
-
-    incident_part = partition_of("incidents")
-    ids = tables["incidents"]["incident_id"]
-    counts = pc.value_counts(ids)
-    unique = counts.field("values").filter(pc.equal(counts.field("counts"), 1))  # a repeated id: duplicate-id
+    """A child row whose incident lies in another partition: the partition would not be self-contained.
+    Each piece is matched with its own partition's incidents first (small lookups); only rows not found
+    there are looked up across the dataset (an id nowhere is a dangling reference, reported as such; an id
+    held twice is a duplicate id)."""
+    ids = tables["incidents"].column("incident_id")
+    by_partition = {part: i for i, (_, part, _) in enumerate(pieces["incidents"])}
     problems = []
     for name in INCIDENT_TABLES[1:]:
-        known = pc.is_in(tables[name]["incident_id"], value_set=unique)
-        at = np.asarray(pc.fill_null(pc.if_else(known, pc.index_in(tables[name]["incident_id"], ids), None), -1))
-        own = partition_of(name)
-        found = np.where(at >= 0, incident_part[np.maximum(at, 0)], -1)
-        for row in np.flatnonzero((at >= 0) & (found != own)).tolist():
-            piece = int(own[row])
+        column = tables[name].column("incident_id")
+        away = []
+        for index, (_, part, rows) in enumerate(pieces[name]):
+            start = int(starts[name][index])
+            at = by_partition.get(part)
+            local = ids.slice(int(starts["incidents"][at]), pieces["incidents"][at][2]) if at is not None else ids[:0]
+            missing = pc.invert(pc.is_in(column.slice(start, rows), value_set=local))
+            away.append(np.asarray(pc.indices_nonzero(pc.fill_null(missing, False))) + start)
+        candidates = np.concatenate(away)
+        wanted = pc.take(column, pa.array(candidates, pa.int64()))
+        hit = pc.is_in(ids, value_set=wanted)
+        held, held_rows = pc.filter(ids, hit), pc.indices_nonzero(hit)
+        counts = pc.value_counts(held)
+        once = counts.field("values").filter(pc.equal(counts.field("counts"), 1))
+        found = pc.is_in(wanted, value_set=once)
+        incident_rows = pc.take(held_rows, pc.index_in(wanted, value_set=held))
+        for k in pc.indices_nonzero(pc.fill_null(found, False)).to_pylist():
+            row = int(candidates[k])
+            piece = int(np.searchsorted(starts[name], row, side="right")) - 1
             path, part, _ = pieces[name][piece]
-            local = row - int(starts[name][piece])
-            other = pieces["incidents"][int(found[row])][1]
+            holder = int(np.searchsorted(starts["incidents"], incident_rows[k].as_py(), side="right")) - 1
             problems.append(
                 Problem(
                     path,
-                    local + 2,
-                    tables[name]["incident_id"][row].as_py(),
+                    row - int(starts[name][piece]) + 2,
+                    wanted[k].as_py(),
                     "incident_id",
-                    f"the incident lies in partition {other}",
+                    f"the incident lies in partition {pieces['incidents'][holder][1]}",
                     f"the rows of an incident in its own partition ({part} holds this row)",
                     "partition",
                 )
