@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -151,6 +153,34 @@ def _codes(column: pa.ChunkedArray) -> pa.Array:
     return column.combine_chunks().dictionary_encode().indices
 
 
+@dataclass
+class _Lookup:
+    table: weakref.ref[pa.Table]
+    target: weakref.ref[pa.Table]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    rows: pa.ChunkedArray | pa.Array | None = None
+
+
+_LOOKUPS: dict[tuple[int, str, int, str], _Lookup] = {}  # dropped when the table is (tables are unhashable)
+_LOOKUPS_LOCK = threading.Lock()
+
+
+def _row_in(table: pa.Table, column: str, target: pa.Table, target_column: str) -> pa.ChunkedArray | pa.Array:
+    """Each value's row in `target` (null where absent), computed once per pair of tables: the history, the
+    support and the key rules all map child rows to their incident, and hashing a million ids is the cost."""
+    key = (id(table), column, id(target), target_column)
+    with _LOOKUPS_LOCK:
+        entry = _LOOKUPS.get(key)
+        if entry is None or entry.table() is not table or entry.target() is not target:
+            entry = _LOOKUPS[key] = _Lookup(weakref.ref(table), weakref.ref(target))
+            for held in (table, target):
+                weakref.finalize(held, _LOOKUPS.pop, key, None)
+    with entry.lock:  # one thread computes, the others wait for its result
+        if entry.rows is None:
+            entry.rows = pc.index_in(table.column(column), value_set=target.column(target_column))
+        return entry.rows
+
+
 def check_keys(standard: Standard, tables: Tables, names: Iterable[str] | None = None) -> Iterator[Finding]:
     """Primary keys are unique; foreign keys point at rows that exist (in the tables `names`, default all).
     Two files with one id are reported once, on the id: rows of child tables that repeat only because their
@@ -165,11 +195,12 @@ def check_keys(standard: Standard, tables: Tables, names: Iterable[str] | None =
         found = {}  # foreign key column -> the row it points at in its target (null: none)
         for fk in spec.get("foreignKeys", []):
             (column_name,) = fk["fields"]
-            target = tables[fk["reference"]["resource"]].column(fk["reference"]["fields"][0])
             column = table.column(column_name)
             if column.null_count == len(column):  # e.g. merged_into, empty on all but merged incidents
                 continue
-            found[column_name] = pc.index_in(column, value_set=target)
+            found[column_name] = _row_in(
+                table, column_name, tables[fk["reference"]["resource"]], fk["reference"]["fields"][0]
+            )
             mask = pc.and_kleene(pc.is_valid(column), pc.is_null(found[column_name]))
             yield from _findings(
                 name,
@@ -427,9 +458,8 @@ def check_history(tables: Tables) -> Iterator[Finding]:
     Revisions are grouped by their incident's row (an integer), and a repeated incident id shares its first
     row's revisions, as it would by id."""
     revisions, incidents = tables["revisions"], tables["incidents"]
-    ids = incidents.column("incident_id")
-    first = np.asarray(pc.index_in(ids, value_set=ids))
-    owner = pc.index_in(revisions.column("incident_id"), value_set=ids)
+    first = np.asarray(_row_in(incidents, "incident_id", incidents, "incident_id"))
+    owner = _row_in(revisions, "incident_id", incidents, "incident_id")
     grouped = (
         pa.table({"row": owner, "revision": revisions.column("revision")})
         .group_by("row", use_threads=False)
@@ -492,20 +522,23 @@ def check_support(tables: Tables) -> Iterator[Finding]:
     The supported (incident, field) pairs are marked in one boolean matrix, incidents by row (a repeated id
     shares its first row's quotes, as it would by id) and fields by position: no joined strings, no sets."""
     evidence, incidents = tables["incident_sources"], tables["incidents"]
-    ids = incidents.column("incident_id")
     names = [*EVIDENCED_FIELDS, "actors"]
     supports = evidence.column("supports").combine_chunks()
-    owner = pc.index_in(evidence.column("incident_id"), value_set=ids)
+    owner = _row_in(evidence, "incident_id", incidents, "incident_id")
     incident_row = pc.take(owner, pc.list_parent_indices(supports))
     field_index = pc.index_in(pc.list_flatten(supports), value_set=pa.array(names))
     known = pc.and_kleene(pc.is_valid(incident_row), pc.is_valid(field_index))
     supported = np.zeros((len(incidents), len(names)), dtype=bool)
     supported[np.asarray(pc.filter(incident_row, known)), np.asarray(pc.filter(field_index, known))] = True
-    supported = supported[np.asarray(pc.index_in(ids, value_set=ids))]
+    first = np.asarray(_row_in(incidents, "incident_id", incidents, "incident_id"))
+    has_actors = np.zeros(len(incidents), dtype=bool)
+    has_actors[np.asarray(_row_in(tables["incident_actors"], "incident_id", incidents, "incident_id").drop_null())] = (
+        True
+    )
+    supported, has_actors = supported[first], has_actors[first]
     active = np.asarray(pc.fill_null(pc.equal(incidents.column("status"), "active"), False))
-    has_actors = pc.is_in(ids, value_set=tables["incident_actors"].column("incident_id"))
     needed = {name: pc.is_valid(incidents.column(name)) for name in EVIDENCED_FIELDS}
-    needed["actors"] = has_actors
+    needed["actors"] = pa.array(has_actors)
     for index, (name, present) in enumerate(needed.items()):
         unsupported = active & np.asarray(pc.fill_null(present, False)) & ~supported[:, index]
         yield from _findings(
