@@ -242,11 +242,7 @@ def check_unit(root: str, unit: Unit, today: dt.date, with_texts: bool, with_key
     problems = [p for name, path in unit.files.items() for p in check_schema(std, name, base / path, path)]
     if problems:
         return problems  # the rules need the standard's columns and types
-    texts: dict[str, str] = {}
-    if with_texts and "incident_sources" in unit.files:
-        path = base / unit.files["incident_sources"]
-        ids = pc.unique(pq.read_table(path, columns=["source_id"]).column("source_id")).drop_null().to_pylist()
-        texts = _source_texts(Layout(base).sources, ids)
+    sources = Layout(base).sources if with_texts else None
 
     def columns(name: str) -> list[str]:
         if name not in checks.INCIDENT_COLUMNS:
@@ -255,7 +251,7 @@ def check_unit(root: str, unit: Unit, today: dt.date, with_texts: bool, with_key
         return [f["name"] for f in std.fields(name) if f["name"] in wanted]
 
     tasks = [
-        partial(_check_rows, std, name, base / path, path, texts, columns(name)) for name, path in unit.files.items()
+        partial(_check_rows, std, name, base / path, path, sources, columns(name)) for name, path in unit.files.items()
     ]
     tables = {}
     for name, (found, kept) in zip(unit.files, _threads(tasks), strict=True):
@@ -273,10 +269,11 @@ BATCH_ROWS = 256 * 1024
 
 
 def _check_rows(
-    std: standard.Standard, name: str, path: Path, display: str, texts: dict[str, str], keep: list[str]
+    std: standard.Standard, name: str, path: Path, display: str, sources: Path | None, keep: list[str]
 ) -> tuple[list[Problem], pa.Table]:
-    """The rules on each row alone, batch by batch, so that a large table is never whole in memory; returns
-    their problems and the columns `keep` of the whole table, for the rules across tables (read once)."""
+    """The rules on each row alone, batch by batch, so that a large table is never whole in memory (nor all
+    archived texts: a batch loads those it cites from `sources`); returns their problems and the columns
+    `keep` of the whole table, for the rules across tables (read once)."""
     problems = []
     file = pq.ParquetFile(path)
     kept = [pa.schema([file.schema_arrow.field(c) for c in keep]).empty_table()]
@@ -284,9 +281,9 @@ def _check_rows(
     for batch in file.iter_batches(batch_size=BATCH_ROWS, use_threads=False):
         table = pa.Table.from_batches([batch])
         kept.append(table.select(keep))
-        cited = texts
-        if texts and name == "incident_sources":
-            cited = {i: texts[i] for i in pc.unique(table.column("source_id")).drop_null().to_pylist() if i in texts}
+        cited = {}
+        if sources is not None and name == "incident_sources":
+            cited = _source_texts(sources, pc.unique(table.column("source_id")).drop_null().to_pylist())
         for check in checks.table_checks(std, name, table, cited):
             problems += [_problem(f, table, display, offset + f.row) for f in check()]
         offset += table.num_rows
