@@ -152,8 +152,8 @@ def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> 
                 where = f"resources[{index}].{key}"
                 message = f"{name}: {key} differs from schemas/" if key == "schema" else f"found {have.get(key)!r}"
                 problems.append(Problem(display, None, None, where, message, f"{value!r}"[:200], "descriptor"))
-        path = layout.root / str(have.get("path", ""))
-        if single_files and have.get("format") == "parquet" and path.is_file():
+        path = layout.root / resource["path"]  # the file the build writes, whatever the descriptor says
+        if single_files and resource["format"] == "parquet" and path.is_file():
             content = path.read_bytes()
             stats = {"bytes": len(content), "hash": "sha256:" + hashlib.sha256(content).hexdigest()}
             for key, value in stats.items():
@@ -191,10 +191,13 @@ def _source_texts(sources: Path, ids: Iterable[str]) -> dict[str, str]:
     return texts
 
 
-def _run(tasks: list[Callable[[], Iterable[checks.Finding]]]) -> list[checks.Finding]:
-    """Run checks on threads: pyarrow compute releases the GIL, so they use every core."""
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return [finding for found in pool.map(lambda task: list(task()), tasks) for finding in found]
+def _run(rules: list[checks.Check]) -> list[checks.Finding]:
+    """Run rules on threads: pyarrow compute releases the GIL, so they use every core."""
+    return [finding for found in _threads([partial(_collect, rule) for rule in rules]) for finding in found]
+
+
+def _collect(rule: checks.Check) -> list[checks.Finding]:
+    return list(rule())
 
 
 def _partition_problems(unit: Unit, incidents: pa.Table) -> list[Problem]:
@@ -294,6 +297,7 @@ T = TypeVar("T")
 
 
 def _threads(tasks: Sequence[Callable[[], T]]) -> list[T]:
+    """Run tasks on as many threads as cores, results in the order given."""
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         return list(pool.map(lambda task: task(), tasks))
 
@@ -397,8 +401,9 @@ def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | N
     if not with_texts:
         notes.append("evidence quotes not compared with the archived texts: no data/sources/*.txt here")
     when = today or dt.datetime.now(dt.UTC).date()
-    tasks = [partial(check_unit, str(root), unit, when, with_texts, with_keys=single) for unit in units]
+    where = str(root.resolve())  # workers elsewhere open the same absolute path (a shared filesystem)
+    tasks = [partial(check_unit, where, unit, when, with_texts, with_keys=single) for unit in units]
     if not single:
-        tasks.append(partial(check_keys, str(root), units))
+        tasks.append(partial(check_keys, where, units))
     problems += [p for result in run(tasks) for p in result]
     return Report(sort_problems(problems), notes)
