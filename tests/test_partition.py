@@ -97,3 +97,16 @@ def test_unknown_keys_are_refused():
     for text in ("", "month", "year,year"):
         with pytest.raises(partition.PartitionError):
             partition.parse_keys(text)
+
+
+def test_an_incident_in_another_country_s_partition_is_reported(tmp_path):
+    built_package(tmp_path, spread_records(1))
+    folder = partition.partition(tmp_path, ("year", "country"))
+    syr, irq = (folder / "incidents" / p / "part-0.parquet" for p in ("year=2023/country=SYR", "year=2023/country=IRQ"))
+    pq.write_table(pa.concat_tables([pq.read_table(syr), pq.read_table(irq)]), syr)
+    pq.write_table(pq.read_table(irq).slice(0, 0), irq)
+    found = [p for p in tablecheck.validate_tables(tmp_path, today=TODAY).problems if p.code == "partition"]
+    assert [(p.file.split("/", 3)[-1], p.line, p.field, p.message) for p in found if "/incidents/" in p.file] == [
+        ("incidents/year=2023/country=SYR/part-0.parquet", 3, "country", "an incident of country=IRQ")
+    ]
+    assert len(found) == 1 + 2 + 3 + 1  # and its actors, evidence and revision, left in the IRQ partition

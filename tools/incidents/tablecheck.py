@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -200,26 +200,28 @@ def _collect(rule: checks.Check) -> list[checks.Finding]:
     return list(rule())
 
 
+_PARTITION = re.compile(r"^(year|country)=[^/]+(/(year|country)=[^/]+)?$")
+
+
 def _partition_problems(unit: Unit, incidents: pa.Table) -> list[Problem]:
     """Each incident lies in the partition named for its year and country (so partitions are self-contained)."""
+    path = unit.files["incidents"]
+    if not _PARTITION.match(unit.partition):
+        message = f"a partition folder named {unit.partition!r}"
+        return [Problem(path, None, None, None, message, "year=YYYY and/or country=XXX folders", "partition")]
     keys = dict(part.split("=", 1) for part in unit.partition.split("/"))
     year = pc.cast(pc.year(incidents.column("date_start")), pa.string())
-    actual = {"year": pc.fill_null(year, HIVE_NULL), "country": incidents.column("country")}
-    mask = pa.array(np.zeros(len(incidents), dtype=bool))
-    for key, value in keys.items():
-        mask = pc.or_(mask, pc.not_equal(actual[key], value))
-    rows = pc.indices_nonzero(mask).to_pylist()
-    path = unit.files["incidents"]
+    actual = {"year": year, "country": incidents.column("country")}
+    fields = {"year": "date_start", "country": "country"}
     ids = incidents.column("incident_id")
-    expected = f"an incident of {unit.partition}"
-    return [
-        Problem(path, row + 2, ids[row].as_py(), "date_start", _where(actual, keys, row), expected, "partition")
-        for row in rows
-    ]
-
-
-def _where(actual: dict[str, Any], keys: dict[str, str], row: int) -> str:
-    return "an incident of " + "/".join(f"{k}={actual[k][row].as_py()}" for k in keys)
+    problems = []
+    for key, value in keys.items():
+        found = pc.fill_null(actual[key], HIVE_NULL)
+        for row in pc.indices_nonzero(pc.not_equal(found, value)).to_pylist():
+            message = f"an incident of {key}={found[row].as_py()}"
+            expected = f"only incidents of {unit.partition} in this partition"
+            problems.append(Problem(path, row + 2, ids[row].as_py(), fields[key], message, expected, "partition"))
+    return problems
 
 
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # Hive's name for the partition of empty values (no date_start)
