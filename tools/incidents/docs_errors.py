@@ -133,8 +133,8 @@ ERROR_HELP: dict[str, str] = {
     "file-name": "A record, actor or source file must be named for its id: `<id>.yaml`.",
     "path-outside": "A path points outside `data/` (or an archived text outside the repository). "
     "Contributions live under `data/`; references may not escape it.",
-    "missing-file": "A file that should exist does not: the path given to `validate`, or the archived text "
-    "of a source next to its metadata.",
+    "missing-file": "A file that should exist does not: the path given to `validate`, the archived text "
+    "of a source next to its metadata, or a table of the built package (`validate --tables`).",
     "archive-path": "A source's `archive_path` must be `data/sources/<source_id>.txt`.",
     "source-hash": "The archived text no longer hashes to its `source_id`. Archived texts never change: a "
     "corrected text is a new source (`incidents ingest` it again).",

@@ -21,7 +21,10 @@ class EngineError(Exception):
 
 
 def local(tasks: Sequence[Callable[[], T]]) -> list[T]:
-    """Threads in this process: pyarrow releases the GIL, so the partitions' checks use every core."""
+    """Threads in this process: pyarrow releases the GIL, so the partitions' checks use every core. One
+    task runs on this thread (the single-file layout is one task), more on a pool."""
+    if len(tasks) == 1:
+        return [tasks[0]()]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         return list(pool.map(lambda task: task(), tasks))
 

@@ -11,6 +11,7 @@ A problem names the Parquet file, the row as the line it has in the CSV table (r
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import json
@@ -19,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -237,14 +238,31 @@ def _jemalloc() -> None:
         pass
 
 
-def check_unit(root: str, unit: Unit, today: dt.date, with_texts: bool, with_keys: bool = False) -> list[Problem]:
-    """One task: the row rules on the unit's files (and with `with_keys` the key rules too: the single-file
-    layout is one unit). Runs on any machine that can read `root` (a shared filesystem, or the same path on
-    every worker). Memory stays near one batch of each table plus the columns the cross-table rules read."""
+@dataclass(frozen=True)
+class Pieces:
+    """Files read one after another into one table: which file, and which row of it, a table row is."""
+
+    files: tuple[str, ...]
+    starts: tuple[int, ...]  # the table row where each file begins
+
+    def locate(self, row: int) -> tuple[str, int]:
+        index = bisect.bisect_right(self.starts, row) - 1
+        return self.files[index], row - self.starts[index]
+
+
+def check_unit(
+    root: str, units: Sequence[Unit], today: dt.date, with_texts: bool, with_keys: bool = False
+) -> list[Problem]:
+    """One task: the row rules on a group of units (small partitions are checked together, so that the cost
+    of a rule call is paid once per group, not per partition), and with `with_keys` the key rules too (the
+    single-file layout is one unit). Runs on any machine that can read `root` (a shared filesystem, or the
+    same path on every worker). Memory stays near one batch of each table plus the columns the cross-table
+    rules read."""
     _jemalloc()
     std = standard.load()
     base = Path(root)
-    problems = [p for name, path in unit.files.items() for p in check_schema(std, name, base / path, path)]
+    names = list(units[0].files)
+    problems = [p for u in units for name, path in u.files.items() for p in check_schema(std, name, base / path, path)]
     if problems:
         return problems  # the rules need the standard's columns and types
     sources = Layout(base).sources if with_texts else None
@@ -256,17 +274,21 @@ def check_unit(root: str, unit: Unit, today: dt.date, with_texts: bool, with_key
         return [f["name"] for f in std.fields(name) if f["name"] in wanted]
 
     tasks = [
-        partial(_check_rows, std, name, base / path, path, sources, columns(name)) for name, path in unit.files.items()
+        partial(_check_rows, std, name, [(base / u.files[name], u.files[name]) for u in units], sources, columns(name))
+        for name in names
     ]
-    tables = {}
-    for name, (found, kept) in zip(unit.files, _threads(tasks), strict=True):
+    tables, pieces = {}, {}
+    for name, (found, kept, where) in zip(names, _threads(tasks), strict=True):
         problems += found
-        tables[name] = kept
+        tables[name], pieces[name] = kept, where
     rules = checks.incident_checks(std, tables, today) + (checks.key_checks(std, tables) if with_keys else [])
     for finding in _run(rules):
-        problems.append(_problem(finding, tables[finding.table], unit.files[finding.table]))
-    if unit.partition and "incidents" in tables:
-        problems += _partition_problems(unit, tables["incidents"])
+        path, row = pieces[finding.table].locate(finding.row)
+        problems.append(_problem(finding, tables[finding.table], path, row))
+    if "incidents" in tables:
+        for unit, start, end in zip(units, pieces["incidents"].starts, pieces["incidents"].starts[1:], strict=False):
+            if unit.partition:
+                problems += _partition_problems(unit, tables["incidents"].slice(start, end - start))
     return problems
 
 
@@ -274,34 +296,68 @@ BATCH_ROWS = 256 * 1024
 
 
 def _check_rows(
-    std: standard.Standard, name: str, path: Path, display: str, sources: Path | None, keep: list[str]
-) -> tuple[list[Problem], pa.Table]:
-    """The rules on each row alone, batch by batch, so that a large table is never whole in memory (nor all
-    archived texts: a batch loads those it cites from `sources`); returns their problems and the columns
-    `keep` of the whole table, for the rules across tables (read once)."""
-    problems = []
-    file = pq.ParquetFile(path)
-    kept = [pa.schema([file.schema_arrow.field(c) for c in keep]).empty_table()]
-    offset = 0
-    for batch in file.iter_batches(batch_size=BATCH_ROWS, use_threads=False):
-        table = pa.Table.from_batches([batch])
-        kept.append(table.select(keep))
+    std: standard.Standard,
+    name: str,
+    files: list[tuple[Path, str]],
+    sources: Path | None,
+    keep: list[str],
+) -> tuple[list[Problem], pa.Table, Pieces]:
+    """The rules on each row alone, on batches of about BATCH_ROWS rows (large files are split, small ones
+    joined), so that a large table is never whole in memory, nor all archived texts (a batch loads those it
+    cites from `sources`). Returns the problems, the columns `keep` of all rows (for the rules across
+    tables) and where each file's rows begin in them."""
+    problems: list[Problem] = []
+    kept: list[pa.Table] = []
+    buffer: list[tuple[pa.Table, str, int]] = []  # (rows, file, the first row's number in the file)
+    starts, total = [], 0
+
+    def check(buffer: list[tuple[pa.Table, str, int]]) -> None:
+        table = pa.concat_tables([t for t, _, _ in buffer])
+        begins = list(np.cumsum([0] + [len(t) for t, _, _ in buffer[:-1]]))
         cited = {}
         if sources is not None and name == "incident_sources":
             cited = _source_texts(sources, pc.unique(table.column("source_id")).drop_null().to_pylist())
-        for check in checks.table_checks(std, name, table, cited):
-            problems += [_problem(f, table, display, offset + f.row) for f in check()]
-        offset += table.num_rows
-    return problems, pa.concat_tables(kept)
+        for rule in checks.table_checks(std, name, table, cited):
+            for finding in rule():
+                index = bisect.bisect_right(begins, finding.row) - 1
+                _, display, first = buffer[index]
+                problems.append(_problem(finding, table, display, first + finding.row - int(begins[index])))
+
+    for path, display in files:
+        file = pq.ParquetFile(path)
+        schema = file.schema_arrow
+        kept.append(pa.schema([schema.field(c) for c in keep]).empty_table())
+        small = file.metadata.num_rows <= BATCH_ROWS  # one read: batches cost more than they save on small files
+        batches = [file.read(use_threads=False)] if small else file.iter_batches(BATCH_ROWS, use_threads=False)
+        starts.append(total)
+        first = 0
+        for batch in batches:
+            table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+            kept.append(table.select(keep))
+            buffer.append((table, display, first))
+            first += len(table)
+            if sum(len(t) for t, _, _ in buffer) >= BATCH_ROWS:
+                check(buffer)
+                buffer = []
+        total += first
+    if buffer:
+        check(buffer)
+    return problems, pa.concat_tables(kept), Pieces(tuple(d for _, d in files), tuple(starts))
 
 
 T = TypeVar("T")
 
 
+@cache
+def _pool() -> ThreadPoolExecutor:
+    """One pool for the rules of every unit: starting threads per partition cost more than small partitions'
+    checks. Its tasks never wait on other tasks, so units running on other threads can share it."""
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="incidents-rules")
+
+
 def _threads(tasks: Sequence[Callable[[], T]]) -> list[T]:
     """Run tasks on as many threads as cores, results in the order given."""
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return list(pool.map(lambda task: task(), tasks))
+    return list(_pool().map(lambda task: task(), tasks))
 
 
 def check_keys(root: str, units: list[Unit]) -> list[Problem]:
@@ -377,6 +433,26 @@ def _misplaced_children(
     return problems
 
 
+GROUP_BYTES = 64 * 1024**2
+
+
+def _groups(root: Path, units: list[Unit]) -> list[list[Unit]]:
+    """Partitions in consecutive groups of about GROUP_BYTES of Parquet each (one task each), and the
+    shared tables alone: a rule costs about the same on a small partition as on a group of them."""
+    groups: list[list[Unit]] = []
+    size = GROUP_BYTES
+    for unit in units:
+        if not unit.partition:
+            groups.append([unit])
+            continue
+        if size >= GROUP_BYTES:
+            groups.append([])
+            size = 0
+        groups[-1].append(unit)
+        size += sum((root / path).stat().st_size for path in unit.files.values())
+    return groups
+
+
 Engine = Callable[[Sequence[Callable[[], list[Problem]]]], list[list[Problem]]]
 
 
@@ -404,7 +480,8 @@ def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | N
         notes.append("evidence quotes not compared with the archived texts: no data/sources/*.txt here")
     when = today or dt.datetime.now(dt.UTC).date()
     where = str(root.resolve())  # workers elsewhere open the same absolute path (a shared filesystem)
-    tasks = [partial(check_unit, where, unit, when, with_texts, with_keys=single) for unit in units]
+    groups = [units] if single else _groups(root, units)
+    tasks = [partial(check_unit, where, group, when, with_texts, with_keys=single) for group in groups]
     if not single:
         tasks.append(partial(check_keys, where, units))
     problems += [p for result in run(tasks) for p in result]
