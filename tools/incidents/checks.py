@@ -523,13 +523,16 @@ def check_support(tables: Tables) -> Iterator[Finding]:
     shares its first row's quotes, as it would by id) and fields by position: no joined strings, no sets."""
     evidence, incidents = tables["incident_sources"], tables["incidents"]
     names = [*EVIDENCED_FIELDS, "actors"]
-    supports = evidence.column("supports").combine_chunks()
     owner = _row_in(evidence, "incident_id", incidents, "incident_id")
-    incident_row = pc.take(owner, pc.list_parent_indices(supports))
-    field_index = pc.index_in(pc.list_flatten(supports), value_set=pa.array(names))
-    known = pc.and_kleene(pc.is_valid(incident_row), pc.is_valid(field_index))
+    owner = owner.combine_chunks() if isinstance(owner, pa.ChunkedArray) else owner
     supported = np.zeros((len(incidents), len(names)), dtype=bool)
-    supported[np.asarray(pc.filter(incident_row, known)), np.asarray(pc.filter(field_index, known))] = True
+    offset = 0
+    for chunk in evidence.column("supports").chunks:  # chunk by chunk: the lists flattened are large
+        incident_row = pc.take(owner, pc.add(pc.list_parent_indices(chunk), offset))
+        field_index = pc.index_in(pc.list_flatten(chunk), value_set=pa.array(names))
+        known = pc.and_kleene(pc.is_valid(incident_row), pc.is_valid(field_index))
+        supported[np.asarray(pc.filter(incident_row, known)), np.asarray(pc.filter(field_index, known))] = True
+        offset += len(chunk)
     first = np.asarray(_row_in(incidents, "incident_id", incidents, "incident_id"))
     has_actors = np.zeros(len(incidents), dtype=bool)
     has_actors[np.asarray(_row_in(tables["incident_actors"], "incident_id", incidents, "incident_id").drop_null())] = (
@@ -571,7 +574,7 @@ def check_evidence_text(tables: Tables, texts: dict[str, str]) -> Iterator[Findi
         yield from _check_quotes(evidence, {i: texts[i] for i in batch})
 
 
-_TEXT_BATCH = 256 * 1024**2
+_TEXT_BATCH = 16 * 1024**2  # characters: the offset arrays of a batch stay near 64 MB
 
 
 def _check_quotes(evidence: pa.Table, texts: dict[str, str]) -> Iterator[Finding]:
@@ -604,7 +607,10 @@ def _check_quotes(evidence: pa.Table, texts: dict[str, str]) -> Iterator[Finding
         first, last = byte_base[src] + starts[rows], byte_base[src] + ends[rows]
     else:
         char_bytes = np.concatenate(
-            [np.append(np.flatnonzero((np.frombuffer(e, np.uint8) & 0xC0) != 0x80), len(e)) for e in encoded]
+            [
+                np.append(np.flatnonzero((np.frombuffer(e, np.uint8) & 0xC0) != 0x80).astype(np.int32), len(e))
+                for e in encoded
+            ]
         )
         char_base = np.concatenate([[0], np.cumsum(n_chars + 1)[:-1]])
         first = byte_base[src] + char_bytes[char_base[src] + starts[rows]]
