@@ -422,17 +422,17 @@ def check_support(tables: Tables) -> Iterator[Finding]:
     """Every non-empty factual value of an active incident is supported by at least one evidence quote."""
     evidence, incidents = tables["incident_sources"], tables["incidents"]
     supports = evidence.column("supports").combine_chunks()
-    parents = pc.list_parent_indices(supports)
-    pair = pc.binary_join_element_wise(
-        pc.take(evidence.column("incident_id"), parents), pc.list_flatten(supports), "\x1f"
-    )
+    supporting = pc.take(evidence.column("incident_id"), pc.list_parent_indices(supports))  # one per item
+    items = pc.list_flatten(supports)
     active = pc.equal(incidents.column("status"), "active")
     has_actors = pc.is_in(incidents.column("incident_id"), value_set=tables["incident_actors"].column("incident_id"))
     needed = {name: pc.is_valid(incidents.column(name)) for name in EVIDENCED_FIELDS}
     needed["actors"] = has_actors
     for name, present in needed.items():
-        wanted = pc.binary_join_element_wise(incidents.column("incident_id"), pa.scalar(name), "\x1f")
-        unsupported = pc.and_kleene(pc.and_kleene(active, present), pc.invert(pc.is_in(wanted, value_set=pair)))
+        supported = pc.filter(supporting, pc.equal(items, name))  # ids of incidents with a quote for `name`
+        unsupported = pc.and_kleene(
+            pc.and_kleene(active, present), pc.invert(pc.is_in(incidents.column("incident_id"), value_set=supported))
+        )
         yield from _findings(
             "incidents",
             incidents,
