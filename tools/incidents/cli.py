@@ -16,6 +16,7 @@ from . import (
     atomic,
     bookkeeping,
     build,
+    changed,
     export,
     extract,
     ingest,
@@ -224,12 +225,23 @@ def build_command(ctx: click.Context, output_format: str, wait: float) -> None:
     show_default=True,
     help="human, json, or github (workflow annotations on the diff's lines).",
 )
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    default=None,
+    help="Check fully only the files changed since REF (e.g. origin/main), the rest by file names alone.",
+)
 @click.pass_context
-def validate_command(ctx: click.Context, paths: tuple[Path, ...], output_format: str) -> None:
+def validate_command(
+    ctx: click.Context, paths: tuple[Path, ...], output_format: str, changed_since: str | None
+) -> None:
     """Check records, actors, sources, tables and descriptor. Exit 0 valid, 1 invalid, 2 usage error.
 
     With PATHS, report the problems of those files and the dataset-wide ones."""
-    found = validate.validate(_root(ctx), list(paths) if paths else None)
+    try:
+        found = validate.validate(_root(ctx), list(paths) if paths else None, changed_since=changed_since)
+    except changed.ChangedSinceError as exc:
+        raise click.UsageError(f"--changed-since {changed_since}: {exc}") from None
     if output_format == "json" or found:
         _report(found, output_format)
     if output_format == "human":

@@ -19,11 +19,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import build, checks, continuity, dataset, filecheck, manifest, records, scan, schemacheck, standard
+from . import build, changed, checks, continuity, dataset, manifest, records, rows, scan, schemacheck, standard
 from .layout import Layout
 from .problems import Problem
 from .problems import sort as sort_problems
-from .records import Loaded
 
 
 def _in_data(layout: Layout, paths: Iterable[Path]) -> tuple[set[str], list[Problem]]:
@@ -54,51 +53,6 @@ def _in_data(layout: Layout, paths: Iterable[Path]) -> tuple[set[str], list[Prob
         else:
             chosen.add(layout.rel(resolved))
     return chosen, problems
-
-
-def _sorted(std: standard.Standard, rows: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    """Rows in the order of the built tables: by id, child rows in their order in the record."""
-    keys = {"actors": "actor_id", "sources": "source_id"}
-    out = {}
-    for name in standard.TABLES:
-        table = rows[name]
-        order = [(keys.get(name, "incident_id"), "ascending")]
-        if name in filecheck.RECORD_TABLES and name != "incidents":
-            order.append(("_pos", "ascending"))
-        out[name] = table.take(pc.sort_indices(table, sort_keys=order)).combine_chunks()
-    return out
-
-
-class _Reread:
-    """Files read again, once each, to find the line of a problem found on a row taken from the cache."""
-
-    def __init__(self, layout: Layout) -> None:
-        self.layout = layout
-        self.files: dict[str, Loaded] = {}
-
-    def __call__(self, path: str) -> Loaded:
-        if path not in self.files:
-            self.files[path] = records.read(self.layout.root / path, path)
-        return self.files[path]
-
-    def line(self, path: str, *field: str | int) -> int | None:
-        return self(path).line(*field)
-
-
-def _locate(finding: checks.Finding, rows: pa.Table, reread: _Reread) -> Problem:
-    """Point a finding on a table row back at the file, line and field the row came from."""
-    path = rows.column("_file")[finding.row].as_py()
-    position = rows.column("_pos")[finding.row].as_py()
-    prefix: tuple[str | int, ...] = () if position is None else (CHILD_KEYS[finding.table], position)
-    field = finding.field
-    line = reread.line(path, *prefix, field) if field else reread.line(path, *prefix)
-    label = f"{prefix[0]}[{prefix[1]}].{field}" if prefix else field
-    record = rows.column(ID_FIELDS.get(finding.table, "incident_id"))[finding.row].as_py()
-    return Problem(path, line, record, label, finding.message, finding.expected, finding.code)
-
-
-CHILD_KEYS = {child: key for key, (child, _) in standard.RECORD_CHILDREN.items()}
-ID_FIELDS = {"actors": "actor_id", "sources": "source_id"}
 
 
 @dataclass
@@ -132,21 +86,21 @@ def check_dataset(layout: Layout, today: dt.date, use_cache: bool = True) -> Che
         .to_pylist()
         for kind in schemacheck.KINDS
     }
-    built = _sorted(std, scanned.rows)
-    reread = _Reread(layout)
+    built = rows.in_build_order(std, scanned.rows)
+    reread = rows.Reread(layout)
     sources = built["sources"]
     metadata = sources.select(["source_id", "archive_path"]).to_pylist()
     texts, text_problems = dataset.read_source_texts(layout, metadata, sources.column("_file").to_pylist())
     problems.extend(p.with_location(p.file, reread.line(p.file, p.field or "source_id")) for p in text_problems)
     plain = {name: t.drop_columns(["_file", "_pos"]) for name, t in built.items()}
     for finding in checks.check_all(std, plain, texts, today):
-        problems.append(_locate(finding, built[finding.table], reread))
+        problems.append(rows.locate(finding, built[finding.table], reread))
     problems.extend(check_continuity(layout, files, reread))
     package_data = package.data if package and not package.problems else {}
     return Checked(layout, built, package_data, problems, good)
 
 
-def check_continuity(layout: Layout, files: pa.Table, reread: _Reread) -> list[Problem]:
+def check_continuity(layout: Layout, files: pa.Table, reread: rows.Reread) -> list[Problem]:
     """Nothing of the last release is lost or rewritten (continuity.check against its manifest)."""
     try:
         last = manifest.latest(layout)
@@ -175,13 +129,20 @@ def check_continuity(layout: Layout, files: pa.Table, reread: _Reread) -> list[P
         ]
 
 
-def validate(root: Path, paths: list[Path] | None = None, today: dt.date | None = None) -> list[Problem]:
-    """Every problem in the dataset at `root`; with `paths`, those in the given files and dataset-wide ones."""
+def validate(
+    root: Path, paths: list[Path] | None = None, today: dt.date | None = None, changed_since: str | None = None
+) -> list[Problem]:
+    """Every problem in the dataset at `root`; with `paths`, those in the given files and dataset-wide ones;
+    with `changed_since`, those of the files changed since that git revision (changed.check_changed)."""
     layout = Layout(root)
-    checked = check_dataset(layout, today or dt.datetime.now(dt.UTC).date())
-    problems = checked.problems
-    if not problems and layout.descriptor.exists():
-        problems = check_outputs_in_step(layout, checked)
+    today = today or dt.datetime.now(dt.UTC).date()
+    if changed_since is not None:
+        problems = changed.check_changed(layout, changed_since, today)
+    else:
+        checked = check_dataset(layout, today)
+        problems = checked.problems
+        if not problems and layout.descriptor.exists():
+            problems = check_outputs_in_step(layout, checked)
     if paths is not None:
         chosen, path_problems = _in_data(layout, paths)
         folders = {folder for file in chosen for folder in _parents(file)}  # a stray folder holding a chosen file
