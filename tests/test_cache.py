@@ -53,10 +53,28 @@ def test_a_rebuild_checks_only_changed_files_and_gives_the_bytes_of_a_cold_build
     assert warm == cold_outputs(layout)
 
 
-def test_a_change_that_keeps_size_and_mtime_is_still_seen(tmp_path):
+def test_successive_small_changes_add_segments_then_the_cache_is_written_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(cache, "LARGE_CHANGE", 0.5)
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # files written just before are trusted by their stat
     layout = make_dataset(tmp_path, *(record(i) for i in IDS))
-    for path in layout.records.iterdir():  # old enough for their stat to be trusted (not racy)
-        os.utime(path, (path.stat().st_mtime - 3600,) * 2)
+    assert build(layout.root).problems == []
+    counts = []
+    for number, incident_id in enumerate(IDS[:4]):
+        write_record(layout.root, record(incident_id, injured=number + 3))
+        if number == 2:
+            (layout.records / f"{IDS[5]}.yaml").unlink()
+        assert build(layout.root).problems == []
+        loaded = cache.load(layout, standard.load(), False)
+        assert loaded is not None
+        counts.append(len(loaded.segments))
+    assert counts == [2, 3, 1, 2]
+    assert outputs(layout) == cold_outputs(layout)
+
+
+def test_a_change_that_keeps_size_and_mtime_is_still_seen(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # files written just before are trusted by their stat
+    layout = make_dataset(tmp_path, *(record(i) for i in IDS))
     assert build(layout.root).problems == []
     path = layout.records / f"{IDS[2]}.yaml"
     before = path.stat()
@@ -74,7 +92,7 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_rebuilt(tmp_path):
     std = standard.load()
     assert cache.load(layout, std, False) is not None
     expected = outputs(layout)
-    table = layout.cache / "incidents.arrow"
+    table = layout.cache / "0-incidents.arrow"
     table.write_bytes(table.read_bytes()[:-40] + b"\0" * 40)  # same size, other bytes
     assert cache.load(layout, std, False) is None
     assert build(layout.root).problems == [] and outputs(layout) == expected

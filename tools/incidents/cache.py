@@ -7,6 +7,11 @@ To avoid reading every file on every run, a file whose size, mtime, ctime and in
 ones is taken to have the recorded hash, as git's index does; that shortcut is refused for a file modified
 within `RACY_NS` of when its stat was recorded (a change in the same clock tick would not show).
 
+It is written in segments, so that a rebuild after a small change writes a small file: the first segment
+holds everything, each later one the files checked since (and a row without `clean` for a file gone or
+changed), and a file's entry in a later segment replaces its entries in earlier ones. After MAX_SEGMENTS,
+or when a change is large, the live part is written again as one segment.
+
 Nothing in it is trusted unchecked: `meta.json` names the cache format, the toolkit's version and a hash of
 the standard, and the sha256 of every other file in the folder. Anything that does not match (a corrupt,
 truncated, foreign or half-written cache) is ignored, and the next run rebuilds it.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -24,7 +30,9 @@ import pyarrow.compute as pc
 from . import __version__, atomic, filecheck, standard
 from .layout import Layout
 
-FORMAT = 1
+FORMAT = 2
+MAX_SEGMENTS = 8
+LARGE_CHANGE = 0.2  # the share of files changed above which the cache is written whole
 RACY_NS = 2_000_000_000
 
 
@@ -47,9 +55,38 @@ def stamp(std: standard.Standard, fingerprints: bool) -> str:
 
 
 @dataclass
+class Segment:
+    files: pa.Table  # filecheck.FILES: clean files, and unclean rows for files that no longer count
+    rows: dict[str, pa.Table]  # filecheck.row_schema: rows of the clean files
+    digests: dict[str, str] | None = None  # of its files on disk, once written
+
+
+@dataclass
 class Cache:
-    files: pa.Table  # filecheck.FILES, clean files only
-    rows: dict[str, pa.Table]  # filecheck.row_schema, rows of those files
+    segments: list[Segment]
+
+    def live(self, dropped: Iterable[str] = ()) -> tuple[pa.Table, dict[str, pa.Table], dict[str, pa.Array]]:
+        """The files that count (clean, not replaced by a later segment, not in `dropped`), and every
+        segment's rows concatenated, with a mask of the rows that count (filtering them would copy them)."""
+        later: set[str] = set(dropped)
+        files, rows, masks = [], [], []
+        for number, segment in reversed(list(enumerate(self.segments))):
+            gone = pa.array(sorted(later), pa.string())
+            paths = segment.files.column("path")
+            counts = pc.and_kleene(segment.files.column("clean"), pc.invert(pc.is_in(paths, value_set=gone)))
+            files.append(segment.files.filter(counts))
+            rows.append(segment.rows)
+            masks.append(
+                {name: pc.invert(pc.is_in(t.column("_file"), value_set=gone)) for name, t in segment.rows.items()}
+            )
+            if number:  # the paths of the first segment hide nothing
+                later.update(paths.to_pylist())
+        names = list(self.segments[0].rows) if self.segments else []
+        return (
+            pa.concat_tables(files[::-1]),
+            {name: pa.concat_tables([r[name] for r in rows[::-1]]) for name in names},
+            {name: pa.chunked_array([m[name] for m in masks[::-1]], pa.bool_()) for name in names},
+        )
 
 
 def _ipc(table: pa.Table) -> bytes:
@@ -60,48 +97,65 @@ def _ipc(table: pa.Table) -> bytes:
     return bytes(sink.getvalue())
 
 
+def _names() -> list[str]:
+    return ["files", *standard.TABLES]
+
+
 def load(layout: Layout, std: standard.Standard, fingerprints: bool) -> Cache | None:
     """The cache, or None if it is missing, foreign or damaged in any way."""
     folder = layout.cache
+    expected = {"files": filecheck.FILES, **{name: filecheck.row_schema(std, name) for name in standard.TABLES}}
     try:
         meta = json.loads((folder / "meta.json").read_bytes())
-        if meta.get("stamp") != stamp(std, fingerprints) or set(meta["files"]) != {"files", *standard.TABLES}:
+        if meta.get("stamp") != stamp(std, fingerprints) or not meta["segments"]:
             return None
-        expected = {"files": filecheck.FILES, **{name: filecheck.row_schema(std, name) for name in standard.TABLES}}
-        read = {}
-        for name, digest in meta["files"].items():
-            content = (folder / f"{name}.arrow").read_bytes()
-            if hashlib.sha256(content).hexdigest() != digest:
+        segments = []
+        for number, digests in enumerate(meta["segments"]):
+            if sorted(digests) != sorted(_names()):
                 return None
-            table = pa.ipc.open_file(pa.BufferReader(content)).read_all()
-            if not table.schema.equals(expected[name], check_metadata=False):
-                return None
-            read[name] = table
-        return Cache(read.pop("files"), read)
-    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
+            read = {}
+            for name, digest in digests.items():
+                content = (folder / f"{number}-{name}.arrow").read_bytes()
+                if hashlib.sha256(content).hexdigest() != digest:
+                    return None
+                table = pa.ipc.open_file(pa.BufferReader(content)).read_all()
+                if not table.schema.equals(expected[name], check_metadata=False):
+                    return None
+                read[name] = table
+            segments.append(Segment(read.pop("files"), read, digests))
+        return Cache(segments)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException):
         return None
 
 
 def save(layout: Layout, std: standard.Standard, fingerprints: bool, cache: Cache, recorded_ns: int) -> None:
-    """Write the tables first and `meta.json` (which vouches for them by hash) last, each atomically.
-    `recorded_ns` is a time before any of the stats in `cache.files` was taken."""
-    tables = {"files": smudge_racy(cache.files, recorded_ns), **cache.rows}
-    contents = {name: _ipc(table.combine_chunks()) for name, table in tables.items()}
-    atomic.write_all({layout.cache / f"{name}.arrow": content for name, content in contents.items()})
-    meta = {
-        "stamp": stamp(std, fingerprints),
-        "files": {name: hashlib.sha256(content).hexdigest() for name, content in contents.items()},
-    }
+    """Write new segments first and `meta.json` (which vouches for them by hash) last, each atomically;
+    segments already on disk are left alone. `recorded_ns` is a time before any stat of the new segments
+    was taken."""
+    listed: list[dict[str, str]] = []
+    writes = {}
+    for number, segment in enumerate(cache.segments):
+        if segment.digests is not None:  # already on disk, unchanged
+            listed.append(segment.digests)
+            continue
+        tables = {"files": smudge_racy(segment.files, recorded_ns), **segment.rows}
+        contents = {name: _ipc(table.combine_chunks()) for name, table in tables.items()}
+        writes.update({layout.cache / f"{number}-{name}.arrow": content for name, content in contents.items()})
+        listed.append({name: hashlib.sha256(content).hexdigest() for name, content in contents.items()})
+    atomic.write_all(writes)
+    meta = {"stamp": stamp(std, fingerprints), "segments": listed}
     atomic.write(layout.cache / "meta.json", json.dumps(meta, indent=1, sort_keys=True).encode("utf-8"))
+    for path in layout.cache.glob("*-*.arrow"):  # segments of a cache since written whole
+        if int(path.name.split("-")[0]) >= len(listed):
+            path.unlink()
     ignore = layout.cache / ".gitignore"  # a cache put elsewhere than the repository's ignored folder
     if not ignore.exists():
         atomic.write(ignore, b"*\n")
 
 
-def unchanged(cache: Cache, stats: dict[str, tuple[int, int, int, int]]) -> set[str]:
+def unchanged(files: pa.Table, stats: dict[str, tuple[int, int, int, int]]) -> set[str]:
     """Paths whose stat (size, mtime, ctime, inode) equals the recorded one: their recorded hash is taken as
     theirs without reading them (racily recorded stats never match, see `smudge_racy`)."""
-    files = cache.files
     recorded = zip(*(files.column(c).to_pylist() for c in ("path", "size", "mtime_ns", "ctime_ns", "ino")), strict=True)
     return {path for path, *info in recorded if stats.get(path) == tuple(info)}
 
@@ -117,18 +171,8 @@ def smudge_racy(files: pa.Table, recorded_ns: int) -> pa.Table:
     return files.set_column(files.schema.get_field_index("size"), "size", size)
 
 
-def keep(cache: Cache, paths: set[str]) -> Cache:
-    """The cache restricted to `paths` (files whose bytes are known to be unchanged). Filtered by the
-    paths dropped, usually far fewer than those kept."""
-    cached = cache.files.column("path")
-    dropped = pa.array(sorted(set(cached.to_pylist()) - paths), pa.string())
-    files = cache.files.filter(pc.invert(pc.is_in(cached, value_set=dropped)))
-    rows = {name: t.filter(pc.invert(pc.is_in(t.column("_file"), value_set=dropped))) for name, t in cache.rows.items()}
-    return Cache(files, rows)
-
-
-def digests(cache: Cache) -> dict[str, str]:
-    return dict(zip(cache.files.column("path").to_pylist(), cache.files.column("digest").to_pylist(), strict=True))
+def digests(files: pa.Table) -> dict[str, str]:
+    return dict(zip(files.column("path").to_pylist(), files.column("digest").to_pylist(), strict=True))
 
 
 def restat(files: pa.Table, stats: dict[str, tuple[int, int, int, int] | None]) -> pa.Table:

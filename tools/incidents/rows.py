@@ -12,8 +12,11 @@ from .problems import Problem
 from .records import Loaded
 
 
-def in_build_order(std: standard.Standard, rows: dict[str, pa.Table]) -> dict[str, pa.Table]:
-    """Rows in the order of the built tables: by id, child rows in their order in the record."""
+def in_build_order(
+    std: standard.Standard, rows: dict[str, pa.Table], live: dict[str, pa.ChunkedArray] | None = None
+) -> dict[str, pa.Table]:
+    """Rows in the order of the built tables: by id, child rows in their order in the record. With `live`,
+    only the rows where it is true. Sorted on the key columns alone, then taken once."""
     keys = {"actors": "actor_id", "sources": "source_id"}
     out = {}
     for name in standard.TABLES:
@@ -21,7 +24,12 @@ def in_build_order(std: standard.Standard, rows: dict[str, pa.Table]) -> dict[st
         order = [(keys.get(name, "incident_id"), "ascending")]
         if name in filecheck.RECORD_TABLES and name != "incidents":
             order.append(("_pos", "ascending"))
-        out[name] = table.take(pc.sort_indices(table, sort_keys=order)).combine_chunks()
+        key = table.select([column for column, _ in order])
+        chosen = pc.indices_nonzero(live[name]) if live is not None else None
+        if chosen is not None:
+            key = key.take(chosen)
+        indices = pc.sort_indices(key, sort_keys=order)
+        out[name] = table.take(chosen.take(indices) if chosen is not None else indices).combine_chunks()
     return out
 
 

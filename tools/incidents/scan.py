@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import cache, dataset, filecheck, manifest, standard
-from .filecheck import Batch, Item
+from .filecheck import FILES, Batch, Item
 from .layout import Layout
 from .problems import Problem
 
@@ -24,10 +24,12 @@ FOLDERS = {"record": ("records", (".yaml",)), "actor": ("actors", (".yaml",)), "
 @dataclass
 class Scan:
     """Every file of data/records, data/actors and data/sources: one row each in `files` (by path), the
-    rows of those that passed their schemas, and the problems of layers 1 and 2."""
+    rows of those that passed their schemas (where `live` is true: rows of the cache that no longer count
+    are masked, not removed, which would copy them), and the problems of layers 1 and 2."""
 
     files: pa.Table
     rows: dict[str, pa.Table]
+    live: dict[str, pa.ChunkedArray]
     problems: list[Problem]
 
 
@@ -58,22 +60,84 @@ def _digest(path: str) -> str | None:
         return None
 
 
-def _reusable(old: cache.Cache, items: list[Item]) -> tuple[cache.Cache, list[Item], bool]:
-    """The part of the cache whose files are unchanged, and the files that must be checked. A file counts
-    as unchanged if its stat is the recorded one, or else if its bytes hash to the recorded sha256 (then
-    its new stat is recorded, and the flag returned says the cache needs writing)."""
+@dataclass
+class _Reuse:
+    files: pa.Table  # the cached files still as they were (stats refreshed for `restat`)
+    rows: dict[str, pa.Table]
+    live: dict[str, pa.ChunkedArray]
+    todo: list[Item]  # files to check
+    restat: set[str]  # unchanged files found by hashing: their new stat goes into the cache
+    dropped: set[str]  # cached files changed or gone
+
+
+def _reusable(old: cache.Cache, items: list[Item]) -> _Reuse:
+    """What of the cache still holds, and the files that must be checked. A file counts as unchanged if its
+    stat is the recorded one, or else if its bytes hash to the recorded sha256."""
     stats = {display: _stat(path) for _, path, display in items}
-    same = cache.unchanged(old, {k: v for k, v in stats.items() if v is not None})
-    known = cache.digests(old)
+    recorded = old.live()[0]
+    same = cache.unchanged(recorded, {k: v for k, v in stats.items() if v is not None})
+    known = cache.digests(recorded)
     restat = {
         display: stats[display]
         for _, path, display in items
         if display not in same and display in known and _digest(path) == known[display]
     }
-    kept = cache.keep(old, same | set(restat))
-    kept = cache.Cache(cache.restat(kept.files, restat), kept.rows)
+    dropped = set(known) - same - set(restat)
+    files, rows, live = old.live(dropped) if dropped else (recorded, *old.live()[1:])
     todo = [item for item in items if item[2] not in same and item[2] not in restat]
-    return kept, todo, bool(restat) or len(kept.files) != len(old.files)
+    return _Reuse(cache.restat(files, restat), rows, live, todo, set(restat), dropped)
+
+
+def _tombstones(paths: set[str]) -> pa.Table:
+    return pa.Table.from_pylist([{"path": p, "rows": False, "clean": False} for p in sorted(paths)], schema=FILES)
+
+
+def _only(table: pa.Table, column: str, paths: set[str], keep: bool = True) -> pa.Table:
+    """The rows whose `column` is one of `paths` (or, with keep=False, is not)."""
+    found = pc.is_in(table.column(column), value_set=pa.array(sorted(paths), pa.string()))
+    return table.filter(found if keep else pc.invert(found))
+
+
+def _next_cache(
+    old: cache.Cache | None,
+    reuse: _Reuse | None,
+    fresh: Batch,
+    files: pa.Table,
+    rows: dict[str, pa.Table],
+    live: dict[str, pa.ChunkedArray],
+) -> cache.Cache | None:
+    """The cache to write: a new segment with what changed, or the whole (first time, many segments, a
+    large change); None if nothing changed."""
+    unclean = set(files.filter(pc.invert(files.column("clean"))).column("path").to_pylist())
+    if old is None or reuse is None:
+        return cache.Cache(
+            [
+                cache.Segment(
+                    files.filter(files.column("clean")), {n: _only(t, "_file", unclean, False) for n, t in rows.items()}
+                )
+            ]
+        )
+    changed = len(reuse.todo) + len(reuse.restat) + len(reuse.dropped)
+    if not changed:
+        return None
+    if len(old.segments) >= cache.MAX_SEGMENTS or changed > cache.LARGE_CHANGE * max(len(files), 1):
+        whole = {n: _only(t.filter(live[n]), "_file", unclean, False) for n, t in rows.items()}
+        return cache.Cache([cache.Segment(files.filter(files.column("clean")), whole)])
+    checked = {item[2] for item in reuse.todo}
+    fresh_clean = set(fresh.files.filter(fresh.files.column("clean")).column("path").to_pylist())
+    delta_files = pa.concat_tables(
+        [fresh.files, _only(reuse.files, "path", reuse.restat), _tombstones(reuse.dropped - checked)]
+    )
+    delta_rows = {
+        n: pa.concat_tables(
+            [
+                _only(fresh.rows[n], "_file", fresh_clean),
+                _only(reuse.rows[n].filter(reuse.live[n]), "_file", reuse.restat),
+            ]
+        )
+        for n in rows
+    }
+    return cache.Cache([*old.segments, cache.Segment(delta_files, delta_rows)])
 
 
 def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Scan:
@@ -83,15 +147,21 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
     refused, items = listing(layout)
     fingerprints = bool(manifest.versions(layout))  # continuity needs them once a release exists
     old = cache.load(layout, std, fingerprints) if use_cache else None
-    kept, todo, stale = (None, items, True) if old is None else _reusable(old, items)
-    fresh = filecheck.check_files(todo, fingerprints, jobs)
-    parts = [fresh] if kept is None else [Batch(kept.files, kept.rows, []), fresh]
-    merged = filecheck.concat(parts, std)
-    files = merged.files.sort_by("path")
-    if use_cache and (stale or todo):
-        unclean = files.filter(pc.invert(files.column("clean"))).column("path")  # few: filter by them
-        rows = {
-            name: t.filter(pc.invert(pc.is_in(t.column("_file"), value_set=unclean))) for name, t in merged.rows.items()
+    reuse = _reusable(old, items) if old is not None else None
+    fresh = filecheck.check_files(reuse.todo if reuse else items, fingerprints, jobs)
+    if reuse is None:
+        files, rows = fresh.files, fresh.rows
+        live = {n: pa.chunked_array([pa.repeat(True, len(t))], pa.bool_()) for n, t in rows.items()}
+    else:
+        files = pa.concat_tables([reuse.files, fresh.files])
+        rows = {n: pa.concat_tables([reuse.rows[n], fresh.rows[n]]) for n in fresh.rows}
+        live = {
+            n: pa.chunked_array([*reuse.live[n].chunks, pa.repeat(True, len(fresh.rows[n]))], pa.bool_())
+            for n in fresh.rows
         }
-        cache.save(layout, std, fingerprints, cache.Cache(files.filter(files.column("clean")), rows), started_ns)
-    return Scan(files, merged.rows, refused + merged.problems)
+    files = files.sort_by("path")
+    if use_cache:
+        written = _next_cache(old, reuse, fresh, files, rows, live)
+        if written is not None:
+            cache.save(layout, std, fingerprints, written, started_ns)
+    return Scan(files, rows, live, refused + fresh.problems)

@@ -86,7 +86,7 @@ def check_dataset(layout: Layout, today: dt.date, use_cache: bool = True) -> Che
         .to_pylist()
         for kind in schemacheck.KINDS
     }
-    built = rows.in_build_order(std, scanned.rows)
+    built = rows.in_build_order(std, scanned.rows, scanned.live)
     reread = rows.Reread(layout)
     sources = built["sources"]
     metadata = sources.select(["source_id", "archive_path"]).to_pylist()
