@@ -178,7 +178,7 @@ def build(root: Path, lock_timeout: float = 0) -> BuildResult:
             checked = validate.check_dataset(layout, dt.datetime.now(dt.UTC).date())
             if checked.problems:
                 return BuildResult(sort_problems(checked.problems))
-            files = render_tables(layout, checked.tables, checked.package)
+            files = checked.outputs
             atomic.write_all({path: content for path, content in files.items() if not _holds(path, content)})
             return BuildResult(written=sorted(files))
     except Timeout:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -70,10 +71,9 @@ class _Reuse:
     dropped: set[str]  # cached files changed or gone
 
 
-def _reusable(old: cache.Cache, items: list[Item]) -> _Reuse:
+def _reusable(old: cache.Cache, items: list[Item], stats: dict[str, tuple[int, int, int, int] | None]) -> _Reuse:
     """What of the cache still holds, and the files that must be checked. A file counts as unchanged if its
     stat is the recorded one, or else if its bytes hash to the recorded sha256."""
-    stats = {display: _stat(path) for _, path, display in items}
     recorded = old.live()[0]
     same = cache.unchanged(recorded, {k: v for k, v in stats.items() if v is not None})
     known = cache.digests(recorded)
@@ -144,10 +144,13 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
     """Check every contributed file, reusing the cache (and refreshing it) unless `use_cache` is false."""
     std = standard.load()
     started_ns = time.time_ns()  # before any stat is taken: see cache.smudge_racy
-    refused, items = listing(layout)
     fingerprints = bool(manifest.versions(layout))  # continuity needs them once a release exists
-    old = cache.load(layout, std, fingerprints) if use_cache else None
-    reuse = _reusable(old, items) if old is not None else None
+    with ThreadPoolExecutor(1) as pool:  # the cache is read and unpacked while the folders are listed
+        loading = pool.submit(cache.load, layout, std, fingerprints) if use_cache else None
+        refused, items = listing(layout)
+        stats = {display: _stat(path) for _, path, display in items} if loading else {}
+        old = loading.result() if loading else None
+    reuse = _reusable(old, items, stats) if old is not None else None
     fresh = filecheck.check_files(reuse.todo if reuse else items, fingerprints, jobs)
     if reuse is None:
         files, rows = fresh.files, fresh.rows

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -64,6 +65,7 @@ class Checked:
     package: dict[str, Any]
     problems: list[Problem]
     good: dict[str, list[str]]  # by kind, the files whose rows are in `tables`
+    outputs: dict[Path, bytes]  # what `incidents build` writes from them (when there is no problem)
 
     @cached_property
     def data(self) -> dict[str, list[dict[str, Any]]]:
@@ -93,11 +95,19 @@ def check_dataset(layout: Layout, today: dt.date, use_cache: bool = True) -> Che
     texts, text_problems = dataset.read_source_texts(layout, metadata, sources.column("_file").to_pylist())
     problems.extend(p.with_location(p.file, reread.line(p.file, p.field or "source_id")) for p in text_problems)
     plain = {name: t.drop_columns(["_file", "_pos"]) for name, t in built.items()}
-    for finding in checks.check_all(std, plain, texts, today):
-        problems.append(rows.locate(finding, built[finding.table], reread))
-    problems.extend(check_continuity(layout, files, reread))
     package_data = package.data if package and not package.problems else {}
-    return Checked(layout, built, package_data, problems, good)
+    with ThreadPoolExecutor(1) as pool:  # Arrow writes the outputs on the other core while the checks run
+        rendering = pool.submit(build.render_tables, layout, built, package_data)
+        for finding in checks.check_all(std, plain, texts, today):
+            problems.append(rows.locate(finding, built[finding.table], reread))
+        problems.extend(check_continuity(layout, files, reread))
+        try:
+            outputs = rendering.result()
+        except Exception:
+            if not problems:  # rows with problems may not render; rows without must
+                raise
+            outputs = {}
+    return Checked(layout, built, package_data, problems, good, outputs)
 
 
 def check_continuity(layout: Layout, files: pa.Table, reread: rows.Reread) -> list[Problem]:
@@ -158,7 +168,7 @@ def _parents(file: str) -> list[str]:
 
 def check_outputs_in_step(layout: Layout, checked: Checked) -> list[Problem]:
     """The committed tables and descriptor are exactly what `incidents build` makes of the records."""
-    expected = build.render_tables(layout, checked.tables, checked.package)
+    expected = checked.outputs
     problems = []
     for path, content in expected.items():
         display = layout.rel(path)
