@@ -23,22 +23,25 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import __version__, atomic, filecheck, standard
+from . import __version__, atomic, continuity, filecheck, records, schemacheck, snapshot, standard, tables
 from .layout import Layout
 
 FORMAT = 2
 MAX_SEGMENTS = 8
 LARGE_CHANGE = 0.2  # the share of files changed above which the cache is written whole
 RACY_NS = 2_000_000_000
+_SHAPERS = (filecheck, records, schemacheck, tables, continuity, snapshot, standard)
 
 
 def stamp(std: standard.Standard, fingerprints: bool) -> str:
-    """What the cached rows depend on besides the files themselves: the cache format, the code, the standard,
-    and whether continuity's fingerprints were taken (only once a release exists)."""
+    """What the cached rows depend on besides the files themselves: the cache format, the toolkit (its
+    version and the source of the modules that make the rows, so that an edited checkout counts as another
+    version), the standard, and whether continuity's fingerprints were taken (only once a release exists)."""
     shape = json.dumps(
         {
             "format": FORMAT,
@@ -51,7 +54,8 @@ def stamp(std: standard.Standard, fingerprints: bool) -> str:
         default=str,
     )
     codelists = json.dumps({name: list(c.codes) for name, c in std.codelists.items()}, sort_keys=True)
-    return hashlib.sha256((shape + codelists).encode("utf-8")).hexdigest()
+    code = b"".join(Path(module.__file__ or "").read_bytes() for module in _SHAPERS)
+    return hashlib.sha256((shape + codelists).encode("utf-8") + code).hexdigest()
 
 
 @dataclass

@@ -151,6 +151,9 @@ def check_files(items: Sequence[Item], fingerprints: bool = True, jobs: int | No
     if len(items) < PARALLEL_FROM or jobs < 2:
         return concat([check_chunk(items, fingerprints)], std)
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-    context = multiprocessing.get_context("forkserver")
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        return concat(list(pool.map(partial(check_chunk, fingerprints=fingerprints), chunks)), std)
+    context = multiprocessing.get_context("forkserver")  # fresh workers: forking a threaded process is unsafe
+    try:
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            return concat(list(pool.map(partial(check_chunk, fingerprints=fingerprints), chunks)), std)
+    except concurrent.futures.process.BrokenProcessPool:  # workers could not start (e.g. run from stdin)
+        return concat([check_chunk(items, fingerprints)], std)

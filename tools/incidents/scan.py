@@ -166,5 +166,8 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
     if use_cache:
         written = _next_cache(old, reuse, fresh, files, rows, live)
         if written is not None:
-            cache.save(layout, std, fingerprints, written, started_ns)
+            try:
+                cache.save(layout, std, fingerprints, written, started_ns)
+            except OSError:  # a read-only checkout: the checks stand without a cache
+                pass
     return Scan(files, rows, live, refused + fresh.problems)
