@@ -69,26 +69,33 @@ class Segment:
 class Cache:
     segments: list[Segment]
 
-    def live(self, dropped: Iterable[str] = ()) -> tuple[pa.Table, dict[str, pa.Table], dict[str, pa.Array]]:
+    def live_files(self) -> pa.Table:
+        """The files that count: clean, and not replaced by a later segment."""
+        return self.live(rows=False)[0]
+
+    def live(
+        self, dropped: Iterable[str] = (), rows: bool = True
+    ) -> tuple[pa.Table, dict[str, pa.Table], dict[str, pa.ChunkedArray]]:
         """The files that count (clean, not replaced by a later segment, not in `dropped`), and every
         segment's rows concatenated, with a mask of the rows that count (filtering them would copy them)."""
         later: set[str] = set(dropped)
-        files, rows, masks = [], [], []
+        files, tables, masks = [], [], []
         for number, segment in reversed(list(enumerate(self.segments))):
             gone = pa.array(sorted(later), pa.string())
             paths = segment.files.column("path")
             counts = pc.and_kleene(segment.files.column("clean"), pc.invert(pc.is_in(paths, value_set=gone)))
             files.append(segment.files.filter(counts))
-            rows.append(segment.rows)
-            masks.append(
-                {name: pc.invert(pc.is_in(t.column("_file"), value_set=gone)) for name, t in segment.rows.items()}
-            )
+            tables.append(segment.rows)
+            if rows:
+                masks.append(
+                    {name: pc.invert(pc.is_in(t.column("_file"), value_set=gone)) for name, t in segment.rows.items()}
+                )
             if number:  # the paths of the first segment hide nothing
                 later.update(paths.to_pylist())
-        names = list(self.segments[0].rows) if self.segments else []
+        names = list(self.segments[0].rows) if rows and self.segments else []
         return (
             pa.concat_tables(files[::-1]),
-            {name: pa.concat_tables([r[name] for r in rows[::-1]]) for name in names},
+            {name: pa.concat_tables([t[name] for t in tables[::-1]]) for name in names},
             {name: pa.chunked_array([m[name] for m in masks[::-1]], pa.bool_()) for name in names},
         )
 

@@ -74,7 +74,7 @@ class _Reuse:
 def _reusable(old: cache.Cache, items: list[Item], stats: dict[str, tuple[int, int, int, int] | None]) -> _Reuse:
     """What of the cache still holds, and the files that must be checked. A file counts as unchanged if its
     stat is the recorded one, or else if its bytes hash to the recorded sha256."""
-    recorded = old.live()[0]
+    recorded = old.live_files()
     same = cache.unchanged(recorded, {k: v for k, v in stats.items() if v is not None})
     known = cache.digests(recorded)
     restat = {
@@ -83,7 +83,7 @@ def _reusable(old: cache.Cache, items: list[Item], stats: dict[str, tuple[int, i
         if display not in same and display in known and _digest(path) == known[display]
     }
     dropped = set(known) - same - set(restat)
-    files, rows, live = old.live(dropped) if dropped else (recorded, *old.live()[1:])
+    files, rows, live = old.live(dropped)
     todo = [item for item in items if item[2] not in same and item[2] not in restat]
     return _Reuse(cache.restat(files, restat), rows, live, todo, set(restat), dropped)
 
@@ -128,11 +128,12 @@ def _next_cache(
     delta_files = pa.concat_tables(
         [fresh.files, _only(reuse.files, "path", reuse.restat), _tombstones(reuse.dropped - checked)]
     )
+    restat = pa.array(sorted(reuse.restat), pa.string())
     delta_rows = {
         n: pa.concat_tables(
             [
                 _only(fresh.rows[n], "_file", fresh_clean),
-                _only(reuse.rows[n].filter(reuse.live[n]), "_file", reuse.restat),
+                reuse.rows[n].filter(pc.and_kleene(reuse.live[n], pc.is_in(reuse.rows[n]["_file"], value_set=restat))),
             ]
         )
         for n in rows
