@@ -8,10 +8,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from factories import ACTOR_A, TODAY, make_dataset, quote, record, write_record
+from factories import ACTOR_A, INCIDENT, TODAY, make_dataset, quote, record, write_record
 from incidents import filecheck
 from incidents.cli import cli
+from incidents.release import release
 from incidents.validate import validate
+from releasing import DAY, releasable, second
 
 IDS = [f"inc_01KAXQ8N5D4C3R6E0J2VWZ{n:04d}" for n in range(200)]
 GHOST_ACTOR = "act_01KAXQ8N5D4C3R6E0J2VWZ7TZZ"
@@ -77,3 +79,24 @@ def test_no_change_is_valid(tmp_path):
     write_record(root, record(IDS[0]))
     result = CliRunner().invoke(cli, ["--root", str(root), "validate", "--changed-since", "main"])
     assert result.exit_code == 0, result.output
+
+
+def test_released_records_keep_their_continuity_checks(tmp_path):
+    layout = releasable(tmp_path, record(), second())
+    release(tmp_path, date=DAY)
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "released")
+    (layout.records / f"{INCIDENT}.yaml").unlink()
+    write_record(tmp_path, second(injured=4))  # a published value changed without a revision
+
+    found = validate(tmp_path, changed_since="main", today=TODAY)
+
+    codes = {(p.code, p.record) for p in found}
+    assert codes == {
+        ("continuity-missing", INCIDENT),
+        ("deleted-record", INCIDENT),
+        ("continuity-unrevised", second()["incident_id"]),
+    }
+    full = [p for p in validate(tmp_path, today=TODAY) if p.code.startswith("continuity")]
+    assert [p for p in found if p.code != "deleted-record"] == full
