@@ -135,3 +135,16 @@ def test_the_cache_is_ignored_by_git(tmp_path):
     assert build(layout.root).problems == []
     assert (layout.cache / ".gitignore").read_text() == "*\n"
     assert ".incidents-cache/" in (Path(__file__).parents[1] / ".gitignore").read_text().split()
+
+
+def test_a_cached_file_replaced_by_a_symlink_to_the_same_bytes_is_refused(tmp_path):
+    layout = make_dataset(tmp_path / "repo", *(record(i) for i in IDS))
+    assert build(layout.root).problems == []
+    path = layout.records / f"{IDS[0]}.yaml"
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(elsewhere)
+    warm = validate.check_dataset(layout, TODAY).problems
+    assert [p.code for p in warm] == ["symlink"]
+    assert warm == validate.check_dataset(layout, TODAY, use_cache=False).problems

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import cache, dataset, filecheck, manifest, standard
+from . import cache, dataset, filecheck, manifest, records, standard
 from .filecheck import FILES, Batch, Item
 from .layout import Layout
 from .problems import Problem
@@ -46,9 +47,13 @@ def listing(layout: Layout) -> tuple[list[Problem], list[Item]]:
 
 
 def _stat(path: str) -> tuple[int, int, int, int] | None:
+    """(size, mtime, ctime, inode) of a regular file within the size limit; None for anything else (a
+    symlink, a folder, a file too large), which is never taken from the cache."""
     try:
         info = os.lstat(path)
     except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > records.MAX_FILE_BYTES:
         return None
     return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
@@ -80,7 +85,7 @@ def _reusable(old: cache.Cache, items: list[Item], stats: dict[str, tuple[int, i
     restat = {
         display: stats[display]
         for _, path, display in items
-        if display not in same and display in known and _digest(path) == known[display]
+        if display not in same and display in known and stats[display] and _digest(path) == known[display]
     }
     dropped = set(known) - same - set(restat)
     files, rows, live = old.live(dropped)
