@@ -23,6 +23,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import pyarrow as pa
@@ -41,12 +42,13 @@ _SHAPERS = (filecheck, records, schemacheck, tables, continuity, snapshot, stand
 def stamp(std: standard.Standard, fingerprints: bool) -> str:
     """What the cached rows depend on besides the files themselves: the cache format, the toolkit (its
     version and the source of the modules that make the rows, so that an edited checkout counts as another
-    version), the standard, and whether continuity's fingerprints were taken (only once a release exists)."""
+    version), the libraries that parse and check, the standard, and whether continuity's fingerprints were
+    taken (only once a release exists)."""
     shape = json.dumps(
         {
             "format": FORMAT,
             "version": __version__,
-            "pyarrow": pa.__version__,
+            "libraries": [metadata.version(name) for name in ("pyarrow", "pyyaml", "jsonschema", "jsonschema-rs")],
             "tables": std.tables,
             "fingerprints": fingerprints,
         },
