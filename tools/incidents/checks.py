@@ -605,16 +605,16 @@ def _check_quotes(evidence: pa.Table, texts: dict[str, str]) -> Iterator[Finding
     src = index[rows]
     if n_bytes.sum() == n_chars.sum():  # ASCII: characters are bytes
         first, last = byte_base[src] + starts[rows], byte_base[src] + ends[rows]
-    else:
-        char_bytes = np.concatenate(
-            [
-                np.append(np.flatnonzero((np.frombuffer(e, np.uint8) & 0xC0) != 0x80).astype(np.int32), len(e))
-                for e in encoded
-            ]
-        )
-        char_base = np.concatenate([[0], np.cumsum(n_chars + 1)[:-1]])
-        first = byte_base[src] + char_bytes[char_base[src] + starts[rows]]
-        last = byte_base[src] + char_bytes[char_base[src] + ends[rows]]
+    else:  # where each character starts in the joined buffer (UTF-8 continuation bytes are 10xxxxxx): a
+        # text's characters follow its base, and its end is where the next text (or the buffer) begins
+        total = int(n_bytes.sum())
+        char_at = np.flatnonzero((data[:total] & 0xC0) != 0x80)
+        char_base = np.concatenate([[0], np.cumsum(n_chars)[:-1]])
+
+        def byte_of(char: np.ndarray) -> np.ndarray:
+            return np.where(char < len(char_at), char_at[np.minimum(char, len(char_at) - 1)], total)
+
+        first, last = byte_of(char_base[src] + starts[rows]), byte_of(char_base[src] + ends[rows])
     archived = _binary_views(data, first, last - first)
     quotes = pc.cast(pc.take(evidence.column("quote"), pa.array(rows)), pa.large_binary())
     differs = pc.invert(pc.fill_null(pc.equal(pc.cast(archived, pa.large_binary()), quotes), False))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,28 +88,52 @@ def read(layout: Layout) -> Dataset:
     )
 
 
-def _source_text(layout: Layout, meta: dict[str, Any]) -> str | tuple[str, str, str, str]:
+@dataclass(frozen=True)
+class _Archive:
+    """Where archived texts lie, resolved once: resolving a path per source costs more than reading it."""
+
+    layout: Layout
+    root: Path  # the repository, resolved
+    folder: Path  # data/sources, resolved
+
+    @classmethod
+    def of(cls, layout: Layout) -> _Archive:
+        return cls(layout, layout.root.resolve(), layout.sources.resolve())
+
+    def rel(self, name: str) -> str:
+        """`layout.rel` of a file in data/sources (ids are hex by their schema: a plain file name)."""
+        try:
+            return (self.folder / name).relative_to(self.root).as_posix()
+        except ValueError:
+            return str(self.layout.sources / name)
+
+
+def _source_text(archive: _Archive, meta: dict[str, Any]) -> str | tuple[str, str, str, str]:
     """The archived text of one source, or (what was found, what was expected, code, field)."""
     source_id = meta["source_id"]
-    expected_path = layout.rel(layout.source_text(source_id))
+    expected_path = archive.rel(f"{source_id}.txt")
     if meta.get("archive_path") != expected_path:
         return f"found {meta.get('archive_path')!r}", repr(expected_path), "archive-path", "archive_path"
-    path = layout.source_text(source_id)
-    if path.is_symlink() or not path.resolve().is_relative_to(layout.root.resolve()):
+    path = archive.layout.source_text(source_id)
+    try:
+        info = os.lstat(path)  # one system call: what it is, and its size
+    except OSError:
+        info = None
+    if (info and stat.S_ISLNK(info.st_mode)) or not archive.folder.is_relative_to(archive.root):
         return (
             "the archived text is a symbolic link or lies outside the repository",
             "a regular file in data/sources/",
             "path-outside",
             "archive_path",
         )
-    if not path.is_file():
+    if info is None or not stat.S_ISREG(info.st_mode):
         return (
             f"{expected_path} does not exist",
             "the archived text next to its metadata",
             "missing-file",
             "archive_path",
         )
-    size = path.stat().st_size
+    size = info.st_size
     if size > MAX_SOURCE_BYTES:
         return f"{expected_path} is {size:,} bytes", f"at most {MAX_SOURCE_BYTES:,} bytes", "too-large", "archive_path"
     content = path.read_bytes()
@@ -129,8 +154,9 @@ def read_source_texts(
     to its id. Returns the texts by source id and the problems found."""
     texts: dict[str, str] = {}
     problems: list[Problem] = []
+    archive = _Archive.of(layout)
     for meta, display in zip(sources, files, strict=True):
-        result = _source_text(layout, meta)
+        result = _source_text(archive, meta)
         if isinstance(result, str):
             texts[meta["source_id"]] = result
         else:

@@ -1,0 +1,33 @@
+"""The column checks of checks.py that are easiest to get wrong on their own: offsets into many texts."""
+
+from __future__ import annotations
+
+import itertools
+
+import pyarrow as pa
+
+from incidents import checks
+
+
+def test_quotes_in_many_texts_of_mixed_scripts_are_cut_in_characters_as_python_slices_them():
+    texts = {"a": "Ça a éclaté — deux morts.", "b": "", "c": "plain ascii text", "d": "Ωμέγα 😀 ok", "e": "ü"}
+    rows = [
+        (source, start, end)
+        for source, text in texts.items()
+        for start, end in itertools.combinations(range(len(text) + 1), 2)
+    ]
+    quotes = [texts[s][a:b] if (a + b) % 3 else texts[s][a:b] + "!" for s, a, b in rows]  # every third differs
+    evidence = pa.table(
+        {
+            "source_id": [s for s, _, _ in rows],
+            "quote": quotes,
+            "char_start": [a for _, a, _ in rows],
+            "char_end": [b for _, _, b in rows],
+        }
+    )
+    found = list(checks.check_evidence_text({"incident_sources": evidence}, texts))
+    wrong = [i for i, (s, a, b) in enumerate(rows) if quotes[i] != texts[s][a:b]]
+    assert len(wrong) > 100 and [f.row for f in found] == wrong
+    assert {f.code for f in found} == {"evidence-quote"}
+    first = rows[wrong[0]]
+    assert found[0].message == f"the source reads {texts[first[0]][first[1] : first[2]]!r} at {first[1]}-{first[2]}"
