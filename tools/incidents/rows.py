@@ -3,6 +3,8 @@ file, line, record and field it came from (each row carries `_file` and `_pos`, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -13,13 +15,17 @@ from .records import Loaded
 
 
 def in_build_order(
-    std: standard.Standard, rows: dict[str, pa.Table], live: dict[str, pa.ChunkedArray] | None = None
+    std: standard.Standard,
+    rows: dict[str, pa.Table],
+    live: dict[str, pa.ChunkedArray] | None = None,
+    names: Iterable[str] = standard.TABLES,
 ) -> dict[str, pa.Table]:
     """Rows in the order of the built tables: by id, child rows in their order in the record. With `live`,
-    only the rows where it is true. Sorted on the key columns alone, then taken once."""
+    only the rows where it is true. Sorted on the key columns alone, then taken once. Only the tables
+    `names` (default all): one table can be ordered first, to read what it needs while the others sort."""
     keys = {"actors": "actor_id", "sources": "source_id"}
     out = {}
-    for name in standard.TABLES:
+    for name in names:
         table = rows[name]
         order = [(keys.get(name, "incident_id"), "ascending")]
         if name in filecheck.RECORD_TABLES and name != "incidents":

@@ -108,11 +108,15 @@ def _check_dataset(layout: Layout, today: dt.date, use_cache: bool) -> Checked:
         .to_pylist()
         for kind in schemacheck.KINDS
     }
-    built = rows.in_build_order(std, scanned.rows, scanned.live)
+    others = [name for name in standard.TABLES if name != "sources"]
+    with ThreadPoolExecutor(1) as pool:  # the large tables sort on the other core while the texts are read
+        ordering = pool.submit(rows.in_build_order, std, scanned.rows, scanned.live, others)
+        sources = rows.in_build_order(std, scanned.rows, scanned.live, ["sources"])["sources"]
+        metadata = sources.select(["source_id", "archive_path"]).to_pylist()
+        texts, text_problems = dataset.read_source_texts(layout, metadata, sources.column("_file").to_pylist())
+        ordered = {**ordering.result(), "sources": sources}
+    built = {name: ordered[name] for name in standard.TABLES}
     reread = rows.Reread(layout)
-    sources = built["sources"]
-    metadata = sources.select(["source_id", "archive_path"]).to_pylist()
-    texts, text_problems = dataset.read_source_texts(layout, metadata, sources.column("_file").to_pylist())
     problems.extend(p.with_location(p.file, reread.line(p.file, p.field or "source_id")) for p in text_problems)
     plain = {name: t.drop_columns(["_file", "_pos"]) for name, t in built.items()}
     package_data = package.data if package and not package.problems else {}
