@@ -363,6 +363,25 @@ def render(results: Results) -> str:
     return "\n".join(out)
 
 
+def footprint(work: Path, sizes: list[int], seed: int) -> str:
+    """What a package of each size holds: rows per table and bytes on disk (Parquet, CSV, archived texts)."""
+    head = ["package (incidents)", *standard.TABLES, "Parquet MB", "CSV MB", "source texts", "texts MB"]
+    out = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
+    for n in sizes:
+        root = work / f"tables-{n}-s{seed}"
+        if not make_synthetic.made(root, n, seed, False):
+            continue
+        tables = root / "data/tables"
+        counts = [f"{pq.read_metadata(tables / f'{name}.parquet').num_rows:,}" for name in standard.TABLES]
+        parquet = sum(p.stat().st_size for p in tables.glob("*.parquet")) / 1e6
+        csv = sum(p.stat().st_size for p in tables.glob("*.csv")) / 1e6
+        texts = list((root / "data/sources").glob("*.txt"))
+        text_mb = sum(p.stat().st_size for p in texts) / 1e6
+        cells = [f"{n:,}", *counts, f"{parquet:,.0f}", f"{csv:,.0f}", f"{len(texts):,}", f"{text_mb:,.0f}"]
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def machine() -> str:
     model = ""
     cpuinfo = Path("/proc/cpuinfo")
@@ -414,6 +433,8 @@ def main(argv: list[str] | None = None) -> None:
     print("\n".join(header))
     print()
     print(render(results))
+    print()
+    print(footprint(args.work, sizes, args.seed))
 
 
 if __name__ == "__main__":
