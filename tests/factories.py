@@ -148,3 +148,73 @@ def make_dataset(root: Path, *records_: dict[str, Any]) -> Layout:
 
 
 TODAY = dt.date(2026, 11, 25)
+
+
+# A built package spread over four partitions (two years, two countries), for the table checks.
+PLACES = {
+    "SYR": {"country": "SYR", "admin1": "Al-Hasakah", "latitude": 37.05215, "longitude": 41.23142},
+    "IRQ": {"country": "IRQ", "admin1": "Erbil", "latitude": 36.19, "longitude": 44.01},
+}
+
+
+def spread_records(per_partition: int = 2) -> list[dict[str, Any]]:
+    """Valid records, `per_partition` in each of year 2023/2024 x country SYR/IRQ, ids in a fixed order."""
+    out = []
+    for n in range(per_partition * 4):
+        year = 2023 + n % 2
+        place = PLACES["SYR" if n // 2 % 2 == 0 else "IRQ"]
+        day = f"{year}-03-07"
+        out.append(record(f"inc_01KAXQ8N5D4C3R6E0J2VWZ{n:04d}", date_start=day, date_end=day, **place))
+    return out
+
+
+def built_package(root: Path, records_: list[dict[str, Any]]) -> Layout:
+    """The tables and descriptor `incidents build` writes for these records, whatever rules they break
+    (build.render does not validate), with the records' files beside them."""
+    from incidents import atomic, build
+
+    layout = make_dataset(root, *records_)
+    data = {
+        "record": records_,
+        "actor": [actor(ACTOR_A, "Militia"), actor(ACTOR_B, "Police", actor_type="state_forces")],
+        "source": [source_meta()],
+    }
+    atomic.write_all(build.render(layout, data, PACKAGE))
+    return layout
+
+
+def rewrite_table(layout: Layout, name: str, change: Any) -> None:
+    """Replace a built table by `change(table)` in both Parquet and CSV, with the descriptor's sizes and
+    hashes brought in step, as a broken build (or a hand edit) would leave it. Columns may then hold nulls."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from incidents import build, standard
+
+    table = change(pq.read_table(layout.tables / f"{name}.parquet"))
+    relaxed = pa.schema([f.with_nullable(True) for f in table.schema], metadata=table.schema.metadata)
+    table = pa.Table.from_arrays(table.columns, schema=relaxed)
+    (layout.tables / f"{name}.parquet").write_bytes(build.parquet_bytes(table))
+    (layout.tables / f"{name}.csv").write_bytes(build.csv_bytes(table))
+    descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
+    outputs = {t: {f: (layout.tables / f"{t}.{f}").read_bytes() for f in ("csv", "parquet")} for t in standard.TABLES}
+    meta = {k: v for k, v in descriptor.items() if k not in ("$schema", "resources", "sources")}
+    fresh = build.descriptor(standard.load(), meta, outputs, descriptor["sources"])
+    layout.descriptor.write_text(json.dumps(fresh, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def set_cell(table: Any, column: str, row: int, value: Any) -> Any:
+    """`table` with one cell replaced (for injecting an error into a built table)."""
+    import pyarrow as pa
+
+    values = table.column(column).to_pylist()
+    values[row] = value
+    index = table.column_names.index(column)
+    return table.set_column(
+        index, table.schema.field(index).with_nullable(True), pa.array(values, table.column(column).type)
+    )
+
+
+MISSING_ACTOR_ID = "act_01KAXQ8N5D4C3R6E0J2VWZ7TZZ"

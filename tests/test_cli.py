@@ -61,3 +61,25 @@ def test_a_scaffolded_record_fails_with_clear_problems_not_a_traceback(dataset):
     result = run(dataset.root, "build")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "summary" in result.output and "nothing was written" in result.output
+
+
+def test_validate_tables_checks_the_built_package_and_partition_writes_the_layout(tmp_path):
+    from factories import built_package, spread_records
+
+    records = spread_records(1)
+    records[2]["fatalities_low"] = 5
+    built_package(tmp_path, records)
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path), "validate", "--tables", "--format", "json"])
+    report = json.loads(result.stdout)
+    assert result.exit_code == 1 and [p["code"] for p in report["problems"]] == ["fatality-range"]
+    assert "read the Parquet tables: single files" in result.stderr
+    assert run(tmp_path, "partition", "--by", "year").output == "wrote data/tables/partitioned\n"
+    result = run(tmp_path, "validate", "--tables")
+    assert result.exit_code == 1 and "partitioned/incidents/year=2023/part-0.parquet:3:" in result.output
+
+
+def test_table_options_are_usage_errors_when_misplaced(tmp_path):
+    assert run(tmp_path, "validate", "--engine", "dask").exit_code == 2  # without --tables
+    assert run(tmp_path, "validate", "--tables", "--scheduler", "tcp://localhost:8786").exit_code == 2
+    assert run(tmp_path, "validate", "--tables", "data/records").exit_code == 2
+    assert run(tmp_path, "partition", "--by", "month").exit_code == 2

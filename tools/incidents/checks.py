@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -119,39 +123,85 @@ def _repeated(key: pa.ChunkedArray | pa.Array) -> pa.Array:
     return counts.field("values").filter(pc.greater(counts.field("counts"), 1))
 
 
-def check_keys(standard: Standard, tables: Tables) -> Iterator[Finding]:
-    """Primary keys are unique; foreign keys point at rows that exist. Two files with one id are reported
-    once, on the id: rows of child tables that repeat only because their parent's id does are left out."""
-    colliding = {  # id column -> ids held by more than one row of the table they identify
-        spec["primaryKey"][0]: _repeated(tables[name].column(spec["primaryKey"][0]))
+def _duplicated(
+    table: pa.Table, columns: list[str], codes: dict[str, pa.Array | pa.ChunkedArray]
+) -> pa.Array | pa.ChunkedArray | None:
+    """Rows whose key another row holds too, or None when every key is unique: the usual case, found by one
+    hash aggregation on integer codes of the key columns (`codes`: a foreign key's row in its target, where
+    known), without building a composite key for every row. Candidates are confirmed on the exact values."""
+    if len(columns) == 1:
+        repeated = _repeated(table.column(columns[0]))
+        return pc.is_in(table.column(columns[0]), value_set=repeated) if len(repeated) else None
+    keys = table.select(columns)
+    coded = pa.table({c: codes[c] if c in codes else _codes(keys.column(c)) for c in columns})
+    counts = coded.group_by(columns, use_threads=False).aggregate([([], "count_all")])
+    if len(counts) == len(keys):
+        return None
+    shared = counts.filter(pc.greater(counts.column("count_all"), 1)).column(columns[0])
+    rows = pc.indices_nonzero(pc.fill_null(pc.is_in(coded.column(columns[0]), value_set=shared), False))
+    candidates = _key(keys.take(rows), columns)
+    hit = pc.filter(rows, pc.is_in(candidates, value_set=_repeated(candidates)))
+    mask = np.zeros(len(keys), dtype=bool)
+    mask[np.asarray(hit)] = True
+    return pa.array(mask)
+
+
+def _codes(column: pa.ChunkedArray) -> pa.Array:
+    """A text column as integer codes (equal texts, equal codes); other columns as they are."""
+    if not pa.types.is_string(column.type):
+        return column.combine_chunks()
+    return column.combine_chunks().dictionary_encode().indices
+
+
+@dataclass
+class _Lookup:
+    table: weakref.ref[pa.Table]
+    target: weakref.ref[pa.Table]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    rows: pa.ChunkedArray | pa.Array | None = None
+
+
+_LOOKUPS: dict[tuple[int, str, int, str], _Lookup] = {}  # dropped when the table is (tables are unhashable)
+_LOOKUPS_LOCK = threading.Lock()
+
+
+def _row_in(table: pa.Table, column: str, target: pa.Table, target_column: str) -> pa.ChunkedArray | pa.Array:
+    """Each value's row in `target` (null where absent), computed once per pair of tables: the history, the
+    support and the key rules all map child rows to their incident, and hashing a million ids is the cost."""
+    key = (id(table), column, id(target), target_column)
+    with _LOOKUPS_LOCK:
+        entry = _LOOKUPS.get(key)
+        if entry is None or entry.table() is not table or entry.target() is not target:
+            entry = _LOOKUPS[key] = _Lookup(weakref.ref(table), weakref.ref(target))
+            for held in (table, target):
+                weakref.finalize(held, _LOOKUPS.pop, key, None)
+    with entry.lock:  # one thread computes, the others wait for its result
+        if entry.rows is None:
+            entry.rows = pc.index_in(table.column(column), value_set=target.column(target_column))
+        return entry.rows
+
+
+def check_keys(standard: Standard, tables: Tables, names: Iterable[str] | None = None) -> Iterator[Finding]:
+    """Primary keys are unique; foreign keys point at rows that exist (in the tables `names`, default all).
+    Two files with one id are reported once, on the id: rows of child tables that repeat only because their
+    parent's id does are left out."""
+    identifies = {  # id column -> the table it identifies
+        spec["primaryKey"][0]: name
         for name, spec in ((name, standard.tables[name]) for name in tables)
         if len(spec["primaryKey"]) == 1
     }
-    for name, table in tables.items():
-        spec = standard.tables[name]
-        key_columns = spec["primaryKey"]
-        key = _key(table, key_columns)
-        repeated = _repeated(key)
-        if len(repeated):
-            mask = pc.is_in(key, value_set=repeated)
-            for column in key_columns if len(key_columns) > 1 else []:
-                if column in colliding:
-                    mask = pc.and_kleene(mask, pc.invert(pc.is_in(table.column(column), value_set=colliding[column])))
-            label = ", ".join(key_columns)
-            yield from _findings(
-                name,
-                table,
-                mask,
-                key_columns[-1] if name != "incidents" else "incident_id",
-                _show(table, *key_columns, lead="duplicate "),
-                f"{label} unique across the dataset",
-                "duplicate-id",
-            )
+    for name in names or tables:
+        table, spec = tables[name], standard.tables[name]
+        found = {}  # foreign key column -> the row it points at in its target (null: none)
         for fk in spec.get("foreignKeys", []):
             (column_name,) = fk["fields"]
-            target = tables[fk["reference"]["resource"]].column(fk["reference"]["fields"][0])
             column = table.column(column_name)
-            mask = pc.and_kleene(pc.is_valid(column), pc.invert(pc.is_in(column, value_set=target)))
+            if column.null_count == len(column):  # e.g. merged_into, empty on all but merged incidents
+                continue
+            found[column_name] = _row_in(
+                table, column_name, tables[fk["reference"]["resource"]], fk["reference"]["fields"][0]
+            )
+            mask = pc.and_kleene(pc.is_valid(column), pc.is_null(found[column_name]))
             yield from _findings(
                 name,
                 table,
@@ -160,6 +210,24 @@ def check_keys(standard: Standard, tables: Tables) -> Iterator[Finding]:
                 _show(table, column_name, tail=" does not exist"),
                 f"an id present in {fk['reference']['resource']}",
                 "dangling-reference",
+            )
+        key_columns = spec["primaryKey"]
+        duplicated = _duplicated(table, key_columns, found)
+        if duplicated is not None:
+            for column in key_columns if len(key_columns) > 1 else []:
+                if column in identifies:  # ids held by more than one row of the table they identify
+                    colliding = _repeated(tables[identifies[column]].column(column))
+                    clash = pc.is_in(table.column(column), value_set=colliding)
+                    duplicated = pc.and_kleene(duplicated, pc.invert(clash))
+            label = ", ".join(key_columns)
+            yield from _findings(
+                name,
+                table,
+                duplicated,
+                key_columns[-1] if name != "incidents" else "incident_id",
+                _show(table, *key_columns, lead="duplicate "),
+                f"{label} unique across the dataset",
+                "duplicate-id",
             )
 
 
@@ -326,16 +394,31 @@ def check_incidents(standard: Standard, tables: Tables, today: dt.date) -> Itera
         "another incident's id",
         "tombstone",
     )
-    surviving = pc.filter(col("incident_id"), pc.equal(status, "active"))
-    into_tombstone = pc.and_kleene(
-        pc.and_kleene(is_merged, pc.is_valid(merged_into)), pc.invert(pc.is_in(merged_into, value_set=surviving))
+
+
+def check_merge_targets(tables: Tables) -> Iterator[Finding]:
+    """A merged incident points at an active one. Global: the target may lie in another partition, so this
+    reads only incident_id, status and merged_into; the few merged rows are looked up, not every id."""
+    t = tables["incidents"]
+    ids, status, merged_into = t.column("incident_id"), t.column("status"), t.column("merged_into")
+    merged = pc.indices_nonzero(
+        pc.fill_null(pc.and_kleene(pc.equal(status, "merged"), pc.is_valid(merged_into)), False)
     )
+    if not len(merged):
+        return
+    targets = pc.take(merged_into, merged)
+    is_target = pc.is_in(ids, value_set=targets)
+    present = pc.filter(ids, is_target)
+    active = pc.filter(ids, pc.and_kleene(is_target, pc.equal(status, "active")))
+    bad = pc.and_kleene(pc.is_in(targets, value_set=present), pc.invert(pc.is_in(targets, value_set=active)))
+    mask = np.zeros(len(t), dtype=bool)
+    mask[np.asarray(pc.filter(merged, bad))] = True
     yield from _findings(
         "incidents",
         t,
-        pc.and_kleene(into_tombstone, pc.is_in(merged_into, value_set=col("incident_id"))),
+        pa.array(mask),
         "merged_into",
-        show("merged_into"),
+        _show(t, "merged_into"),
         "the id of an active incident",
         "tombstone",
     )
@@ -370,43 +453,58 @@ def _check_bbox(standard: Standard, t: pa.Table) -> Iterator[Finding]:
 
 
 def check_history(tables: Tables) -> Iterator[Finding]:
-    """Revisions are numbered 1..n without gaps; the incident's revision is the latest one."""
+    """Revisions are numbered 1..n without gaps; the incident's revision is the latest one.
+
+    Revisions are grouped by their incident's row (an integer), and a repeated incident id shares its first
+    row's revisions, as it would by id."""
     revisions, incidents = tables["revisions"], tables["incidents"]
-    grouped = revisions.group_by("incident_id").aggregate(
-        [("revision", "max"), ("revision", "count_distinct"), ("revision", "min")]
+    first = np.asarray(_row_in(incidents, "incident_id", incidents, "incident_id"))
+    owner = _row_in(revisions, "incident_id", incidents, "incident_id")
+    grouped = (
+        pa.table({"row": owner, "revision": revisions.column("revision")})
+        .group_by("row", use_threads=False)
+        .aggregate([("revision", "max"), ("revision", "count_distinct"), ("revision", "min")])
     )
-    gaps = grouped.filter(
-        pc.or_kleene(
-            pc.not_equal(grouped["revision_max"], grouped["revision_count_distinct"]),
-            pc.not_equal(grouped["revision_min"], 1),
+    grouped = grouped.filter(pc.is_valid(grouped.column("row")))
+    n = len(incidents)
+    has = np.zeros(n, dtype=bool)
+    gap = np.zeros(n, dtype=bool)
+    latest = np.zeros(n, dtype=np.int64)
+    rows = np.asarray(grouped.column("row"))
+    has[rows] = True
+    top = grouped.column("revision_max")
+    gap[rows] = np.asarray(
+        pc.fill_null(
+            pc.or_kleene(
+                pc.not_equal(top, grouped.column("revision_count_distinct")),
+                pc.not_equal(grouped.column("revision_min"), 1),
+            ),
+            False,  # a group of empty revision numbers: those are reported as required
         )
     )
-    mask = pc.is_in(incidents.column("incident_id"), value_set=gaps.column("incident_id"))
+    latest[rows] = np.asarray(pc.fill_null(top, 0))
+    known = np.zeros(n, dtype=bool)
+    known[rows] = np.asarray(pc.is_valid(top))
+    has, gap, latest, known = has[first], gap[first], latest[first], known[first]
     yield from _findings(
         "incidents",
         incidents,
-        mask,
+        pa.array(gap),
         "revisions",
         lambda r: "revisions are not numbered 1, 2, 3, ...",
         "revisions numbered from 1 without gaps",
         "revision-sequence",
     )
-    missing = pc.invert(pc.is_in(incidents.column("incident_id"), value_set=grouped.column("incident_id")))
     yield from _findings(
         "incidents",
         incidents,
-        missing,
+        pa.array(~has),
         "revisions",
         lambda r: "the record has no revision",
         "at least one revision",
         "revision-sequence",
     )
-    joined = incidents.select(["incident_id", "revision"]).join(grouped, "incident_id", join_type="left outer")
-    latest = dict(zip(joined.column("incident_id").to_pylist(), joined.column("revision_max").to_pylist(), strict=True))
-    wrong = pc.not_equal(
-        incidents.column("revision"),
-        pa.array([latest.get(i) for i in incidents.column("incident_id").to_pylist()], pa.int64()),
-    )
+    wrong = pc.not_equal(incidents.column("revision"), pa.array(latest, mask=~known))
     yield from _findings(
         "incidents",
         incidents,
@@ -419,24 +517,37 @@ def check_history(tables: Tables) -> Iterator[Finding]:
 
 
 def check_support(tables: Tables) -> Iterator[Finding]:
-    """Every non-empty factual value of an active incident is supported by at least one evidence quote."""
+    """Every non-empty factual value of an active incident is supported by at least one evidence quote.
+
+    The supported (incident, field) pairs are marked in one boolean matrix, incidents by row (a repeated id
+    shares its first row's quotes, as it would by id) and fields by position: no joined strings, no sets."""
     evidence, incidents = tables["incident_sources"], tables["incidents"]
-    supports = evidence.column("supports").combine_chunks()
-    parents = pc.list_parent_indices(supports)
-    pair = pc.binary_join_element_wise(
-        pc.take(evidence.column("incident_id"), parents), pc.list_flatten(supports), "\x1f"
+    names = [*EVIDENCED_FIELDS, "actors"]
+    owner = _row_in(evidence, "incident_id", incidents, "incident_id")
+    owner = owner.combine_chunks() if isinstance(owner, pa.ChunkedArray) else owner
+    supported = np.zeros((len(incidents), len(names)), dtype=bool)
+    offset = 0
+    for chunk in evidence.column("supports").chunks:  # chunk by chunk: the lists flattened are large
+        incident_row = pc.take(owner, pc.add(pc.list_parent_indices(chunk), offset))
+        field_index = pc.index_in(pc.list_flatten(chunk), value_set=pa.array(names))
+        known = pc.and_kleene(pc.is_valid(incident_row), pc.is_valid(field_index))
+        supported[np.asarray(pc.filter(incident_row, known)), np.asarray(pc.filter(field_index, known))] = True
+        offset += len(chunk)
+    first = np.asarray(_row_in(incidents, "incident_id", incidents, "incident_id"))
+    has_actors = np.zeros(len(incidents), dtype=bool)
+    has_actors[np.asarray(_row_in(tables["incident_actors"], "incident_id", incidents, "incident_id").drop_null())] = (
+        True
     )
-    active = pc.equal(incidents.column("status"), "active")
-    has_actors = pc.is_in(incidents.column("incident_id"), value_set=tables["incident_actors"].column("incident_id"))
+    supported, has_actors = supported[first], has_actors[first]
+    active = np.asarray(pc.fill_null(pc.equal(incidents.column("status"), "active"), False))
     needed = {name: pc.is_valid(incidents.column(name)) for name in EVIDENCED_FIELDS}
-    needed["actors"] = has_actors
-    for name, present in needed.items():
-        wanted = pc.binary_join_element_wise(incidents.column("incident_id"), pa.scalar(name), "\x1f")
-        unsupported = pc.and_kleene(pc.and_kleene(active, present), pc.invert(pc.is_in(wanted, value_set=pair)))
+    needed["actors"] = pa.array(has_actors)
+    for index, (name, present) in enumerate(needed.items()):
+        unsupported = active & np.asarray(pc.fill_null(present, False)) & ~supported[:, index]
         yield from _findings(
             "incidents",
             incidents,
-            unsupported,
+            pa.array(unsupported),
             name,
             _const(f"no evidence quote supports {name}"),
             f"an evidence item whose supports lists '{name}'",
@@ -445,33 +556,103 @@ def check_support(tables: Tables) -> Iterator[Finding]:
 
 
 def check_evidence_text(tables: Tables, texts: dict[str, str]) -> Iterator[Finding]:
-    """Each quote equals the archived source text between its offsets. Texts are loaded once per source."""
+    """Each quote equals the archived source text between its offsets (counted in characters).
+
+    Vectorised: the texts are joined into one UTF-8 buffer, character offsets become byte offsets, and the
+    quoted stretches are cut out as one Arrow binary-view array, compared with the quotes in one call."""
     evidence = tables["incident_sources"]
-    sources, starts, ends, quotes = (
-        evidence.column(c).to_pylist() for c in ("source_id", "char_start", "char_end", "quote")
-    )
-    for row, (source, start, end, quote) in enumerate(zip(sources, starts, ends, quotes, strict=True)):
-        text = texts.get(source)
-        if text is None or start is None or end is None:
-            continue  # a missing source is reported as a dangling reference
-        if end > len(text) or start >= end:
-            yield Finding(
-                "incident_sources",
-                row,
-                "char_end",
-                f"offsets {start}-{end} in a text of {len(text)} characters",
-                "0 <= char_start < char_end <= the length of the source text",
-                "evidence-offsets",
-            )
-        elif text[start:end] != quote:
-            yield Finding(
-                "incident_sources",
-                row,
-                "quote",
-                f"the source reads {text[start:end]!r} at {start}-{end}",
-                f"the quote {quote!r} exactly as archived" + _hint(text, quote),
-                "evidence-quote",
-            )
+    ids = sorted(texts)
+    batch: list[str] = []
+    size = 0
+    for source_id in ids:  # batches keep each buffer well under the 2 GiB a binary view can address
+        batch.append(source_id)
+        size += len(texts[source_id])
+        if size > _TEXT_BATCH:
+            yield from _check_quotes(evidence, {i: texts[i] for i in batch})
+            batch, size = [], 0
+    if batch:
+        yield from _check_quotes(evidence, {i: texts[i] for i in batch})
+
+
+_TEXT_BATCH = 16 * 1024**2  # characters: the offset arrays of a batch stay near 64 MB
+
+
+def _check_quotes(evidence: pa.Table, texts: dict[str, str]) -> Iterator[Finding]:
+    ids = list(texts)
+    encoded = [texts[i].encode("utf-8") for i in ids]
+    data = np.frombuffer(b"".join(encoded) + bytes(12), dtype=np.uint8)  # padded: prefixes read 12 bytes
+    n_bytes = np.array([len(e) for e in encoded], dtype=np.int64)
+    n_chars = np.array([len(texts[i]) for i in ids], dtype=np.int64)
+    byte_base = np.concatenate([[0], np.cumsum(n_bytes)[:-1]])
+    index = _filled(pc.index_in(evidence.column("source_id"), value_set=pa.array(ids, pa.string())))
+    starts, ends = _filled(evidence.column("char_start")), _filled(evidence.column("char_end"))
+    known = (index >= 0) & (starts != _NULL) & (ends != _NULL)  # a missing source is a dangling reference
+    length = n_chars[np.where(known, index, 0)]
+    bad = known & ((ends > length) | (starts >= ends) | (starts < 0))
+    for row in np.flatnonzero(bad).tolist():
+        start, end, text_length = int(starts[row]), int(ends[row]), int(length[row])
+        yield Finding(
+            "incident_sources",
+            row,
+            "char_end",
+            f"offsets {start}-{end} in a text of {text_length} characters",
+            "0 <= char_start < char_end <= the length of the source text",
+            "evidence-offsets",
+        )
+    rows = np.flatnonzero(known & ~bad)
+    if not len(rows):
+        return
+    src = index[rows]
+    if n_bytes.sum() == n_chars.sum():  # ASCII: characters are bytes
+        first, last = byte_base[src] + starts[rows], byte_base[src] + ends[rows]
+    else:
+        char_bytes = np.concatenate(
+            [
+                np.append(np.flatnonzero((np.frombuffer(e, np.uint8) & 0xC0) != 0x80).astype(np.int32), len(e))
+                for e in encoded
+            ]
+        )
+        char_base = np.concatenate([[0], np.cumsum(n_chars + 1)[:-1]])
+        first = byte_base[src] + char_bytes[char_base[src] + starts[rows]]
+        last = byte_base[src] + char_bytes[char_base[src] + ends[rows]]
+    archived = _binary_views(data, first, last - first)
+    quotes = pc.cast(pc.take(evidence.column("quote"), pa.array(rows)), pa.large_binary())
+    differs = pc.invert(pc.fill_null(pc.equal(pc.cast(archived, pa.large_binary()), quotes), False))
+    for position in _rows(differs):
+        row = int(rows[position])
+        text = texts[ids[int(src[position])]]
+        start, end = int(starts[row]), int(ends[row])
+        quote = evidence.column("quote")[row].as_py()
+        yield Finding(
+            "incident_sources",
+            row,
+            "quote",
+            f"the source reads {text[start:end]!r} at {start}-{end}",
+            f"the quote {quote!r} exactly as archived" + _hint(text, quote or ""),
+            "evidence-quote",
+        )
+
+
+_NULL = np.iinfo(np.int64).min
+
+
+def _filled(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """An integer column as int64 numpy, nulls as _NULL (index_in's misses and empty offsets)."""
+    return np.asarray(pc.fill_null(pc.cast(column, pa.int64()), _NULL))
+
+
+def _binary_views(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> pa.Array:
+    """Slices data[start:start+length] as an Arrow binary-view array, without copying the bytes: each view
+    is 16 bytes (length, then the bytes inline up to 12, else a 4-byte prefix, buffer 0 and the offset)."""
+    n = len(starts)
+    views = np.zeros((n, 4), dtype=np.int32)
+    views[:, 0] = lengths
+    raw = views.view(np.uint8)
+    short = lengths <= 12
+    for k in range(12):
+        raw[:, 4 + k] = np.where(k < np.where(short, lengths, 4), data[starts + k], 0)
+    views[~short, 3] = starts[~short]
+    return pa.Array.from_buffers(pa.binary_view(), n, [None, pa.py_buffer(views), pa.py_buffer(data)])
 
 
 def _hint(text: str, quote: str) -> str:
@@ -517,13 +698,62 @@ def _looks_like_formula(text: str) -> bool:
     return re.match(FORMULA, text) is not None
 
 
-def check_all(standard: Standard, tables: Tables, texts: dict[str, str], today: dt.date) -> list[Finding]:
-    return [
-        *check_fields(standard, tables),
-        *check_keys(standard, tables),
-        *check_incidents(standard, tables, today),
-        *check_history(tables),
-        *check_support(tables),
-        *check_evidence_text(tables, texts),
-        *check_formulas(standard, tables),
+Check = Callable[[], Iterable[Finding]]
+
+
+def table_checks(standard: Standard, name: str, table: pa.Table, texts: dict[str, str]) -> list[Check]:
+    """The rules on one table's rows, each row alone (fields, formulas, evidence quotes): they can run on
+    any slice of the table, so large tables are checked batch by batch."""
+    found: list[Check] = [
+        partial(check_fields, standard, {name: table}),
+        partial(check_formulas, standard, {name: table}),
     ]
+    if texts and name == "incident_sources":
+        found.append(partial(check_evidence_text, {name: table}, texts))
+    return found
+
+
+def incident_checks(standard: Standard, tables: Tables, today: dt.date) -> list[Check]:
+    """The rules across an incident's tables (dates and ranges, history, support): they need all rows of an
+    incident, which a partition holds, and only the columns in INCIDENT_COLUMNS."""
+    if "incidents" not in tables:
+        return []
+    return [
+        partial(check_incidents, standard, tables, today),
+        partial(check_history, tables),
+        partial(check_support, tables),
+    ]
+
+
+# What incident_checks read of each table: a reader of large tables loads only these for them.
+INCIDENT_COLUMNS = {
+    "incidents": [
+        "incident_id", "revision", "status", "status_reason", "merged_into", "date_end", "date_precision",
+        "event_type", "sub_event_type", "country", "latitude", "longitude", "fatalities_low", "fatalities_high",
+        *EVIDENCED_FIELDS,
+    ],
+    "incident_actors": ["incident_id"],
+    "incident_sources": ["incident_id", "supports"],
+    "revisions": ["incident_id", "revision"],
+}  # fmt: skip
+
+
+def key_checks(standard: Standard, tables: Tables) -> list[Check]:
+    """The rules across the whole dataset (unique keys, references, merge targets): they read key columns
+    only, so they stay cheap when the tables are partitioned."""
+    found: list[Check] = [partial(check_keys, standard, tables, [name]) for name in tables]
+    return found + ([partial(check_merge_targets, tables)] if "incidents" in tables else [])
+
+
+def key_columns(standard: Standard, table: str) -> list[str]:
+    """What key_checks reads of a table: its primary and foreign keys (and an incident's status)."""
+    spec = standard.tables[table]
+    names = [*spec["primaryKey"], *(f for fk in spec.get("foreignKeys", []) for f in fk["fields"])]
+    names += ["status"] if table == "incidents" else []
+    return [f["name"] for f in spec["fields"] if f["name"] in names]
+
+
+def check_all(standard: Standard, tables: Tables, texts: dict[str, str], today: dt.date) -> list[Finding]:
+    checks = [check for name, table in tables.items() for check in table_checks(standard, name, table, texts)]
+    checks += [*incident_checks(standard, tables, today), *key_checks(standard, tables)]
+    return [finding for check in checks for finding in check()]

@@ -16,6 +16,7 @@ from . import (
     atomic,
     bookkeeping,
     build,
+    engines,
     export,
     extract,
     ingest,
@@ -24,9 +25,11 @@ from . import (
     records,
     refs,
     standard,
+    tablecheck,
     validate,
 )
 from . import diff as diff_
+from . import partition as partition_
 from . import release as release_
 from . import verify as verify_
 from .importers import acled, ucdp
@@ -224,17 +227,78 @@ def build_command(ctx: click.Context, output_format: str, wait: float) -> None:
     show_default=True,
     help="human, json, or github (workflow annotations on the diff's lines).",
 )
+@click.option(
+    "--tables",
+    "from_tables",
+    is_flag=True,
+    help="Check the built package instead (datapackage.json and the Parquet tables, single files or "
+    "data/tables/partitioned/), with every rule, never reading a record file.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(engines.NAMES),
+    default=None,
+    help="With --tables: run the checks in this process (local, the default) or on a Dask cluster (dask).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="With --engine dask: the scheduler, e.g. tcp://host:8786. Default: a local cluster for the run.",
+)
 @click.pass_context
-def validate_command(ctx: click.Context, paths: tuple[Path, ...], output_format: str) -> None:
+def validate_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    output_format: str,
+    from_tables: bool,
+    engine: str | None,
+    scheduler: str | None,
+) -> None:
     """Check records, actors, sources, tables and descriptor. Exit 0 valid, 1 invalid, 2 usage error.
 
     With PATHS, report the problems of those files and the dataset-wide ones."""
-    found = validate.validate(_root(ctx), list(paths) if paths else None)
+    if from_tables:
+        found = _validate_tables(_root(ctx), paths, engine or "local", scheduler)
+    elif engine or scheduler:
+        raise click.UsageError("--engine and --scheduler go with --tables")
+    else:
+        found = validate.validate(_root(ctx), list(paths) if paths else None)
     if output_format == "json" or found:
         _report(found, output_format)
     if output_format == "human":
         click.echo(f"{len(found)} problem(s)" if found else "valid", err=bool(found))
     sys.exit(EXIT_INVALID if found else 0)
+
+
+def _validate_tables(root: Path, paths: tuple[Path, ...], engine: str, scheduler: str | None) -> list[problems.Problem]:
+    if paths:
+        raise click.UsageError("--tables checks the whole built package: give no PATHS")
+    try:
+        report = tablecheck.validate_tables(root, engine=engines.engine(engine, scheduler))
+    except engines.EngineError as exc:
+        raise click.UsageError(str(exc)) from None
+    for note in report.notes:
+        click.echo(note, err=True)
+    return report.problems
+
+
+@cli.command("partition")
+@click.option(
+    "--by",
+    "keys",
+    default="year,country",
+    show_default=True,
+    help="year, country or year,country: the Hive-style partition keys.",
+)
+@click.pass_context
+def partition_command(ctx: click.Context, keys: str) -> None:
+    """Write the built Parquet tables partitioned under data/tables/partitioned/ (for validate --tables)."""
+    try:
+        folder = partition_.partition(_root(ctx), partition_.parse_keys(keys))
+    except partition_.PartitionError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"wrote {Layout(_root(ctx)).rel(folder)}")
 
 
 @cli.group("import")

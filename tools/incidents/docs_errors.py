@@ -133,8 +133,8 @@ ERROR_HELP: dict[str, str] = {
     "file-name": "A record, actor or source file must be named for its id: `<id>.yaml`.",
     "path-outside": "A path points outside `data/` (or an archived text outside the repository). "
     "Contributions live under `data/`; references may not escape it.",
-    "missing-file": "A file that should exist does not: the path given to `validate`, or the archived text "
-    "of a source next to its metadata.",
+    "missing-file": "A file that should exist does not: the path given to `validate`, the archived text "
+    "of a source next to its metadata, or a table of the built package (`validate --tables`).",
     "archive-path": "A source's `archive_path` must be `data/sources/<source_id>.txt`.",
     "source-hash": "The archived text no longer hashes to its `source_id`. Archived texts never change: a "
     "corrected text is a new source (`incidents ingest` it again).",
@@ -174,6 +174,16 @@ ERROR_HELP: dict[str, str] = {
     "count offsets in characters (not bytes) from the start of the `.txt` file.",
     "stale-build": "The built tables or `datapackage.json` differ from what the records build to. Run "
     "`incidents build` and commit the result.",
+    # reported by `incidents validate --tables` on a built package (datapackage.json and Parquet tables)
+    "column-type": "A Parquet table's column has another type than its Table Schema gives (a table written "
+    "by another tool, or by an older version of the standard). Rebuild it with `incidents build`.",
+    "extra-column": "A Parquet table holds a column the standard does not have. Rebuild it with `incidents build`.",
+    "table-unreadable": "A file that should be a Parquet table cannot be read as one (truncated, or another "
+    "format). Rebuild it, or download it again.",
+    "descriptor": "`datapackage.json` is not the descriptor `incidents build` writes: it cannot be read, lacks a "
+    "resource, or a resource's path, schema, size or hash differs from `schemas/` and the tables. Rebuild.",
+    "partition": "In the partitioned layout (`incidents partition`), a row lies in another partition than its "
+    "incident's year and country. Write the partitions again with `incidents partition`.",
     "continuity-missing": "A record published in the last release has no file any more. Ids are never "
     "deleted: restore the file, and use `incidents withdraw` or `incidents merge` to retire the record.",
     "continuity-history": "Revisions already published in the last release were edited. History is only "

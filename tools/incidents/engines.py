@@ -1,0 +1,73 @@
+"""Where the checks run: in this process on threads (`local`), or as tasks on a Dask cluster (`dask`).
+
+An engine takes tasks (functions of no arguments, picklable: `functools.partial` of module functions) and
+returns their results in the order given, so both engines give the same problems in the same order.
+Dask is optional (`pip install incidents[scale]`) and imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+NAMES = ("local", "dask")
+
+
+class EngineError(Exception):
+    """An engine that cannot run here (dask not installed, scheduler unreachable)."""
+
+
+def local(tasks: Sequence[Callable[[], T]]) -> list[T]:
+    """Threads in this process: pyarrow releases the GIL, so the partitions' checks use every core. One
+    task runs on this thread (the single-file layout is one task), more on a pool."""
+    if len(tasks) == 1:
+        return [tasks[0]()]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(lambda task: task(), tasks))
+
+
+def dask(scheduler: str | None = None, **cluster: object) -> Callable[[Sequence[Callable[[], T]]], list[T]]:
+    """Tasks on a Dask cluster: the scheduler at `scheduler` (tcp://host:8786), or else a LocalCluster
+    started for the run (`cluster` keyword arguments are passed to it, e.g. processes=False)."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise EngineError(
+            "--engine dask needs dask.distributed: pip install 'incidents[scale]' (or dask[distributed])"
+        ) from None
+
+    def run(tasks: Sequence[Callable[[], T]]) -> list[T]:
+        try:
+            if scheduler:
+                client = Client(scheduler, timeout="10s")
+                local_cluster = None
+            else:
+                local_cluster = LocalCluster(**({"dashboard_address": None} | cluster))  # type: ignore[arg-type]
+                client = Client(local_cluster)
+        except (OSError, TimeoutError) as exc:
+            raise EngineError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
+        try:
+            futures = [client.submit(_call, task, pure=False) for task in tasks]
+            return list(client.gather(futures))
+        finally:
+            client.close()
+            if local_cluster is not None:
+                local_cluster.close()
+
+    return run
+
+
+def _call(task: Callable[[], T]) -> T:
+    return task()
+
+
+def engine(name: str, scheduler: str | None = None) -> Callable[[Sequence[Callable[[], T]]], list[T]]:
+    """The engine called `name` (one of NAMES)."""
+    if name == "dask":
+        return dask(scheduler)
+    if scheduler:
+        raise EngineError("--scheduler is for --engine dask")
+    return local
