@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
+from incidents import records
 from incidents.records import MAX_FILE_BYTES, dump, parse
 
 
@@ -67,3 +69,33 @@ def test_oversized_text_is_refused_before_parsing():
 def test_dump_then_parse_round_trips():
     data = {"summary": "Two lines\nof text", "tags": ["a", "b"], "n": None, "quote": "=HYPERLINK(x)"}
     assert parse(dump(data).encode(), "f.yaml").data == data
+
+
+ONE_PASS_CASES = [
+    "a: 1\nb: -0x1F\nc: 0o17\nd: 1_000\ne: 1:30\n",
+    "a: 1.5\nb: 1e3\nc: -.5\nd: 0.5e-2\ne: 6.8523015e+5\n",
+    "a: .inf\n",
+    "a: yes\nb: No\nc: on\nd: ~\ne: null\nf: ''\ng: 'true'\n",
+    "a: !!str 123\nb: !!int '7'\nc: [1, [2, {d: 3}]]\n1: numeric key\n2.5: float key\n",
+    "a: !!binary aGVsbG8=\nb: 1\n",
+    "a: !!set {x, y}\n",
+    "a: !!timestamp 2024-03-07\n",
+    "a: " + "9" * 5000 + "\n",
+]
+
+
+@pytest.mark.parametrize("text", ONE_PASS_CASES)
+def test_values_built_in_one_pass_equal_pyyamls(text):
+    """records.parse builds plain values itself while it checks the nodes; it must build what PyYAML's
+    safe constructor builds (and leave anything else to it)."""
+    loaded = records.parse(text.encode(), "x.yaml")
+    try:
+        expected = yaml.load(text, Loader=records._Loader)
+    except ValueError:  # an integer of too many digits: parse reports it
+        assert loaded.problems and loaded.problems[0].code == "number-range"
+        return
+    if loaded.problems:  # a value no table can hold, refused after building
+        assert loaded.problems[0].code in ("number-range", "not-a-mapping")
+        return
+    assert loaded.data == expected
+    assert loaded.lines[("a",)] == 1

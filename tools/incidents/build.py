@@ -124,18 +124,26 @@ def render(layout: Layout, data: dict[str, list[dict[str, Any]]], package: dict[
     """Every output file's bytes, by path, from the record, actor and source files' data.
 
     Pure: no clock, no randomness, inputs sorted by id."""
-    std = standard.load()
-    records, actors, sources = data["record"], data["actor"], data["source"]
-    version = str(package.get("version", "0.0.0"))
     built, _ = tables.from_records(
-        std,
-        sorted(records, key=lambda r: r["incident_id"]),
-        sorted(actors, key=lambda a: a["actor_id"]),
-        sorted(sources, key=lambda s: s["source_id"]),
-        version,
+        standard.load(),
+        sorted(data["record"], key=lambda r: r["incident_id"]),
+        sorted(data["actor"], key=lambda a: a["actor_id"]),
+        sorted(data["source"], key=lambda s: s["source_id"]),
     )
-    outputs = {name: {"csv": csv_bytes(t), "parquet": parquet_bytes(t)} for name, t in built.items()}
-    publishers = sorted({s["publisher"] for s in sources})
+    return render_tables(layout, built, package)
+
+
+def render_tables(layout: Layout, built: dict[str, pa.Table], package: dict[str, Any]) -> dict[Path, bytes]:
+    """`render` from the tables themselves, rows in build order (by id, child rows in record order).
+    Columns that are not the standard's (where a row came from) are left out."""
+    std = standard.load()
+    version = str(package.get("version", "0.0.0"))
+    outputs = {}
+    for name in standard.TABLES:
+        schema = std.arrow_schema(name, version)
+        table = pa.Table.from_arrays([built[name].column(f.name) for f in schema], schema=schema).combine_chunks()
+        outputs[name] = {"csv": csv_bytes(table), "parquet": parquet_bytes(table)}
+    publishers = sorted(set(built["sources"].column("publisher").to_pylist()))
     package_sources = [{"title": p} for p in publishers]
     desc = descriptor(std, package, outputs, package_sources)
     files = {
@@ -143,6 +151,14 @@ def render(layout: Layout, data: dict[str, list[dict[str, Any]]], package: dict[
     }
     files[layout.descriptor] = (json.dumps(desc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     return files
+
+
+def _holds(path: Path, content: bytes) -> bool:
+    """Whether the file already holds exactly these bytes (then it is left alone, mtime and all)."""
+    try:
+        return path.stat().st_size == len(content) and path.read_bytes() == content
+    except OSError:
+        return False
 
 
 @dataclass
@@ -162,8 +178,8 @@ def build(root: Path, lock_timeout: float = 0) -> BuildResult:
             checked = validate.check_dataset(layout, dt.datetime.now(dt.UTC).date())
             if checked.problems:
                 return BuildResult(sort_problems(checked.problems))
-            files = render(layout, checked.data, checked.package)
-            atomic.write_all(files)
+            files = checked.outputs
+            atomic.write_all({path: content for path, content in files.items() if not _holds(path, content)})
             return BuildResult(written=sorted(files))
     except Timeout:
         message = "another build holds the lock on this dataset"

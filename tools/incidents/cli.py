@@ -16,6 +16,7 @@ from . import (
     atomic,
     bookkeeping,
     build,
+    changed,
     engines,
     export,
     extract,
@@ -228,6 +229,12 @@ def build_command(ctx: click.Context, output_format: str, wait: float) -> None:
     help="human, json, or github (workflow annotations on the diff's lines).",
 )
 @click.option(
+    "--changed-since",
+    metavar="REF",
+    default=None,
+    help="Check fully only the files changed since REF (e.g. origin/main), the rest by file names alone.",
+)
+@click.option(
     "--tables",
     "from_tables",
     is_flag=True,
@@ -251,6 +258,7 @@ def validate_command(
     ctx: click.Context,
     paths: tuple[Path, ...],
     output_format: str,
+    changed_since: str | None,
     from_tables: bool,
     engine: str | None,
     scheduler: str | None,
@@ -259,11 +267,16 @@ def validate_command(
 
     With PATHS, report the problems of those files and the dataset-wide ones."""
     if from_tables:
+        if changed_since:
+            raise click.UsageError("--changed-since checks record files; --tables checks the built package")
         found = _validate_tables(_root(ctx), paths, engine or "local", scheduler)
     elif engine or scheduler:
         raise click.UsageError("--engine and --scheduler go with --tables")
     else:
-        found = validate.validate(_root(ctx), list(paths) if paths else None)
+        try:
+            found = validate.validate(_root(ctx), list(paths) if paths else None, changed_since=changed_since)
+        except changed.ChangedSinceError as exc:
+            raise click.UsageError(f"--changed-since {changed_since}: {exc}") from None
     if output_format == "json" or found:
         _report(found, output_format)
     if output_format == "human":

@@ -7,8 +7,11 @@ values change only with a new revision. Pure: the manifest and the parsed record
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .manifest import Release
 from .problems import Problem
@@ -18,9 +21,48 @@ from .snapshot import TOMBSTONES, content_sha256, history_sha256, ordered_revisi
 FIX_HISTORY = "the published revisions unchanged, with a new revision added after them for every change"
 
 
+@dataclass(frozen=True)
+class State:
+    """What continuity needs of a record file, small enough to keep for every record (in the build cache)
+    instead of the record: its status, its revision numbers in order, the history hash of each prefix of
+    its revisions (`history[n]`: of the first n), which revisions changed the status, and its values' hash."""
+
+    path: str
+    status: str | None
+    numbers: list[int]
+    history: list[str]
+    status_changed: list[bool]
+    content: str
+
+
+def fingerprints(record: dict[str, Any]) -> dict[str, Any]:
+    """The fields of `State` but the path, for one record that passed its schema."""
+    revisions = ordered_revisions(record)
+    return {
+        "status": record.get("status"),
+        "numbers": [r.get("revision", 0) for r in revisions],
+        "history": [history_sha256(revisions[:n]) for n in range(len(revisions) + 1)],
+        "status_changed": ["status" in (r.get("fields_changed") or []) for r in revisions],
+        "content": content_sha256(record),
+    }
+
+
+LineOf = Callable[[str, str], int | None]  # (file, field) -> its line
+
+
 def check(release: Release, manifest_file: str, files: Iterable[Loaded], present: set[str]) -> list[Problem]:
     """Problems of the record files (`files`: those that passed their schema; `present`: every id found)."""
-    by_id = {loaded.data["incident_id"]: loaded for loaded in files}
+    by_path = {loaded.path: loaded for loaded in files}
+    states = {
+        loaded.data["incident_id"]: State(loaded.path, **fingerprints(loaded.data)) for loaded in by_path.values()
+    }
+    return check_states(release, manifest_file, states, present, lambda path, field: by_path[path].line(field))
+
+
+def check_states(
+    release: Release, manifest_file: str, states: Mapping[str, State], present: set[str], line_of: LineOf
+) -> list[Problem]:
+    """`check` on the records' states (by incident id); `line_of` finds a field's line when one is reported."""
     problems = []
     for published in release.data.get("records", []):
         incident_id = published["incident_id"]
@@ -37,21 +79,20 @@ def check(release: Release, manifest_file: str, files: Iterable[Loaded], present
                     "continuity-missing",
                 )
             )
-        elif incident_id in by_id:
-            problems.extend(_check_record(release, published, by_id[incident_id]))
+        elif incident_id in states:
+            problems.extend(_check_record(release, published, states[incident_id], line_of))
     return problems
 
 
-def _check_record(release: Release, published: dict, loaded: Loaded) -> list[Problem]:
-    record, incident_id = loaded.data, published["incident_id"]
-    revisions = ordered_revisions(record)
-    kept = [r for r in revisions if r.get("revision", 0) <= published["revision"]]
-    later = [r for r in revisions if r.get("revision", 0) > published["revision"]]
+def _check_record(release: Release, published: dict, state: State, line_of: LineOf) -> list[Problem]:
+    incident_id = published["incident_id"]
+    kept = bisect.bisect_right(state.numbers, published["revision"])  # revisions are in order of number
+    later = state.status_changed[kept:]
 
     def problem(field: str, message: str, expected: str, code: str) -> Problem:
-        return Problem(loaded.path, loaded.line(field), incident_id, field, message, expected, code)
+        return Problem(state.path, line_of(state.path, field), incident_id, field, message, expected, code)
 
-    if history_sha256(kept) != published["history_sha256"]:
+    if state.history[kept] != published["history_sha256"]:
         return [
             problem(
                 "revisions",
@@ -61,9 +102,8 @@ def _check_record(release: Release, published: dict, loaded: Loaded) -> list[Pro
                 "continuity-history",
             )
         ]
-    status = record.get("status")
-    if published["status"] in TOMBSTONES and status == "active":
-        if not any("status" in (r.get("fields_changed") or []) for r in later):
+    if published["status"] in TOMBSTONES and state.status == "active":
+        if not any(later):
             return [
                 problem(
                     "status",
@@ -74,7 +114,7 @@ def _check_record(release: Release, published: dict, loaded: Loaded) -> list[Pro
                     "continuity-reinstated",
                 )
             ]
-    if not later and content_sha256(record) != published.get("content_sha256", content_sha256(record)):
+    if not later and state.content != published.get("content_sha256", state.content):
         return [
             problem(
                 "revisions",

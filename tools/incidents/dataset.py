@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,27 +34,45 @@ def _unread(problem: Problem) -> Loaded:
 
 
 def _read_folder(layout: Layout, folder: Path, kept: tuple[str, ...] = (".yaml",)) -> list[Loaded]:
-    """Every .yaml file of one folder. A folder reached through a symbolic link is refused unread (it could
-    point anywhere), and so is anything else in it that would otherwise be silently ignored: a subfolder,
-    a file of another kind. Hidden files (editors' swap files) are left alone."""
+    refused, paths = list_folder(layout, folder, kept)
+    return refused + [records.read(Path(path), display) for path, display in paths]
+
+
+def list_folder(
+    layout: Layout, folder: Path, kept: tuple[str, ...] = (".yaml",)
+) -> tuple[list[Loaded], list[tuple[str, str]]]:
+    """The .yaml files of one folder to read (path, path as shown), and what is refused unread. A folder
+    reached through a symbolic link is refused (it could point anywhere), and so is anything else in it
+    that would otherwise be silently ignored: a subfolder, a file of another kind. Hidden files (editors'
+    swap files) are left alone."""
     display = layout.rel(folder)
     where_it_lies = layout.root.resolve() / folder.relative_to(layout.root)
     if folder.is_symlink() or (folder.exists() and folder.resolve() != where_it_lies):
         message, expected = "the folder is, or lies in, a symbolic link", "a regular folder inside the repository"
-        return [_unread(Problem(display, None, None, None, message, expected, "symlink"))]
+        return [_unread(Problem(display, None, None, None, message, expected, "symlink"))], []
     if not folder.exists():
-        return []
+        return [], []
     if not folder.is_dir():
-        return [_unread(Problem(display, None, None, None, "a file, not a folder", "a folder", "stray-file"))]
-    loaded = []
+        return [_unread(Problem(display, None, None, None, "a file, not a folder", "a folder", "stray-file"))], []
+    refused, paths = [], []
     expected = f"only {' and '.join(kept)} files directly in {display}/"
-    for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
-        if path.suffix not in kept or (path.is_dir() and not path.is_symlink()):
+    with os.scandir(folder) as entries:  # names and kinds in one system call per block, not one per file
+        found = sorted((e for e in entries if not e.name.startswith(".")), key=lambda e: e.name)
+    for entry in found:
+        suffix = _suffix(entry.name)
+        if suffix not in kept or (entry.is_dir() and not entry.is_symlink()):
             message = "a subfolder or a file of another kind: it is never read"
-            loaded.append(_unread(Problem(layout.rel(path), None, None, None, message, expected, "stray-file")))
-        elif path.suffix == ".yaml":
-            loaded.append(records.read(path, layout.rel(path)))
-    return loaded
+            problem = Problem(f"{display}/{entry.name}", None, None, None, message, expected, "stray-file")
+            refused.append(_unread(problem))
+        elif suffix == ".yaml":
+            paths.append((entry.path, f"{display}/{entry.name}"))
+    return refused, paths
+
+
+def _suffix(name: str) -> str:
+    """`PurePath(name).suffix`, without building a path per file."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def read(layout: Layout) -> Dataset:

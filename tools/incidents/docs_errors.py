@@ -186,6 +186,9 @@ ERROR_HELP: dict[str, str] = {
     "incident's year and country. Write the partitions again with `incidents partition`.",
     "continuity-missing": "A record published in the last release has no file any more. Ids are never "
     "deleted: restore the file, and use `incidents withdraw` or `incidents merge` to retire the record.",
+    "deleted-record": "`incidents validate --changed-since REF` found a record file deleted since REF. Ids are "
+    "never deleted: restore the file, then use `incidents withdraw` (not in scope) or `incidents merge` (a "
+    "duplicate), which keep the id as a tombstone.",
     "continuity-history": "Revisions already published in the last release were edited. History is only "
     "extended: restore them as released and add a new revision for the change.",
     "continuity-reinstated": "A record withdrawn or merged in the last release is active again with no "

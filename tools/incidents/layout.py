@@ -58,6 +58,11 @@ class Layout:
         return self.root / "CITATION.cff"
 
     @property
+    def cache(self) -> Path:
+        """What build and validate learnt from files already checked (cache.py); never committed."""
+        return self.root / ".incidents-cache"
+
+    @property
     def lock(self) -> Path:
         return self.data / ".build.lock"
 

@@ -28,6 +28,21 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Safe loader that leaves dates and times as the strings the contributor wrote."""
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """The tag of a plain scalar depends on its text alone (there are no path resolvers): remember the
+        short ones, which recur in every file (keys, codes, counts)."""
+        if kind is not yaml.ScalarNode or not implicit[0] or len(value) > 40:
+            return super().resolve(kind, value, implicit)
+        tag = _RESOLVED.get(value)
+        if tag is None:
+            if len(_RESOLVED) > 100_000:
+                _RESOLVED.clear()
+            tag = _RESOLVED[value] = super().resolve(kind, value, implicit)
+        return tag
+
+
+_RESOLVED: dict[str, str] = {}
+
 
 _Loader.yaml_implicit_resolvers = {  # type: ignore[attr-defined]
     key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -62,8 +77,33 @@ class _Refused(Exception):
         self.line, self.message, self.expected, self.code = line, message, expected, code
 
 
-def _walk(node: yaml.Node, path: Path_, depth: int, seen: set[int], lines: dict[Path_, int], at: int = 1) -> None:
-    """Check the node tree before building values: no aliases, no duplicate keys, bounded depth.
+class _Exotic(Exception):
+    """A node `_walk` does not build itself (a tag other than the plain ones, a value its constructor
+    refuses): the file is then built by PyYAML's constructor, as it always was."""
+
+
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_SCALARS: dict[str, Any] = {
+    f"tag:yaml.org,2002:{name}": getattr(yaml.SafeLoader, f"construct_yaml_{name}")
+    for name in ("str", "int", "float", "bool", "null")
+}
+
+
+def _scalar(loader: Any, node: yaml.Node) -> Any:
+    make = _SCALARS.get(node.tag) if isinstance(node, yaml.ScalarNode) else None
+    if make is None:
+        raise _Exotic
+    try:
+        return make(loader, node)
+    except Exception as exc:  # e.g. an integer of too many digits: PyYAML's constructor reports it
+        raise _Exotic from exc
+
+
+def _walk(
+    node: yaml.Node, path: Path_, depth: int, seen: set[int], lines: dict[Path_, int], at: int = 1, loader: Any = None
+) -> Any:
+    """Check the node tree: no aliases, no duplicate keys, bounded depth. With `loader`, also build the
+    values in the same pass (plain scalars, mappings, lists; anything else raises _Exotic).
 
     `at` is the line where the node is used, which for an alias differs from where it was defined."""
     if id(node) in seen:
@@ -75,7 +115,10 @@ def _walk(node: yaml.Node, path: Path_, depth: int, seen: set[int], lines: dict[
             node.start_mark.line + 1, f"values nested deeper than {MAX_DEPTH} levels", "a flat record", "too-deep"
         )
     if isinstance(node, yaml.MappingNode):
+        if loader is not None and node.tag != _MAP:
+            raise _Exotic
         keys: set[str] = set()
+        built: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if id(key_node) in seen or not isinstance(key_node, yaml.ScalarNode):
                 raise _Refused(key_node.start_mark.line + 1, "keys must be plain names", "a field name", "bad-key")
@@ -91,11 +134,31 @@ def _walk(node: yaml.Node, path: Path_, depth: int, seen: set[int], lines: dict[
                     "duplicate-key",
                 )
             keys.add(key_node.value)
-            _walk(value_node, (*path, key_node.value), depth + 1, seen, lines, key_node.start_mark.line + 1)
+            value = _walk(
+                value_node, (*path, key_node.value), depth + 1, seen, lines, key_node.start_mark.line + 1, loader
+            )
             lines[(*path, key_node.value)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, (*path, index), depth + 1, seen, lines, at)
+            if loader is not None:
+                built[_scalar(loader, key_node)] = value
+        return built if loader is not None else None
+    if isinstance(node, yaml.SequenceNode):
+        if loader is not None and node.tag != _SEQ:
+            raise _Exotic
+        items = [
+            _walk(item, (*path, index), depth + 1, seen, lines, at, loader) for index, item in enumerate(node.value)
+        ]
+        return items if loader is not None else None
+    return _scalar(loader, node) if loader is not None else None
+
+
+def _build(loader: Any, node: yaml.Node, lines: dict[Path_, int]) -> Any:
+    """The file's data, checked and built in one pass where it can be; PyYAML builds the rest."""
+    try:
+        return _walk(node, (), 0, set(), lines, loader=loader)
+    except _Exotic:
+        lines.clear()
+        _walk(node, (), 0, set(), lines)
+        return loader.construct_document(node)
 
 
 def parse(text: bytes, path: str) -> Loaded:
@@ -127,8 +190,7 @@ def parse(text: bytes, path: str) -> Loaded:
         node = loader.get_single_node()
         if node is None:
             return refuse(1, "the file is empty", "a YAML mapping of fields", "empty")
-        _walk(node, (), 0, set(), loaded.lines)
-        loaded.data = loader.construct_document(node)
+        loaded.data = _build(loader, node, loaded.lines)
     except _Refused as exc:
         return refuse(exc.line, exc.message, exc.expected, exc.code)
     except yaml.MarkedYAMLError as exc:

@@ -10,112 +10,22 @@ Layers, each run on whatever the previous one let through:
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from . import build, checks, continuity, dataset, manifest, standard, tables
+from . import build, changed, checks, continuity, dataset, manifest, records, rows, scan, schemacheck, standard
 from .layout import Layout
 from .problems import Problem
 from .problems import sort as sort_problems
-from .records import Loaded
-
-KINDS = {"record": ("incident_id", "records"), "actor": ("actor_id", "actors"), "source": ("source_id", "sources")}
-
-
-def _validators(std: standard.Standard) -> dict[str, Draft202012Validator]:
-    return {
-        kind: Draft202012Validator(std.json_schema(kind), format_checker=Draft202012Validator.FORMAT_CHECKER)
-        for kind in KINDS
-    }
-
-
-def _unwrap(error: ValidationError) -> ValidationError:
-    """For an optional field (anyOf: [value, null]) the useful error is the one about the value."""
-    if error.validator == "anyOf" and error.context:
-        inner = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == 0]
-        if inner:
-            return inner[0]
-    return error
-
-
-def _describe(error: ValidationError) -> tuple[list[str | int], str, str, str]:
-    """(path, what was found, what was expected, problem code) for one JSON Schema error, in a contributor's words."""
-    code = f"schema-{error.validator}"
-    path = list(error.absolute_path)
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    value = error.instance
-    if error.validator == "required":
-        name = re.findall(r"'([^']+)'", error.message)[0]
-        return [*path, name], f"the field '{name}' is missing", "every required field", code
-    if error.validator == "additionalProperties":
-        extra = sorted(set(value) - set(schema.get("properties", {})))
-        return (
-            [*path, extra[0]],
-            f"unknown field(s) {', '.join(map(repr, extra))}",
-            "only the fields of the standard",
-            code,
-        )
-    if value is None and error.validator in ("type", "enum"):
-        return path, "the value is empty", "a value: this field is required", "required"
-    if error.validator == "enum":
-        codes = error.validator_value
-        codelist = schema.get("x-codelist")
-        listed = f"a code from {codelist}" if codelist and len(codes) > 12 else f"one of {', '.join(map(str, codes))}"
-        return path, f"found {value!r}", listed, code
-    if error.validator == "type":
-        return path, f"found {value!r} ({type(value).__name__})", f"a value of type {error.validator_value}", code
-    if error.validator == "pattern":
-        return path, f"found {value!r}", f"a value matching {error.validator_value}", code
-    if error.validator == "format":
-        shape = "YYYY-MM-DD" if error.validator_value == "date" else "YYYY-MM-DDTHH:MM:SSZ, in UTC"
-        return (
-            path,
-            f"{value!r} is not a real {error.validator_value}",
-            f"a valid {error.validator_value} ({shape})",
-            code,
-        )
-    if error.validator in ("minimum", "maximum", "minLength", "maxLength", "minItems", "uniqueItems"):
-        return (
-            path,
-            f"found {value!r}" if not isinstance(value, str) or len(value) < 80 else "the text",
-            f"{error.validator} {error.validator_value}",
-            code,
-        )
-    return path, error.message, "a value allowed by the JSON Schema", code
-
-
-def check_file(validator: Draft202012Validator, loaded: Loaded, id_field: str, record: str | None) -> list[Problem]:
-    """One parsed file against its JSON Schema, plus: the file is named for its id."""
-    out = []
-    seen: set[tuple[str | int, ...]] = set()
-    for error in map(_unwrap, validator.iter_errors(loaded.data)):
-        path, found, expected, code = _describe(error)
-        if code == "required":  # an empty value is reported once, not once per keyword (type and enum)
-            if tuple(path) in seen:
-                continue
-            seen.add(tuple(path))
-        field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[") or None
-        out.append(Problem(loaded.path, loaded.line(*path), record, field, found, expected, code))
-    stem = Path(loaded.path).stem
-    if isinstance(record, str) and stem != record:
-        out.append(
-            Problem(
-                loaded.path,
-                loaded.line(id_field),
-                record,
-                id_field,
-                f"the file is named {stem}.yaml",
-                f"the file name {record}.yaml",
-                "file-name",
-            )
-        )
-    return out
 
 
 def _in_data(layout: Layout, paths: Iterable[Path]) -> tuple[set[str], list[Problem]]:
@@ -148,77 +58,93 @@ def _in_data(layout: Layout, paths: Iterable[Path]) -> tuple[set[str], list[Prob
     return chosen, problems
 
 
-def _locate(
-    finding: checks.Finding, origins: list[tables.Origin], files: list[Loaded], ids: list[str | None]
-) -> Problem:
-    """Point a finding on a table row back at the file, line and field the row came from."""
-    index, prefix = origins[finding.row]
-    loaded = files[index]
-    field = finding.field
-    line = loaded.line(*prefix, field) if field else loaded.line(*prefix)
-    label = f"{prefix[0]}[{prefix[1]}].{field}" if prefix else field
-    return Problem(loaded.path, line, ids[index], label, finding.message, finding.expected, finding.code)
-
-
 @dataclass
 class Checked:
-    """The dataset as read, the files that passed their schemas, and every problem found."""
+    """The dataset's tables as built from the files that passed their schemas, and every problem found."""
 
-    dataset: dataset.Dataset
-    data: dict[str, list[dict[str, Any]]]
+    layout: Layout
+    tables: dict[str, pa.Table]  # the standard's tables in build order, with `_file` and `_pos` columns
+    package: dict[str, Any]
     problems: list[Problem]
+    good: dict[str, list[str]]  # by kind, the files whose rows are in `tables`
+    outputs: dict[Path, bytes]  # what `incidents build` writes from them (when there is no problem)
 
-    @property
-    def package(self) -> dict[str, Any]:
-        return self.dataset.package.data if self.dataset.package and not self.dataset.package.problems else {}
+    @cached_property
+    def data(self) -> dict[str, list[dict[str, Any]]]:
+        """The good files' data as parsed: read again, for the few commands that need the records as dicts."""
+        root = self.layout.root
+        return {kind: [records.read(root / path, path).data for path in paths] for kind, paths in self.good.items()}
 
 
-def check_dataset(layout: Layout, today: dt.date) -> Checked:
+def check_dataset(layout: Layout, today: dt.date, use_cache: bool = True) -> Checked:
     """Layers 1-3 on the whole dataset: files, schemas, then the column checks on its tables."""
+    with _collector_paused():
+        return _check_dataset(layout, today, use_cache)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector would walk the hundreds of thousands of small objects a large dataset makes
+    (paths, stats, ids), again and again, for no garbage: they hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_dataset(layout: Layout, today: dt.date, use_cache: bool) -> Checked:
     std = standard.load()
-    validators = _validators(std)
-    ds = dataset.read(layout)
-    problems: list[Problem] = [p for loaded in ds.files() for p in loaded.problems]
-    good: dict[str, list[Loaded]] = {}
-    for kind, (id_field, attr) in KINDS.items():
-        good[kind] = []
-        for loaded in getattr(ds, attr):
-            if loaded.problems:
-                continue
-            record_id = loaded.data.get(id_field)
-            found = check_file(validators[kind], loaded, id_field, record_id if isinstance(record_id, str) else None)
-            problems.extend(found)
-            if all(p.code == "file-name" for p in found):  # a misnamed file still counts for duplicate ids
-                good[kind].append(loaded)
-    data = {kind: [loaded.data for loaded in good[kind]] for kind in KINDS}
-    built, origins = tables.from_records(std, data["record"], data["actor"], data["source"])
-    texts, text_problems = dataset.read_source_texts(layout, data["source"], [s.path for s in good["source"]])
-    metadata = {s.path: s for s in good["source"]}  # point each problem at its field's line in the .yaml
-    problems.extend(p.with_location(p.file, metadata[p.file].line(p.field or "source_id")) for p in text_problems)
-    files = {
-        "incidents": good["record"],
-        "incident_actors": good["record"],
-        "incident_sources": good["record"],
-        "revisions": good["record"],
-        "actors": good["actor"],
-        "sources": good["source"],
+    scanned = scan.scan(layout, use_cache)
+    problems = list(scanned.problems)
+    package = records.read(layout.package, layout.rel(layout.package)) if layout.package.exists() else None
+    problems += package.problems if package else []
+    files = scanned.files
+    good = {
+        kind: files.filter(pc.and_kleene(files.column("rows"), pc.equal(files.column("kind"), kind)))
+        .column("path")
+        .to_pylist()
+        for kind in schemacheck.KINDS
     }
-    id_fields = {"actors": "actor_id", "sources": "source_id"}
-    for finding in checks.check_all(std, built, texts, today):
-        located = files[finding.table]
-        ids = [f.data.get(id_fields.get(finding.table, "incident_id")) for f in located]
-        problems.append(_locate(finding, origins[finding.table], located, ids))
-    problems.extend(check_continuity(layout, ds, good["record"]))
-    return Checked(ds, data, problems)
+    built = rows.in_build_order(std, scanned.rows, scanned.live)
+    reread = rows.Reread(layout)
+    sources = built["sources"]
+    metadata = sources.select(["source_id", "archive_path"]).to_pylist()
+    texts, text_problems = dataset.read_source_texts(layout, metadata, sources.column("_file").to_pylist())
+    problems.extend(p.with_location(p.file, reread.line(p.file, p.field or "source_id")) for p in text_problems)
+    plain = {name: t.drop_columns(["_file", "_pos"]) for name, t in built.items()}
+    package_data = package.data if package and not package.problems else {}
+    with ThreadPoolExecutor(1) as pool:  # Arrow writes the outputs on the other core while the checks run
+        rendering = pool.submit(build.render_tables, layout, built, package_data)
+        for finding in checks.check_all(std, plain, texts, today):
+            problems.append(rows.locate(finding, built[finding.table], reread))
+        problems.extend(check_continuity(layout, files, reread))
+        try:
+            outputs = rendering.result()
+        except Exception:
+            if not problems:  # rows with problems may not render; rows without must
+                raise
+            outputs = {}
+    return Checked(layout, built, package_data, problems, good, outputs)
 
 
-def check_continuity(layout: Layout, ds: dataset.Dataset, records: list[Loaded]) -> list[Problem]:
+def check_continuity(layout: Layout, files: pa.Table, reread: rows.Reread) -> list[Problem]:
     """Nothing of the last release is lost or rewritten (continuity.check against its manifest)."""
     try:
         last = manifest.latest(layout)
         if last is None:
             return []
-        return continuity.check(last, layout.rel(last.path), records, continuity.present_ids(ds.records))
+        records_ = files.filter(pc.equal(files.column("kind"), "record"))
+        present = {Path(path).stem for path in records_.column("path").to_pylist()}
+        present.update(i for i in records_.column("incident_id").to_pylist() if i)
+        fields = ("path", "status", "numbers", "history", "status_changed", "content")
+        states = {
+            row["incident_id"]: continuity.State(**{k: row[k] for k in fields})
+            for row in records_.filter(records_.column("rows")).select(["incident_id", *fields]).to_pylist()
+        }
+        return continuity.check_states(last, layout.rel(last.path), states, present, reread.line)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         return [
             Problem(
@@ -233,13 +159,20 @@ def check_continuity(layout: Layout, ds: dataset.Dataset, records: list[Loaded])
         ]
 
 
-def validate(root: Path, paths: list[Path] | None = None, today: dt.date | None = None) -> list[Problem]:
-    """Every problem in the dataset at `root`; with `paths`, those in the given files and dataset-wide ones."""
+def validate(
+    root: Path, paths: list[Path] | None = None, today: dt.date | None = None, changed_since: str | None = None
+) -> list[Problem]:
+    """Every problem in the dataset at `root`; with `paths`, those in the given files and dataset-wide ones;
+    with `changed_since`, those of the files changed since that git revision (changed.check_changed)."""
     layout = Layout(root)
-    checked = check_dataset(layout, today or dt.datetime.now(dt.UTC).date())
-    problems = checked.problems
-    if not problems and layout.descriptor.exists():
-        problems = check_outputs_in_step(layout, checked)
+    today = today or dt.datetime.now(dt.UTC).date()
+    if changed_since is not None:
+        problems = changed.check_changed(layout, changed_since, today)
+    else:
+        checked = check_dataset(layout, today)
+        problems = checked.problems
+        if not problems and layout.descriptor.exists():
+            problems = check_outputs_in_step(layout, checked)
     if paths is not None:
         chosen, path_problems = _in_data(layout, paths)
         folders = {folder for file in chosen for folder in _parents(file)}  # a stray folder holding a chosen file
@@ -255,7 +188,7 @@ def _parents(file: str) -> list[str]:
 
 def check_outputs_in_step(layout: Layout, checked: Checked) -> list[Problem]:
     """The committed tables and descriptor are exactly what `incidents build` makes of the records."""
-    expected = build.render(layout, checked.data, checked.package)
+    expected = checked.outputs
     problems = []
     for path, content in expected.items():
         display = layout.rel(path)

@@ -1,0 +1,204 @@
+"""The build cache, `.incidents-cache/` (never committed): what earlier runs learnt from files that passed
+every per-file check, so that a rebuild parses and schema-checks only new and changed files.
+
+It holds one row per file (`filecheck.FILES`: the sha256 of its bytes, its stat, continuity's fingerprints)
+and the good files' table rows. A file's rows are reused only while its bytes hash to the recorded sha256.
+To avoid reading every file on every run, a file whose size, mtime, ctime and inode all equal the recorded
+ones is taken to have the recorded hash, as git's index does; that shortcut is refused for a file modified
+within `RACY_NS` of when its stat was recorded (a change in the same clock tick would not show).
+
+It is written in segments, so that a rebuild after a small change writes a small file: the first segment
+holds everything, each later one the files checked since (and a row without `clean` for a file gone or
+changed), and a file's entry in a later segment replaces its entries in earlier ones. After MAX_SEGMENTS,
+or when a change is large, the live part is written again as one segment.
+
+Nothing in it is trusted unchecked: `meta.json` names the cache format, the toolkit's version and a hash of
+the standard, and the sha256 of every other file in the folder. Anything that does not match (a corrupt,
+truncated, foreign or half-written cache) is ignored, and the next run rebuilds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import __version__, atomic, continuity, filecheck, records, schemacheck, snapshot, standard, tables
+from .layout import Layout
+
+FORMAT = 2
+MAX_SEGMENTS = 8
+LARGE_CHANGE = 0.2  # the share of files changed above which the cache is written whole
+RACY_NS = 2_000_000_000
+_SHAPERS = (filecheck, records, schemacheck, tables, continuity, snapshot, standard)
+
+
+def stamp(std: standard.Standard, fingerprints: bool) -> str:
+    """What the cached rows depend on besides the files themselves: the cache format, the toolkit (its
+    version and the source of the modules that make the rows, so that an edited checkout counts as another
+    version), the libraries that parse and check, the standard, and whether continuity's fingerprints were
+    taken (only once a release exists)."""
+    shape = json.dumps(
+        {
+            "format": FORMAT,
+            "version": __version__,
+            "libraries": [metadata.version(name) for name in ("pyarrow", "pyyaml", "jsonschema", "jsonschema-rs")],
+            "tables": std.tables,
+            "fingerprints": fingerprints,
+        },
+        sort_keys=True,
+        default=str,
+    )
+    codelists = json.dumps({name: list(c.codes) for name, c in std.codelists.items()}, sort_keys=True)
+    code = b"".join(Path(module.__file__ or "").read_bytes() for module in _SHAPERS)
+    return hashlib.sha256((shape + codelists).encode("utf-8") + code).hexdigest()
+
+
+@dataclass
+class Segment:
+    files: pa.Table  # filecheck.FILES: clean files, and unclean rows for files that no longer count
+    rows: dict[str, pa.Table]  # filecheck.row_schema: rows of the clean files
+    digests: dict[str, str] | None = None  # of its files on disk, once written
+
+
+@dataclass
+class Cache:
+    segments: list[Segment]
+
+    def live_files(self) -> pa.Table:
+        """The files that count: clean, and not replaced by a later segment."""
+        return self.live(rows=False)[0]
+
+    def live(
+        self, dropped: Iterable[str] = (), rows: bool = True
+    ) -> tuple[pa.Table, dict[str, pa.Table], dict[str, pa.ChunkedArray]]:
+        """The files that count (clean, not replaced by a later segment, not in `dropped`), and every
+        segment's rows concatenated, with a mask of the rows that count (filtering them would copy them)."""
+        later: set[str] = set(dropped)
+        files, tables, masks = [], [], []
+        for number, segment in reversed(list(enumerate(self.segments))):
+            gone = pa.array(sorted(later), pa.string())
+            paths = segment.files.column("path")
+            counts = pc.and_kleene(segment.files.column("clean"), pc.invert(pc.is_in(paths, value_set=gone)))
+            files.append(segment.files.filter(counts))
+            tables.append(segment.rows)
+            if rows:
+                masks.append(
+                    {name: pc.invert(pc.is_in(t.column("_file"), value_set=gone)) for name, t in segment.rows.items()}
+                )
+            if number:  # the paths of the first segment hide nothing
+                later.update(paths.to_pylist())
+        names = list(self.segments[0].rows) if rows and self.segments else []
+        return (
+            pa.concat_tables(files[::-1]),
+            {name: pa.concat_tables([t[name] for t in tables[::-1]]) for name in names},
+            {name: pa.chunked_array([m[name] for m in masks[::-1]], pa.bool_()) for name in names},
+        )
+
+
+def _ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    options = pa.ipc.IpcWriteOptions(compression="lz4")  # a fraction of the bytes to write, hash and read
+    with pa.ipc.new_file(sink, table.schema, options=options) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue())
+
+
+def _names() -> list[str]:
+    return ["files", *standard.TABLES]
+
+
+def load(layout: Layout, std: standard.Standard, fingerprints: bool) -> Cache | None:
+    """The cache, or None if it is missing, foreign or damaged in any way."""
+    folder = layout.cache
+    expected = {"files": filecheck.FILES, **{name: filecheck.row_schema(std, name) for name in standard.TABLES}}
+    try:
+        meta = json.loads((folder / "meta.json").read_bytes())
+        if meta.get("stamp") != stamp(std, fingerprints) or not meta["segments"]:
+            return None
+        segments = []
+        for number, digests in enumerate(meta["segments"]):
+            if sorted(digests) != sorted(_names()):
+                return None
+            read = {}
+            for name, digest in digests.items():
+                content = (folder / f"{number}-{name}.arrow").read_bytes()
+                if hashlib.sha256(content).hexdigest() != digest:
+                    return None
+                table = pa.ipc.open_file(pa.BufferReader(content)).read_all()
+                if not table.schema.equals(expected[name], check_metadata=False):
+                    return None
+                read[name] = table
+            segments.append(Segment(read.pop("files"), read, digests))
+        return Cache(segments)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException):
+        return None
+
+
+def save(layout: Layout, std: standard.Standard, fingerprints: bool, cache: Cache, recorded_ns: int) -> None:
+    """Write new segments first and `meta.json` (which vouches for them by hash) last, each atomically;
+    segments already on disk are left alone. `recorded_ns` is a time before any stat of the new segments
+    was taken."""
+    listed: list[dict[str, str]] = []
+    writes = {}
+    for number, segment in enumerate(cache.segments):
+        if segment.digests is not None:  # already on disk, unchanged
+            listed.append(segment.digests)
+            continue
+        tables = {"files": smudge_racy(segment.files, recorded_ns), **segment.rows}
+        contents = {name: _ipc(table.combine_chunks()) for name, table in tables.items()}
+        writes.update({layout.cache / f"{number}-{name}.arrow": content for name, content in contents.items()})
+        listed.append({name: hashlib.sha256(content).hexdigest() for name, content in contents.items()})
+    atomic.write_all(writes)
+    meta = {"stamp": stamp(std, fingerprints), "segments": listed}
+    atomic.write(layout.cache / "meta.json", json.dumps(meta, indent=1, sort_keys=True).encode("utf-8"))
+    for path in layout.cache.glob("*-*.arrow"):  # segments of a cache since written whole
+        if int(path.name.split("-")[0]) >= len(listed):
+            path.unlink()
+    ignore = layout.cache / ".gitignore"  # a cache put elsewhere than the repository's ignored folder
+    if not ignore.exists():
+        atomic.write(ignore, b"*\n")
+
+
+def unchanged(files: pa.Table, stats: dict[str, tuple[int, int, int, int]]) -> set[str]:
+    """Paths whose stat (size, mtime, ctime, inode) equals the recorded one: their recorded hash is taken as
+    theirs without reading them (racily recorded stats never match, see `smudge_racy`)."""
+    recorded = zip(*(files.column(c).to_pylist() for c in ("path", "size", "mtime_ns", "ctime_ns", "ino")), strict=True)
+    return {path for path, *info in recorded if stats.get(path) == tuple(info)}
+
+
+def smudge_racy(files: pa.Table, recorded_ns: int) -> pa.Table:
+    """Forget the size of files modified within RACY_NS of when their stat was taken: a change made in the
+    same clock tick would leave the stat as it was, so such files are hashed again next time."""
+    limit = recorded_ns - RACY_NS
+    racy = pc.or_kleene(
+        pc.greater_equal(files.column("mtime_ns"), limit), pc.greater_equal(files.column("ctime_ns"), limit)
+    )
+    size = pc.if_else(pc.fill_null(racy, True), pa.scalar(-1, pa.int64()), files.column("size"))
+    return files.set_column(files.schema.get_field_index("size"), "size", size)
+
+
+def digests(files: pa.Table) -> dict[str, str]:
+    return dict(zip(files.column("path").to_pylist(), files.column("digest").to_pylist(), strict=True))
+
+
+def restat(files: pa.Table, stats: dict[str, tuple[int, int, int, int] | None]) -> pa.Table:
+    """`files` with the stats of the files in `stats` replaced (files found unchanged by their hash)."""
+    if not stats:
+        return files
+    paths = files.column("path").to_pylist()
+    names = ("size", "mtime_ns", "ctime_ns", "ino")
+    for index, name in enumerate(names):
+        values = files.column(name).to_pylist()
+        for row, path in enumerate(paths):
+            if path in stats:
+                found = stats[path]
+                values[row] = found[index] if found else None
+        files = files.set_column(files.schema.get_field_index(name), name, pa.array(values, pa.int64()))
+    return files

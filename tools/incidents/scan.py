@@ -1,0 +1,179 @@
+"""Layers 1 and 2 on the whole dataset: every contributed file checked, or taken from the build cache when
+its bytes are those already checked. Only new and changed files are parsed (filecheck), so a rebuild
+after a small change costs about what the change does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import cache, dataset, filecheck, manifest, records, standard
+from .filecheck import FILES, Batch, Item
+from .layout import Layout
+from .problems import Problem
+
+FOLDERS = {"record": ("records", (".yaml",)), "actor": ("actors", (".yaml",)), "source": ("sources", (".yaml", ".txt"))}
+
+
+@dataclass
+class Scan:
+    """Every file of data/records, data/actors and data/sources: one row each in `files` (by path), the
+    rows of those that passed their schemas (where `live` is true: rows of the cache that no longer count
+    are masked, not removed, which would copy them), and the problems of layers 1 and 2."""
+
+    files: pa.Table
+    rows: dict[str, pa.Table]
+    live: dict[str, pa.ChunkedArray]
+    problems: list[Problem]
+
+
+def listing(layout: Layout) -> tuple[list[Problem], list[Item]]:
+    """The files to check, by kind, and the problems of what is refused unread (stray files, symlinks)."""
+    refused: list[Problem] = []
+    items: list[Item] = []
+    for kind, (attr, kept) in FOLDERS.items():
+        unread, paths = dataset.list_folder(layout, getattr(layout, attr), kept)
+        refused += [p for loaded in unread for p in loaded.problems]
+        items += [(kind, path, display) for path, display in paths]
+    return refused, items
+
+
+def _stat(path: str) -> tuple[int, int, int, int] | None:
+    """(size, mtime, ctime, inode) of a regular file within the size limit; None for anything else (a
+    symlink, a folder, a file too large), which is never taken from the cache."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > records.MAX_FILE_BYTES:
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+
+
+def _digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
+
+
+@dataclass
+class _Reuse:
+    files: pa.Table  # the cached files still as they were (stats refreshed for `restat`)
+    rows: dict[str, pa.Table]
+    live: dict[str, pa.ChunkedArray]
+    todo: list[Item]  # files to check
+    restat: set[str]  # unchanged files found by hashing: their new stat goes into the cache
+    dropped: set[str]  # cached files changed or gone
+
+
+def _reusable(old: cache.Cache, items: list[Item], stats: dict[str, tuple[int, int, int, int] | None]) -> _Reuse:
+    """What of the cache still holds, and the files that must be checked. A file counts as unchanged if its
+    stat is the recorded one, or else if its bytes hash to the recorded sha256."""
+    recorded = old.live_files()
+    same = cache.unchanged(recorded, {k: v for k, v in stats.items() if v is not None})
+    known = cache.digests(recorded)
+    restat = {
+        display: stats[display]
+        for _, path, display in items
+        if display not in same and display in known and stats[display] and _digest(path) == known[display]
+    }
+    dropped = set(known) - same - set(restat)
+    files, rows, live = old.live(dropped)
+    todo = [item for item in items if item[2] not in same and item[2] not in restat]
+    return _Reuse(cache.restat(files, restat), rows, live, todo, set(restat), dropped)
+
+
+def _tombstones(paths: set[str]) -> pa.Table:
+    return pa.Table.from_pylist([{"path": p, "rows": False, "clean": False} for p in sorted(paths)], schema=FILES)
+
+
+def _only(table: pa.Table, column: str, paths: set[str], keep: bool = True) -> pa.Table:
+    """The rows whose `column` is one of `paths` (or, with keep=False, is not)."""
+    found = pc.is_in(table.column(column), value_set=pa.array(sorted(paths), pa.string()))
+    return table.filter(found if keep else pc.invert(found))
+
+
+def _next_cache(
+    old: cache.Cache | None,
+    reuse: _Reuse | None,
+    fresh: Batch,
+    files: pa.Table,
+    rows: dict[str, pa.Table],
+    live: dict[str, pa.ChunkedArray],
+) -> cache.Cache | None:
+    """The cache to write: a new segment with what changed, or the whole (first time, many segments, a
+    large change); None if nothing changed."""
+    unclean = set(files.filter(pc.invert(files.column("clean"))).column("path").to_pylist())
+    if old is None or reuse is None:
+        return cache.Cache(
+            [
+                cache.Segment(
+                    files.filter(files.column("clean")), {n: _only(t, "_file", unclean, False) for n, t in rows.items()}
+                )
+            ]
+        )
+    changed = len(reuse.todo) + len(reuse.restat) + len(reuse.dropped)
+    if not changed:
+        return None
+    if len(old.segments) >= cache.MAX_SEGMENTS or changed > cache.LARGE_CHANGE * max(len(files), 1):
+        whole = {n: _only(t.filter(live[n]), "_file", unclean, False) for n, t in rows.items()}
+        return cache.Cache([cache.Segment(files.filter(files.column("clean")), whole)])
+    checked = {item[2] for item in reuse.todo}
+    fresh_clean = set(fresh.files.filter(fresh.files.column("clean")).column("path").to_pylist())
+    delta_files = pa.concat_tables(
+        [fresh.files, _only(reuse.files, "path", reuse.restat), _tombstones(reuse.dropped - checked)]
+    )
+    restat = pa.array(sorted(reuse.restat), pa.string())
+    delta_rows = {
+        n: pa.concat_tables(
+            [
+                _only(fresh.rows[n], "_file", fresh_clean),
+                reuse.rows[n].filter(pc.and_kleene(reuse.live[n], pc.is_in(reuse.rows[n]["_file"], value_set=restat))),
+            ]
+        )
+        for n in rows
+    }
+    return cache.Cache([*old.segments, cache.Segment(delta_files, delta_rows)])
+
+
+def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Scan:
+    """Check every contributed file, reusing the cache (and refreshing it) unless `use_cache` is false."""
+    std = standard.load()
+    started_ns = time.time_ns()  # before any stat is taken: see cache.smudge_racy
+    fingerprints = bool(manifest.versions(layout))  # continuity needs them once a release exists
+    with ThreadPoolExecutor(1) as pool:  # the cache is read and unpacked while the folders are listed
+        loading = pool.submit(cache.load, layout, std, fingerprints) if use_cache else None
+        refused, items = listing(layout)
+        stats = {display: _stat(path) for _, path, display in items} if loading else {}
+        old = loading.result() if loading else None
+    reuse = _reusable(old, items, stats) if old is not None else None
+    fresh = filecheck.check_files(reuse.todo if reuse else items, fingerprints, jobs)
+    if reuse is None:
+        files, rows = fresh.files, fresh.rows
+        live = {n: pa.chunked_array([pa.repeat(True, len(t))], pa.bool_()) for n, t in rows.items()}
+    else:
+        files = pa.concat_tables([reuse.files, fresh.files])
+        rows = {n: pa.concat_tables([reuse.rows[n], fresh.rows[n]]) for n in fresh.rows}
+        live = {
+            n: pa.chunked_array([*reuse.live[n].chunks, pa.repeat(True, len(fresh.rows[n]))], pa.bool_())
+            for n in fresh.rows
+        }
+    files = files.sort_by("path")
+    if use_cache:
+        written = _next_cache(old, reuse, fresh, files, rows, live)
+        if written is not None:
+            try:
+                cache.save(layout, std, fingerprints, written, started_ns)
+            except OSError:  # a read-only checkout: the checks stand without a cache
+                pass
+    return Scan(files, rows, live, refused + fresh.problems)
