@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -178,18 +179,33 @@ def _problem(finding: checks.Finding, table: pa.Table, path: str, row: int | Non
     return Problem(path, at + 2, record, finding.field, finding.message, finding.expected, finding.code)
 
 
-def _source_texts(sources: Path, ids: Iterable[str]) -> dict[str, str]:
-    """The archived texts of the given sources that are present and readable (the record validation reports
-    the others); ids that are not sha256 names are never turned into paths."""
+def _source_texts(sources: Path, ids: Iterable[str]) -> dict[str, bytes]:
+    """The archived texts (UTF-8 bytes) of the given sources that are present, regular files and UTF-8 (the
+    record validation reports the others); ids that are not sha256 names are never turned into paths."""
     texts = {}
     for source_id in ids:
-        path = sources / f"{source_id}.txt"
-        if _SOURCE_ID.match(source_id) and path.is_file() and not path.is_symlink():
-            try:
-                texts[source_id] = path.read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
+        if not _SOURCE_ID.match(source_id):
+            continue
+        try:  # O_NOFOLLOW: a symbolic link is refused by the open itself
+            fd = os.open(sources / f"{source_id}.txt", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        with os.fdopen(fd, "rb") as handle:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                texts[source_id] = handle.read()
+    try:  # one check of all the bytes in C; only on failure is each text decoded to find which
+        pa.array(list(texts.values()), pa.binary()).cast(pa.string())
+    except pa.ArrowInvalid:
+        texts = {i: t for i, t in texts.items() if _is_utf8(t)}
     return texts
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _run(rules: list[checks.Check]) -> list[checks.Finding]:
