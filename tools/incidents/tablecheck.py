@@ -289,14 +289,18 @@ def check_unit(
         wanted = checks.INCIDENT_COLUMNS[name] + (checks.key_columns(std, name) if with_keys else [])
         return [f["name"] for f in std.fields(name) if f["name"] in wanted]
 
-    tasks = [
-        partial(_check_rows, std, name, [(base / u.files[name], u.files[name]) for u in units], sources, columns(name))
-        for name in names
-    ]
+    def files(name: str) -> list[tuple[Path, str]]:
+        return [(base / u.files[name], u.files[name]) for u in units]
+
+    tasks = [partial(_check_rows, name, files(name), partial(_row_rules, std, name), columns(name)) for name in names]
+    if sources is not None and "incident_sources" in names:  # its own task: reading texts is the longest part
+        quotes = partial(_quote_rules, sources)
+        tasks.append(partial(_check_rows, "incident_sources", files("incident_sources"), quotes, [], QUOTE_COLUMNS))
     tables, pieces = {}, {}
-    for name, (found, kept, where) in zip(names, _threads(tasks), strict=True):
+    for index, (found, kept, where) in enumerate(_threads(tasks)):
         problems += found
-        tables[name], pieces[name] = kept, where
+        if index < len(names):
+            tables[names[index]], pieces[names[index]] = kept, where
     rules = checks.incident_checks(std, tables, today) + (checks.key_checks(std, tables) if with_keys else [])
     for finding in _run(rules):
         path, row = pieces[finding.table].locate(finding.row)
@@ -311,17 +315,30 @@ def check_unit(
 BATCH_ROWS = 256 * 1024
 
 
+QUOTE_COLUMNS = ["incident_id", "source_id", "quote", "char_start", "char_end"]
+
+
+def _row_rules(std: standard.Standard, name: str, table: pa.Table) -> list[checks.Check]:
+    return checks.table_checks(std, name, table, {})
+
+
+def _quote_rules(sources: Path, table: pa.Table) -> list[checks.Check]:
+    """The evidence quotes of a batch against the archived texts it cites (only those are loaded)."""
+    texts = _source_texts(sources, pc.unique(table.column("source_id")).drop_null().to_pylist())
+    return [partial(checks.check_evidence_text, {"incident_sources": table}, texts)]
+
+
 def _check_rows(
-    std: standard.Standard,
     name: str,
     files: list[tuple[Path, str]],
-    sources: Path | None,
+    rules: Callable[[pa.Table], list[checks.Check]],
     keep: list[str],
+    read: list[str] | None = None,
 ) -> tuple[list[Problem], pa.Table, Pieces]:
-    """The rules on each row alone, on batches of about BATCH_ROWS rows (large files are split, small ones
-    joined), so that a large table is never whole in memory, nor all archived texts (a batch loads those it
-    cites from `sources`). Returns the problems, the columns `keep` of all rows (for the rules across
-    tables) and where each file's rows begin in them."""
+    """`rules` (those on each row alone) on batches of about BATCH_ROWS rows of the columns `read` (default
+    all): large files are split, small ones joined, so that a large table is never whole in memory. Returns
+    the problems, the columns `keep` of all rows (for the rules across tables) and where each file's rows
+    begin in them."""
     problems: list[Problem] = []
     kept: list[pa.Table] = []
     buffer: list[tuple[pa.Table, str, int]] = []  # (rows, file, the first row's number in the file)
@@ -330,10 +347,7 @@ def _check_rows(
     def check(buffer: list[tuple[pa.Table, str, int]]) -> None:
         table = pa.concat_tables([t for t, _, _ in buffer])
         begins = list(np.cumsum([0] + [len(t) for t, _, _ in buffer[:-1]]))
-        cited = {}
-        if sources is not None and name == "incident_sources":
-            cited = _source_texts(sources, pc.unique(table.column("source_id")).drop_null().to_pylist())
-        for rule in checks.table_checks(std, name, table, cited):
+        for rule in rules(table):
             for finding in rule():
                 index = bisect.bisect_right(begins, finding.row) - 1
                 _, display, first = buffer[index]
@@ -344,7 +358,11 @@ def _check_rows(
         schema = file.schema_arrow
         kept.append(pa.schema([schema.field(c) for c in keep]).empty_table())
         small = file.metadata.num_rows <= BATCH_ROWS  # one read: batches cost more than they save on small files
-        batches = [file.read(use_threads=False)] if small else file.iter_batches(BATCH_ROWS, use_threads=False)
+        batches = (
+            [file.read(read, use_threads=False)]
+            if small
+            else file.iter_batches(BATCH_ROWS, columns=read, use_threads=False)
+        )
         starts.append(total)
         first = 0
         for batch in batches:
