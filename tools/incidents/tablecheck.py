@@ -295,7 +295,11 @@ def check_unit(
     tasks = [partial(_check_rows, name, files(name), partial(_row_rules, std, name), columns(name)) for name in names]
     if sources is not None and "incident_sources" in names:  # its own task: reading texts is the longest part
         quotes = partial(_quote_rules, sources)
-        tasks.append(partial(_check_rows, "incident_sources", files("incident_sources"), quotes, [], QUOTE_COLUMNS))
+        evidence = files("incident_sources")
+        if len(evidence) == 1:  # one file, in incident order: a batch cites few sources, read once each
+            tasks.append(partial(_check_rows, "incident_sources", evidence, quotes, [], QUOTE_COLUMNS))
+        else:  # partitions: the same source is cited from many of them
+            tasks.append(partial(_check_quotes_by_source, evidence, quotes))
     tables, pieces = {}, {}
     for index, (found, kept, where) in enumerate(_threads(tasks)):
         problems += found
@@ -326,6 +330,26 @@ def _quote_rules(sources: Path, table: pa.Table) -> list[checks.Check]:
     """The evidence quotes of a batch against the archived texts it cites (only those are loaded)."""
     texts = _source_texts(sources, pc.unique(table.column("source_id")).drop_null().to_pylist())
     return [partial(checks.check_evidence_text, {"incident_sources": table}, texts)]
+
+
+def _check_quotes_by_source(
+    files: list[tuple[Path, str]], rules: Callable[[pa.Table], list[checks.Check]]
+) -> tuple[list[Problem], pa.Table, Pieces]:
+    """The evidence quotes of several files, in batches of rows sorted by source: each archived text is
+    read once per batch that cites it, instead of once per partition that does."""
+    parts = [pq.read_table(path, columns=QUOTE_COLUMNS) for path, _ in files]
+    where = Pieces(tuple(d for _, d in files), tuple(np.cumsum([0] + [len(t) for t in parts[:-1]]).tolist()))
+    whole = pa.concat_tables(parts)
+    order = pc.sort_indices(whole, sort_keys=[("source_id", "ascending")])
+    problems = []
+    for start in range(0, len(whole), BATCH_ROWS):
+        rows = order.slice(start, BATCH_ROWS)
+        batch = whole.take(rows)
+        for rule in rules(batch):
+            for finding in rule():
+                display, row = where.locate(rows[finding.row].as_py())
+                problems.append(_problem(finding, batch, display, row))
+    return problems, whole.select([]), where
 
 
 def _check_rows(
