@@ -118,7 +118,7 @@ def test_pull_request_workflow_validates_rebuilds_and_builds_the_docs():
     assert "incidents validate --format github" in scripts
     assert "incidents build" in scripts and "git diff --exit-code -- data/tables datapackage.json" in scripts
     assert "mkdocs build --strict" in scripts
-    assert "xargs -0" in scripts  # file names with spaces or quotes are passed as data
+    assert '--changed-since "$BASE_SHA"' in scripts  # git lists the changed files; no file name meets a shell
 
 
 def test_no_workflow_step_executes_contributed_data():
