@@ -164,3 +164,23 @@ def test_a_source_id_is_never_a_path(tmp_path):
     rewrite_table(layout, "incident_sources", lambda t: set_cell(t, "source_id", 0, "../../secret"))
     found = tablecheck.validate_tables(tmp_path, today=TODAY).problems
     assert {(p.field, p.code) for p in found} == {("source_id", "pattern"), ("source_id", "dangling-reference")}
+
+
+def test_batches_and_groups_of_any_size_name_the_same_rows(tmp_path, monkeypatch):
+    """Files split into batches, and batches joining several files, still point at each file's own rows."""
+    from incidents import partition
+
+    records = spread_records(3)
+    records[1]["fatalities_low"] = 5
+    records[4]["actors"].append({"actor_id": MISSING_ACTOR, "role": "side_a"})
+    records[9]["evidence"][2]["quote"] = "One officer was killed."
+    records[10]["event_type"] = "battle"
+    built_package(tmp_path, records)
+    whole = tablecheck.validate_tables(tmp_path, today=TODAY).problems
+    monkeypatch.setattr(tablecheck, "BATCH_ROWS", 4)
+    assert tablecheck.validate_tables(tmp_path, today=TODAY).problems == whole
+    partition.partition(tmp_path, ("year", "country"))
+    grouped = tablecheck.validate_tables(tmp_path, today=TODAY).problems
+    monkeypatch.setattr(tablecheck, "GROUP_BYTES", 1)  # every partition its own task
+    assert tablecheck.validate_tables(tmp_path, today=TODAY).problems == grouped
+    assert len(whole) == 5 and {p.code for p in grouped} == {p.code for p in whole}

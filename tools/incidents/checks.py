@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -555,8 +555,9 @@ def check_support(tables: Tables) -> Iterator[Finding]:
         )
 
 
-def check_evidence_text(tables: Tables, texts: dict[str, str]) -> Iterator[Finding]:
-    """Each quote equals the archived source text between its offsets (counted in characters).
+def check_evidence_text(tables: Tables, texts: Mapping[str, str | bytes]) -> Iterator[Finding]:
+    """Each quote equals the archived source text between its offsets (counted in characters). Texts may be
+    given as UTF-8 bytes, as read from disk: decoding them is not needed to compare.
 
     Vectorised: the texts are joined into one UTF-8 buffer, character offsets become byte offsets, and the
     quoted stretches are cut out as one Arrow binary-view array, compared with the quotes in one call."""
@@ -568,22 +569,30 @@ def check_evidence_text(tables: Tables, texts: dict[str, str]) -> Iterator[Findi
         batch.append(source_id)
         size += len(texts[source_id])
         if size > _TEXT_BATCH:
-            yield from _check_quotes(evidence, {i: texts[i] for i in batch})
+            yield from _check_quotes(evidence, {i: _utf8(texts[i]) for i in batch})
             batch, size = [], 0
     if batch:
-        yield from _check_quotes(evidence, {i: texts[i] for i in batch})
+        yield from _check_quotes(evidence, {i: _utf8(texts[i]) for i in batch})
 
 
-_TEXT_BATCH = 16 * 1024**2  # characters: the offset arrays of a batch stay near 64 MB
+_TEXT_BATCH = 4 * 1024**2  # bytes or characters: small buffers are reused, large ones cost page faults
 
 
-def _check_quotes(evidence: pa.Table, texts: dict[str, str]) -> Iterator[Finding]:
+def _utf8(text: str | bytes) -> bytes:
+    return text.encode("utf-8") if isinstance(text, str) else text
+
+
+def _check_quotes(evidence: pa.Table, texts: dict[str, bytes]) -> Iterator[Finding]:
     ids = list(texts)
-    encoded = [texts[i].encode("utf-8") for i in ids]
-    data = np.frombuffer(b"".join(encoded) + bytes(12), dtype=np.uint8)  # padded: prefixes read 12 bytes
-    n_bytes = np.array([len(e) for e in encoded], dtype=np.int64)
-    n_chars = np.array([len(texts[i]) for i in ids], dtype=np.int64)
-    byte_base = np.concatenate([[0], np.cumsum(n_bytes)[:-1]])
+    data = np.frombuffer(b"".join(texts.values()) + bytes(12), dtype=np.uint8)  # padded: prefixes read 12 bytes
+    n_bytes = np.array([len(e) for e in texts.values()], dtype=np.int64)
+    byte_base = np.concatenate([[0], np.cumsum(n_bytes)])
+    # where each character begins (a byte that is not a UTF-8 continuation), then the end of the last text
+    begins = (data[: byte_base[-1] + 1] & 0xC0) != 0x80
+    begins[-1] = True  # the end of the last text, as if a character began there
+    char_bytes = np.flatnonzero(begins)
+    char_base = np.searchsorted(char_bytes, byte_base)  # the first character of each text
+    n_chars = np.diff(char_base)
     index = _filled(pc.index_in(evidence.column("source_id"), value_set=pa.array(ids, pa.string())))
     starts, ends = _filled(evidence.column("char_start")), _filled(evidence.column("char_end"))
     known = (index >= 0) & (starts != _NULL) & (ends != _NULL)  # a missing source is a dangling reference
@@ -603,24 +612,13 @@ def _check_quotes(evidence: pa.Table, texts: dict[str, str]) -> Iterator[Finding
     if not len(rows):
         return
     src = index[rows]
-    if n_bytes.sum() == n_chars.sum():  # ASCII: characters are bytes
-        first, last = byte_base[src] + starts[rows], byte_base[src] + ends[rows]
-    else:  # where each character starts in the joined buffer (UTF-8 continuation bytes are 10xxxxxx): a
-        # text's characters follow its base, and its end is where the next text (or the buffer) begins
-        total = int(n_bytes.sum())
-        char_at = np.flatnonzero((data[:total] & 0xC0) != 0x80)
-        char_base = np.concatenate([[0], np.cumsum(n_chars)[:-1]])
-
-        def byte_of(char: np.ndarray) -> np.ndarray:
-            return np.where(char < len(char_at), char_at[np.minimum(char, len(char_at) - 1)], total)
-
-        first, last = byte_of(char_base[src] + starts[rows]), byte_of(char_base[src] + ends[rows])
+    first, last = char_bytes[char_base[src] + starts[rows]], char_bytes[char_base[src] + ends[rows]]
     archived = _binary_views(data, first, last - first)
     quotes = pc.cast(pc.take(evidence.column("quote"), pa.array(rows)), pa.large_binary())
     differs = pc.invert(pc.fill_null(pc.equal(pc.cast(archived, pa.large_binary()), quotes), False))
     for position in _rows(differs):
         row = int(rows[position])
-        text = texts[ids[int(src[position])]]
+        text = texts[ids[int(src[position])]].decode("utf-8", errors="replace")
         start, end = int(starts[row]), int(ends[row])
         quote = evidence.column("quote")[row].as_py()
         yield Finding(
@@ -701,7 +699,7 @@ def _looks_like_formula(text: str) -> bool:
 Check = Callable[[], Iterable[Finding]]
 
 
-def table_checks(standard: Standard, name: str, table: pa.Table, texts: dict[str, str]) -> list[Check]:
+def table_checks(standard: Standard, name: str, table: pa.Table, texts: Mapping[str, str | bytes]) -> list[Check]:
     """The rules on one table's rows, each row alone (fields, formulas, evidence quotes): they can run on
     any slice of the table, so large tables are checked batch by batch."""
     found: list[Check] = [

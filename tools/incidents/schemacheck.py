@@ -50,7 +50,7 @@ def _describe(error: ValidationError) -> tuple[list[str | int], str, str, str]:
         name = re.findall(r"'([^']+)'", error.message)[0]
         return [*path, name], f"the field '{name}' is missing", "every required field", code
     if error.validator == "additionalProperties":
-        extra = sorted(set(value) - set(schema.get("properties", {})))
+        extra = sorted(set(value) - set(schema.get("properties", {})), key=str)  # a key may be null (`: x`)
         return (
             [*path, extra[0]],
             f"unknown field(s) {', '.join(map(repr, extra))}",

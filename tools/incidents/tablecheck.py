@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -178,18 +179,33 @@ def _problem(finding: checks.Finding, table: pa.Table, path: str, row: int | Non
     return Problem(path, at + 2, record, finding.field, finding.message, finding.expected, finding.code)
 
 
-def _source_texts(sources: Path, ids: Iterable[str]) -> dict[str, str]:
-    """The archived texts of the given sources that are present and readable (the record validation reports
-    the others); ids that are not sha256 names are never turned into paths."""
+def _source_texts(sources: Path, ids: Iterable[str]) -> dict[str, bytes]:
+    """The archived texts (UTF-8 bytes) of the given sources that are present, regular files and UTF-8 (the
+    record validation reports the others); ids that are not sha256 names are never turned into paths."""
     texts = {}
     for source_id in ids:
-        path = sources / f"{source_id}.txt"
-        if _SOURCE_ID.match(source_id) and path.is_file() and not path.is_symlink():
-            try:
-                texts[source_id] = path.read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
+        if not _SOURCE_ID.match(source_id):
+            continue
+        try:  # O_NOFOLLOW: a symbolic link is refused by the open itself
+            fd = os.open(sources / f"{source_id}.txt", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        with os.fdopen(fd, "rb") as handle:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                texts[source_id] = handle.read()
+    try:  # one check of all the bytes in C; only on failure is each text decoded to find which
+        pa.array(list(texts.values()), pa.binary()).cast(pa.string())
+    except pa.ArrowInvalid:
+        texts = {i: t for i, t in texts.items() if _is_utf8(t)}
     return texts
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _run(rules: list[checks.Check]) -> list[checks.Finding]:
@@ -273,14 +289,22 @@ def check_unit(
         wanted = checks.INCIDENT_COLUMNS[name] + (checks.key_columns(std, name) if with_keys else [])
         return [f["name"] for f in std.fields(name) if f["name"] in wanted]
 
-    tasks = [
-        partial(_check_rows, std, name, [(base / u.files[name], u.files[name]) for u in units], sources, columns(name))
-        for name in names
-    ]
+    def files(name: str) -> list[tuple[Path, str]]:
+        return [(base / u.files[name], u.files[name]) for u in units]
+
+    tasks = [partial(_check_rows, name, files(name), partial(_row_rules, std, name), columns(name)) for name in names]
+    if sources is not None and "incident_sources" in names:  # its own task: reading texts is the longest part
+        quotes = partial(_quote_rules, sources)
+        evidence = files("incident_sources")
+        if len(evidence) == 1:  # one file, in incident order: a batch cites few sources, read once each
+            tasks.append(partial(_check_rows, "incident_sources", evidence, quotes, [], QUOTE_COLUMNS))
+        else:  # partitions: the same source is cited from many of them
+            tasks.append(partial(_check_quotes_by_source, evidence, quotes))
     tables, pieces = {}, {}
-    for name, (found, kept, where) in zip(names, _threads(tasks), strict=True):
+    for index, (found, kept, where) in enumerate(_threads(tasks)):
         problems += found
-        tables[name], pieces[name] = kept, where
+        if index < len(names):
+            tables[names[index]], pieces[names[index]] = kept, where
     rules = checks.incident_checks(std, tables, today) + (checks.key_checks(std, tables) if with_keys else [])
     for finding in _run(rules):
         path, row = pieces[finding.table].locate(finding.row)
@@ -295,17 +319,50 @@ def check_unit(
 BATCH_ROWS = 256 * 1024
 
 
+QUOTE_COLUMNS = ["incident_id", "source_id", "quote", "char_start", "char_end"]
+
+
+def _row_rules(std: standard.Standard, name: str, table: pa.Table) -> list[checks.Check]:
+    return checks.table_checks(std, name, table, {})
+
+
+def _quote_rules(sources: Path, table: pa.Table) -> list[checks.Check]:
+    """The evidence quotes of a batch against the archived texts it cites (only those are loaded)."""
+    texts = _source_texts(sources, pc.unique(table.column("source_id")).drop_null().to_pylist())
+    return [partial(checks.check_evidence_text, {"incident_sources": table}, texts)]
+
+
+def _check_quotes_by_source(
+    files: list[tuple[Path, str]], rules: Callable[[pa.Table], list[checks.Check]]
+) -> tuple[list[Problem], pa.Table, Pieces]:
+    """The evidence quotes of several files, in batches of rows sorted by source: each archived text is
+    read once per batch that cites it, instead of once per partition that does."""
+    parts = [pq.read_table(path, columns=QUOTE_COLUMNS) for path, _ in files]
+    where = Pieces(tuple(d for _, d in files), tuple(np.cumsum([0] + [len(t) for t in parts[:-1]]).tolist()))
+    whole = pa.concat_tables(parts)
+    order = pc.sort_indices(whole, sort_keys=[("source_id", "ascending")])
+    problems = []
+    for start in range(0, len(whole), BATCH_ROWS):
+        rows = order.slice(start, BATCH_ROWS)
+        batch = whole.take(rows)
+        for rule in rules(batch):
+            for finding in rule():
+                display, row = where.locate(rows[finding.row].as_py())
+                problems.append(_problem(finding, batch, display, row))
+    return problems, whole.select([]), where
+
+
 def _check_rows(
-    std: standard.Standard,
     name: str,
     files: list[tuple[Path, str]],
-    sources: Path | None,
+    rules: Callable[[pa.Table], list[checks.Check]],
     keep: list[str],
+    read: list[str] | None = None,
 ) -> tuple[list[Problem], pa.Table, Pieces]:
-    """The rules on each row alone, on batches of about BATCH_ROWS rows (large files are split, small ones
-    joined), so that a large table is never whole in memory, nor all archived texts (a batch loads those it
-    cites from `sources`). Returns the problems, the columns `keep` of all rows (for the rules across
-    tables) and where each file's rows begin in them."""
+    """`rules` (those on each row alone) on batches of about BATCH_ROWS rows of the columns `read` (default
+    all): large files are split, small ones joined, so that a large table is never whole in memory. Returns
+    the problems, the columns `keep` of all rows (for the rules across tables) and where each file's rows
+    begin in them."""
     problems: list[Problem] = []
     kept: list[pa.Table] = []
     buffer: list[tuple[pa.Table, str, int]] = []  # (rows, file, the first row's number in the file)
@@ -314,10 +371,7 @@ def _check_rows(
     def check(buffer: list[tuple[pa.Table, str, int]]) -> None:
         table = pa.concat_tables([t for t, _, _ in buffer])
         begins = list(np.cumsum([0] + [len(t) for t, _, _ in buffer[:-1]]))
-        cited = {}
-        if sources is not None and name == "incident_sources":
-            cited = _source_texts(sources, pc.unique(table.column("source_id")).drop_null().to_pylist())
-        for rule in checks.table_checks(std, name, table, cited):
+        for rule in rules(table):
             for finding in rule():
                 index = bisect.bisect_right(begins, finding.row) - 1
                 _, display, first = buffer[index]
@@ -328,7 +382,11 @@ def _check_rows(
         schema = file.schema_arrow
         kept.append(pa.schema([schema.field(c) for c in keep]).empty_table())
         small = file.metadata.num_rows <= BATCH_ROWS  # one read: batches cost more than they save on small files
-        batches = [file.read(use_threads=False)] if small else file.iter_batches(BATCH_ROWS, use_threads=False)
+        batches = (
+            [file.read(read, use_threads=False)]
+            if small
+            else file.iter_batches(BATCH_ROWS, columns=read, use_threads=False)
+        )
         starts.append(total)
         first = 0
         for batch in batches:

@@ -1,0 +1,445 @@
+"""What each tool costs at 10k, 100k and 1M incidents, against frictionless and the bare Parquet read.
+
+    .venv/bin/python benchmarks/run.py [--sizes 10k,100k,1M] [--work benchmarks/.work]
+
+One command, one printed table (rows, seconds, rows/s, peak memory, ratio) and the issue's targets, each
+met or missed. Every figure is one run of the CLI as a user runs it, in a fresh wrapper process that times
+it. Peak memory is the larger of the largest process's peak resident set (`getrusage(RUSAGE_CHILDREN)`) and
+the whole process tree's resident set sampled from /proc every 50 ms (pages shared by forked workers are
+counted in each). The synthetic datasets (`make_synthetic.py`) are made once under `--work` and reused
+while the size and seed are the same. A command the toolkit does not have yet is shown as "not available".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import make_synthetic
+import pyarrow.parquet as pq
+
+from incidents import standard
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+INCIDENTS = str(BIN / "incidents")
+FRICTIONLESS = str(BIN / "frictionless")
+GiB = 1024**3
+
+# The wrapper each measured command runs in: a fresh process, so that RUSAGE_CHILDREN is this command's alone.
+# getrusage gives the peak of the largest single process; a command that runs worker processes uses their
+# sum, so the wrapper also samples the whole process tree's resident memory from /proc every 50 ms.
+WRAPPER = """
+import json, os, resource, subprocess, sys, time
+
+def tree_rss(root):
+    parent, rss = {}, {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(entry)], rss[int(entry)] = int(fields[1]), int(fields[21])
+    tree, grown = {root}, True
+    while grown:
+        more = {pid for pid, ppid in parent.items() if ppid in tree} - tree
+        tree |= more
+        grown = bool(more)
+    return sum(rss.get(pid, 0) for pid in tree) * os.sysconf("SC_PAGE_SIZE")
+
+argv, cwd, out, timeout = json.loads(sys.argv[1])
+sampled = 0
+started = time.perf_counter()
+with open(out, "wb") as stdout, open(out + ".err", "wb") as stderr:
+    child = subprocess.Popen(argv, cwd=cwd, stdout=stdout, stderr=stderr)
+    while child.poll() is None:
+        if timeout is not None and time.perf_counter() - started > timeout:
+            child.kill()
+            child.wait()
+            break
+        sampled = max(sampled, tree_rss(child.pid))
+        time.sleep(0.05)
+seconds = time.perf_counter() - started
+code = None if timeout is not None and seconds > timeout else child.returncode
+largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+print(json.dumps({"seconds": seconds, "peak": max(largest, sampled), "code": code}))
+"""
+READ_ALL = "import sys, pyarrow.parquet as pq\nfor path in sys.argv[1:]: pq.read_table(path)"
+
+
+@dataclass
+class Run:
+    seconds: float | None
+    peak: int | None
+    code: int | None
+    output: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.seconds is not None and self.code is not None
+
+
+@dataclass
+class Row:
+    benchmark: str
+    incidents: int
+    rows: int
+    run: Run | None  # None: not available
+    ratio: str = ""
+    note: str = ""
+
+
+@dataclass
+class Target:
+    text: str
+    met: bool | None  # None: not measured
+    detail: str
+
+
+@dataclass
+class Results:
+    rows: list[Row] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def measure(argv: list[str], cwd: Path, scratch: Path, timeout: float | None = None) -> Run:
+    """Run `argv` once in a fresh wrapper process: wall seconds, peak RSS, exit code and its stdout."""
+    out = scratch / "stdout.txt"
+    wrapper = [sys.executable, "-c", WRAPPER, json.dumps([argv, str(cwd), str(out), timeout])]
+    report = json.loads(subprocess.run(wrapper, capture_output=True, text=True, check=True).stdout)
+    output = out.read_text(encoding="utf-8", errors="replace")
+    if report["code"] is None:
+        return Run(None, report["peak"], None)
+    if report["code"] not in (0, 1):  # 1 is "invalid data", an answer; anything else is a failure to run
+        error = (scratch / "stdout.txt.err").read_text(encoding="utf-8", errors="replace")
+        print(f"  ! {shlex.join(argv)} exited {report['code']}: {error[-500:]}", file=sys.stderr)
+    return Run(report["seconds"], report["peak"], report["code"], output)
+
+
+def available() -> dict[str, bool]:
+    """Which of the issue's commands this toolkit has, from `incidents validate --help`."""
+    text = subprocess.run([INCIDENTS, "validate", "--help"], capture_output=True, text=True).stdout
+    return {"tables": "--tables" in text, "changed_since": "--changed-since" in text}
+
+
+def table_rows(root: Path) -> int:
+    return sum(pq.read_metadata(root / f"data/tables/{name}.parquet").num_rows for name in standard.TABLES)
+
+
+def dataset(work: Path, incidents: int, seed: int, records: bool = False, errors: bool = False) -> Path:
+    kind = "records" if records else "errors" if errors else "tables"
+    out = work / f"{kind}-{incidents}-s{seed}"
+    if not make_synthetic.made(out, incidents, seed, records, errors):
+        print(f"  making {out} ...", file=sys.stderr, flush=True)
+        make_synthetic.make(out, incidents, seed, records, errors)
+    return out
+
+
+# Validation of the built package ----------------------------------------------------------------------
+
+
+def bench_tables(results: Results, work: Path, n: int, seed: int, args: argparse.Namespace, has: dict) -> None:
+    root = dataset(work, n, seed)
+    rows = table_rows(root)
+    parquet = [str(root / f"data/tables/{name}.parquet") for name in standard.TABLES]
+    floor = measure([sys.executable, "-c", READ_ALL, *parquet], root, work)
+    results.rows.append(Row("pyarrow read_table, all six tables (floor)", n, rows, floor))
+    ours = None
+    if has["tables"]:
+        ours = measure([INCIDENTS, "--root", str(root), "validate", "--tables"], root, work)
+        ratio = f"{ours.seconds / floor.seconds:.1f}x floor" if ours.finished and floor.seconds else ""
+        note = "" if ours.code == 0 else f"exit {ours.code}: the valid package was reported invalid"
+        results.rows.append(Row("incidents validate --tables", n, rows, ours, ratio, note))
+    else:
+        results.rows.append(Row("incidents validate --tables", n, rows, None, note="not available on this branch"))
+    if args.skip_frictionless_over is not None and n > args.skip_frictionless_over:
+        run = None
+        note = f"not run: it did not finish within {args.frictionless_timeout:.0f} s at a smaller size"
+        results.rows.append(Row("frictionless validate datapackage.json", n, rows, run, note=note))
+        return
+    theirs = measure([FRICTIONLESS, "validate", "--json", "datapackage.json"], root, work, args.frictionless_timeout)
+    note = ""
+    if not theirs.finished:
+        note = f"timed out after {args.frictionless_timeout:.0f} s"
+        args.skip_frictionless_over = n
+    elif theirs.code != 0:
+        note = f"exit {theirs.code}"
+    ratio = ""
+    if theirs.finished and ours and ours.finished and ours.seconds:
+        ratio = f"took {theirs.seconds / ours.seconds:.0f}x ours"
+    results.rows.append(Row("frictionless validate datapackage.json", n, rows, theirs, ratio, note))
+
+
+def table_findings(output: str) -> set[tuple[str, int, str | None]]:
+    """(table, 0-based row, field) of each problem `incidents validate --tables --format json` reports on a
+    table: it names the Parquet file and gives the row's line in the CSV (header = line 1)."""
+    found = set()
+    for problem in json.loads(output or "{}").get("problems", []):
+        if problem["file"].startswith("data/tables/") and problem["line"]:
+            found.add((Path(problem["file"]).name.split(".")[0], problem["line"] - 2, problem["field"]))
+    return found
+
+
+def frictionless_findings(output: str) -> set[tuple[str, int, str | None]]:
+    """The same triples from `frictionless validate --json` (rowNumber counts the header as row 1). A
+    primary-key error names no field: it is given the field `incidents validate` names for a repeated key."""
+    std = standard.load()
+    found = set()
+    for task in json.loads(output).get("tasks", []):
+        for error in task["errors"]:
+            if "rowNumber" in error:
+                name = error.get("fieldName") or (error.get("fieldNames") or [None])[0]
+                if error["type"] == "primary-key" and name is None:
+                    name = std.tables[task["name"]]["primaryKey"][-1] if task["name"] != "incidents" else "incident_id"
+                found.add((task["name"], error["rowNumber"] - 2, name))
+    return found
+
+
+def bench_errors(results: Results, work: Path, n: int, seed: int, args: argparse.Namespace, has: dict) -> None:
+    """Both validators on one package with planted errors: do they find the same ones?"""
+    root = dataset(work, n, seed, errors=True)
+    planted = {(p["table"], p["row"], p["field"]) for p in json.loads((root / make_synthetic.INJECTED).read_text())}
+    theirs_run = measure(
+        [FRICTIONLESS, "validate", "--json", "datapackage.json"], root, work, args.frictionless_timeout
+    )
+    theirs = frictionless_findings(theirs_run.output) if theirs_run.finished else None
+    ours = None
+    if has["tables"]:
+        ours_run = measure([INCIDENTS, "--root", str(root), "validate", "--tables", "--format", "json"], root, work)
+        ours = table_findings(ours_run.output) if ours_run.finished else None
+    text = f"same errors found as frictionless ({len(planted)} planted errors at {n:,} incidents)"
+    if ours is None or theirs is None:
+        missing = "incidents validate --tables not available" if ours is None else "frictionless did not finish"
+        results.targets.append(Target(text, None, missing))
+        return
+    detail = [
+        f"ours found {len(planted & ours)}/{len(planted)}, frictionless {len(planted & theirs)}/{len(planted)}",
+    ]
+    if ours - theirs:
+        detail.append(f"only ours: {sorted(ours - theirs)}")
+    if theirs - ours:
+        detail.append(f"only frictionless: {sorted(theirs - ours)}")
+    results.targets.append(Target(text, planted <= ours and planted <= theirs, "; ".join(detail)))
+
+
+# Build and pull requests on record files --------------------------------------------------------------
+
+
+def git(root: Path, *argv: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *argv], capture_output=True, text=True, check=True).stdout
+
+
+def records_repo(work: Path, n: int, seed: int) -> Path:
+    """The record files as a git repository whose first commit is tagged `synthetic` (made once)."""
+    root = dataset(work, n, seed, records=True)
+    if not (root / ".git").exists():
+        print(f"  committing {root} to git ...", file=sys.stderr, flush=True)
+        git(root, "init", "-q")
+        git(root, "add", "-A")
+        ident = ["-c", "user.name=bench", "-c", "user.email=bench@example.org"]
+        git(root, *ident, "commit", "-q", "-m", "synthetic records")
+        git(root, "tag", "synthetic")
+    git(root, "reset", "-q", "--hard", "synthetic")
+    git(root, "clean", "-q", "-fdx")  # built tables and the build cache: every run starts cold
+    return root
+
+
+def change_records(root: Path, count: int) -> list[Path]:
+    """Edit `count` records as a contributor would (a note added), spread over the dataset."""
+    paths = sorted((root / "data/records").glob("*.yaml"))
+    chosen = [p for p in paths[:: max(1, len(paths) // (count * 3))] if "\nnotes: null\n" in p.read_text()][:count]
+    for path in chosen:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("\nnotes: null\n", "\nnotes: Checked again against the sources.\n"), "utf-8")
+    return chosen
+
+
+def bench_build(results: Results, work: Path, n: int, seed: int, has: dict) -> None:
+    root = records_repo(work, n, seed)
+    cmd = [INCIDENTS, "--root", str(root)]
+    cold = measure([*cmd, "build"], root, work)
+    results.rows.append(Row("incidents build (from record files, cold)", n, n, cold, note=_exit(cold)))
+    again = measure([*cmd, "build"], root, work)
+    results.rows.append(Row("incidents build (nothing changed)", n, n, again, note=_exit(again)))
+    changed = change_records(root, 10)
+    ident = ["-c", "user.name=bench", "-c", "user.email=bench@example.org"]
+    git(root, "add", *[str(p) for p in changed])
+    git(root, *ident, "commit", "-q", "-m", "ten changed records")
+    incremental = measure([*cmd, "build"], root, work)
+    results.rows.append(
+        Row(f"incidents build ({len(changed)} records changed)", n, n, incremental, note=_exit(incremental))
+    )
+    if has["changed_since"]:
+        pr = measure([*cmd, "validate", "--changed-since", "synthetic"], root, work)
+        results.rows.append(Row(f"incidents validate --changed-since ({len(changed)} records)", n, n, pr))
+    else:
+        results.rows.append(Row("incidents validate --changed-since", n, n, None, note="not available on this branch"))
+    full = measure([*cmd, "validate"], root, work)
+    results.rows.append(Row("incidents validate (all record files)", n, n, full, note=_exit(full)))
+    targets = (
+        (f"build from {n:,} record files < 60 s", cold, 60),
+        (f"rebuild after {len(changed)} changed records < 2 s", incremental, 2),
+    )
+    for text, run, limit in targets:
+        met = run.finished and run.code == 0 and run.seconds is not None and run.seconds < limit
+        results.targets.append(Target(text, met, _seconds(run)))
+    git(root, "reset", "-q", "--hard", "synthetic")
+    git(root, "clean", "-q", "-fdx")
+
+
+def _exit(run: Run) -> str:
+    return "" if run.code == 0 else f"exit {run.code}"
+
+
+def _seconds(run: Run | None) -> str:
+    return f"{run.seconds:.2f} s" if run and run.seconds is not None else "not measured"
+
+
+# Targets and output -----------------------------------------------------------------------------------
+
+
+def validation_targets(results: Results, sizes: list[int]) -> None:
+    def find(name: str, n: int) -> Run | None:
+        row = next((r for r in results.rows if r.benchmark.startswith(name) and r.incidents == n), None)
+        return row.run if row and row.run and row.run.finished else None
+
+    largest = max(sizes)
+    ours = find("incidents validate --tables", largest)
+    text = f"validate --tables of {largest:,} incidents < 10 s and < 2 GiB"
+    if largest < 1_000_000:
+        text += " (the target is for 1M: not measured here)"
+    if ours:
+        met = ours.code == 0 and ours.seconds is not None and ours.seconds < 10 and (ours.peak or 0) < 2 * GiB
+        results.targets.append(Target(text, met, f"{ours.seconds:.2f} s, {(ours.peak or 0) / 2**20:.0f} MiB"))
+    else:
+        results.targets.append(Target(text, None, "not available"))
+    both = [n for n in sizes if find("incidents validate --tables", n) and find("frictionless", n)]
+    if both:
+        n = max(both)
+        ours_n, theirs_n = find("incidents validate --tables", n), find("frictionless", n)
+        assert ours_n and theirs_n and ours_n.seconds and theirs_n.seconds
+        ratio = theirs_n.seconds / ours_n.seconds
+        detail = f"{ratio:.0f}x at {n:,} incidents, the largest size frictionless finished"
+        results.targets.append(Target(">= 50x faster than frictionless", ratio >= 50, detail))
+    else:
+        results.targets.append(Target(">= 50x faster than frictionless", None, "no size where both finished"))
+    floor = find("pyarrow read_table", largest)
+    if ours and floor and ours.seconds and floor.seconds:
+        ratio = ours.seconds / floor.seconds
+        detail = f"{ratio:.1f}x the bare read at {largest:,} incidents"
+        results.targets.append(Target("validate within 3x the bare Parquet read", ratio <= 3, detail))
+    else:
+        results.targets.append(Target("validate within 3x the bare Parquet read", None, "not available"))
+
+
+def render(results: Results) -> str:
+    head = ("benchmark", "incidents", "rows", "seconds", "rows/s", "peak MiB", "ratio", "note")
+    lines = [head]
+    for r in results.rows:
+        run = r.run
+        if run is None:
+            lines.append((r.benchmark, f"{r.incidents:,}", f"{r.rows:,}", "-", "-", "-", "", r.note))
+            continue
+        seconds = f"{run.seconds:.2f}" if run.seconds is not None else "timeout"
+        rate = f"{r.rows / run.seconds:,.0f}" if run.seconds else "-"
+        peak = f"{run.peak / 2**20:,.0f}" if run.peak else "-"
+        lines.append((r.benchmark, f"{r.incidents:,}", f"{r.rows:,}", seconds, rate, peak, r.ratio, r.note))
+    out = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
+    out += ["| " + " | ".join(cells) + " |" for cells in lines[1:]]
+    out.append("")
+    out.append("| target | result | measured |")
+    out.append("| --- | --- | --- |")
+    for t in results.targets:
+        verdict = {True: "met", False: "missed", None: "not measured"}[t.met]
+        out.append(f"| {t.text} | {verdict} | {t.detail} |")
+    return "\n".join(out)
+
+
+def footprint(work: Path, sizes: list[int], seed: int) -> str:
+    """What a package of each size holds: rows per table and bytes on disk (Parquet, CSV, archived texts)."""
+    head = ["package (incidents)", *standard.TABLES, "Parquet MB", "CSV MB", "source texts", "texts MB"]
+    out = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
+    for n in sizes:
+        root = work / f"tables-{n}-s{seed}"
+        if not make_synthetic.made(root, n, seed, False):
+            continue
+        tables = root / "data/tables"
+        counts = [f"{pq.read_metadata(tables / f'{name}.parquet').num_rows:,}" for name in standard.TABLES]
+        parquet = sum(p.stat().st_size for p in tables.glob("*.parquet")) / 1e6
+        csv = sum(p.stat().st_size for p in tables.glob("*.csv")) / 1e6
+        texts = list((root / "data/sources").glob("*.txt"))
+        text_mb = sum(p.stat().st_size for p in texts) / 1e6
+        cells = [f"{n:,}", *counts, f"{parquet:,.0f}", f"{csv:,.0f}", f"{len(texts):,}", f"{text_mb:,.0f}"]
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def machine() -> str:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        model = found.group(1).strip() if found else ""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GiB
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{os.cpu_count()} cores ({model or platform.machine()}), {memory:.0f} GiB, {platform.system()}, "
+        f"Python {platform.python_version()}; load average before the run: {load}"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10k,100k,1M", help="incident counts of the built packages")
+    parser.add_argument("--work", type=Path, default=HERE / ".work", help="where the datasets are made and kept")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--build-size", default="100k", help="record files for the build benchmarks (0: skip)")
+    parser.add_argument("--errors-size", default="10k", help="the package with planted errors (0: skip)")
+    parser.add_argument("--frictionless-timeout", type=float, default=600, help="seconds before giving up on it")
+    args = parser.parse_args(argv)
+    args.skip_frictionless_over = None
+    sizes = [make_synthetic.size(s) for s in args.sizes.split(",") if s]
+    args.work.mkdir(parents=True, exist_ok=True)
+    has = available()
+    started = dt.datetime.now(dt.UTC)
+    dirty = " with uncommitted changes" if git(HERE.parent, "status", "--porcelain", "--untracked-files=no") else ""
+    header = [
+        f"date: {started:%Y-%m-%d %H:%M} UTC",
+        f"machine: {machine()}",
+        f"toolkit: commit {git(HERE.parent, 'rev-parse', '--short', 'HEAD').strip()}{dirty}",
+        f"command: {shlex.join(['benchmarks/run.py', *(argv if argv is not None else sys.argv[1:])])}",
+    ]
+    results = Results()
+    for n in sizes:
+        print(f"{n:,} incidents: validation ...", file=sys.stderr, flush=True)
+        bench_tables(results, args.work, n, args.seed, args, has)
+    errors = make_synthetic.size(args.errors_size)
+    if errors:
+        print(f"{errors:,} incidents with planted errors ...", file=sys.stderr, flush=True)
+        bench_errors(results, args.work, errors, args.seed, args, has)
+    validation_targets(results, sizes)
+    records = make_synthetic.size(args.build_size)
+    if records:
+        print(f"{records:,} record files: build ...", file=sys.stderr, flush=True)
+        bench_build(results, args.work, records, args.seed, has)
+    print("\n".join(header))
+    print()
+    print(render(results))
+    print()
+    print(footprint(args.work, sizes, args.seed))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""benchmarks/run.py reads both validators' reports into (table, row, field) and never fakes a figure."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import run
+
+
+def test_our_table_problems_are_read_as_table_row_and_field():
+    report = {
+        "problems": [
+            {"file": "data/tables/incidents.parquet", "line": 7, "field": "summary", "code": "required"},
+            {"file": "datapackage.json", "line": None, "field": None, "code": "descriptor"},
+        ]
+    }
+    assert run.table_findings(json.dumps(report)) == {("incidents", 5, "summary")}
+
+
+def test_a_missing_command_is_shown_as_not_available_and_a_timeout_as_such(tmp_path):
+    slow = run.measure([sys.executable, "-c", "import time; time.sleep(30)"], tmp_path, tmp_path, timeout=0.5)
+    assert slow.seconds is None and not slow.finished
+    results = run.Results(
+        [
+            run.Row("incidents validate --tables", 10, 70, None, note="not available on this branch"),
+            run.Row("frictionless validate datapackage.json", 10, 70, slow, note="timed out after 0 s"),
+        ]
+    )
+    table = run.render(results)
+    assert "| incidents validate --tables | 10 | 70 | - | - | - |  | not available on this branch |" in table
+    assert "| timeout |" in table
+
+
+def test_a_measured_run_gives_seconds_peak_memory_and_output(tmp_path):
+    done = run.measure([sys.executable, "-c", "print('hello'); x = bytearray(50_000_000)"], tmp_path, tmp_path)
+    assert done.finished and done.code == 0 and done.output.strip() == "hello"
+    assert done.peak is not None and done.peak > 50_000_000

@@ -1,0 +1,104 @@
+"""The synthetic generator: valid records, a fast path that writes what `incidents build` writes, the same
+bytes for the same size and seed, and planted errors that both our checks and frictionless find."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import make_synthetic
+import pyarrow.parquet as pq
+import pytest
+import run as run_py
+
+from incidents import checks, standard
+from incidents.build import build
+from incidents.validate import validate
+
+N, SEED = 150, 3  # three blocks of incidents
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("synthetic")
+    make_synthetic.make(folder / "records", N, SEED, as_records=True)
+    make_synthetic.make(folder / "tables", N, SEED, as_records=False, chunk_blocks=1)  # three chunks, concatenated
+    return folder
+
+
+def test_records_validate_and_build(made: Path) -> None:
+    root = made / "records"
+    assert len(list((root / "data/records").glob("*.yaml"))) == N
+    assert validate(root) == []
+    assert build(root).problems == []
+    assert validate(root) == []  # the built tables are in step with the records
+
+
+def test_the_fast_path_writes_what_build_writes(made: Path) -> None:
+    """The built package written directly is byte for byte what `incidents build` makes of the records."""
+    build(made / "records")
+    built = {k: v for k, v in files(made / "records").items() if k.startswith(("data/tables/", "datapackage"))}
+    direct = files(made / "tables")
+    assert set(built) == {k for k in direct if k.startswith(("data/tables/", "datapackage"))}
+    assert len(built) == 13
+    for path, content in built.items():
+        assert direct[path] == content, path
+    texts = {k: v for k, v in files(made / "records").items() if k.endswith(".txt")}
+    assert texts == {k: v for k, v in direct.items() if k.endswith(".txt")}
+
+
+def test_same_size_and_seed_give_the_same_bytes(made: Path, tmp_path: Path) -> None:
+    make_synthetic.make(tmp_path / "again", N, SEED, as_records=False)  # one chunk: chunking changes no byte
+    make_synthetic.make(tmp_path / "other", N, SEED + 1, as_records=False)
+    assert files(tmp_path / "again") == files(made / "tables")
+    assert (
+        files(tmp_path / "other")["data/tables/incidents.parquet"]
+        != files(made / "tables")["data/tables/incidents.parquet"]
+    )
+    assert make_synthetic.made(tmp_path / "again", N, SEED, as_records=False)
+    assert not make_synthetic.made(tmp_path / "again", N + 1, SEED, as_records=False)
+
+
+def test_the_mix_is_skewed_and_realistic(made: Path) -> None:
+    incidents = pq.read_table(made / "tables/data/tables/incidents.parquet").to_pylist()
+    countries = [r["country"] for r in incidents]
+    top = max(set(countries), key=countries.count)
+    assert countries.count(top) > 3 * N / len(set(countries))  # a few countries hold most events
+    assert {r["status"] for r in incidents} >= {"active"}
+    evidence = pq.read_table(made / "tables/data/tables/incident_sources.parquet")
+    assert evidence.num_rows > N  # several sources per incident
+    actors = pq.read_table(made / "tables/data/tables/actors.parquet").to_pylist()
+    assert len(actors) == make_synthetic.actor_count(N) and any(a["aliases"] for a in actors)
+
+
+def test_injected_errors_are_found_by_our_checks_and_frictionless(tmp_path: Path) -> None:
+    root = tmp_path / "errors"
+    make_synthetic.make(root, N, SEED, as_records=False, errors=True)
+    planted = {(p["table"], p["row"], p["field"]) for p in json.loads((root / "injected.json").read_text())}
+    assert {p["kind"] for p in json.loads((root / "injected.json").read_text())} == {
+        "bad code",
+        "missing required value",
+        "duplicated id",
+        "dangling foreign key",
+        "out of range",
+    }
+    std = standard.load()
+    loaded = {name: pq.read_table(root / f"data/tables/{name}.parquet") for name in standard.TABLES}
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in (root / "data/sources").glob("*.txt")}
+    ours = {(f.table, f.row, f.field) for f in checks.check_all(std, loaded, texts, dt.date(2026, 1, 1))}
+    assert planted <= ours
+    run = subprocess.run(
+        [sys.executable, "-m", "frictionless", "validate", "--json", "datapackage.json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run_py.frictionless_findings(run.stdout) == planted  # as benchmarks/run.py reads frictionless
