@@ -72,7 +72,8 @@ def parquet_bytes(table: pa.Table) -> bytes:
     return out.getvalue()
 
 
-def _stats(content: bytes) -> dict[str, Any]:
+def file_stats(content: bytes) -> dict[str, Any]:
+    """A resource's `bytes` and `hash`, as the descriptor records them and the validators compare them."""
     return {"bytes": len(content), "hash": "sha256:" + hashlib.sha256(content).hexdigest()}
 
 
@@ -96,7 +97,7 @@ def descriptor(
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                **_stats(outputs[name]["csv"]),
+                **file_stats(outputs[name]["csv"]),
                 "dialect": {"header": True, "delimiter": ",", "quoteChar": '"'},
                 "schema": std.descriptor_schema(name),
             }
@@ -112,7 +113,7 @@ def descriptor(
                 "path": f"data/tables/{name}.parquet",
                 "format": "parquet",
                 "mediatype": PARQUET_MEDIATYPE,
-                **_stats(outputs[name]["parquet"]),
+                **file_stats(outputs[name]["parquet"]),
                 "x-table-schema": name,
             }
         )

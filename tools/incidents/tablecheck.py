@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -156,9 +155,7 @@ def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> 
                 problems.append(Problem(display, None, None, where, message, f"{value!r}"[:200], "descriptor"))
         path = layout.root / resource["path"]  # the file the build writes, whatever the descriptor says
         if single_files and resource["format"] == "parquet" and path.is_file():
-            content = path.read_bytes()
-            stats = {"bytes": len(content), "hash": "sha256:" + hashlib.sha256(content).hexdigest()}
-            for key, value in stats.items():
+            for key, value in build.file_stats(path.read_bytes()).items():
                 if have.get(key) != value:
                     message = f"{layout.rel(path)} has {key} {value}"
                     where = f"resources[{index}].{key}"
