@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ _RISKY_START = r"^[=+\-@\t\r']"
 def neutralise_formulas(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """Prefix text cells that a spreadsheet would read as a formula with a single quote."""
     risky = pc.match_substring_regex(column, _RISKY_START)
+    if not pc.any(risky).as_py():  # the usual case: the prefixed copy of the whole column would cost more
+        return column
     return pc.if_else(risky, pc.utf8_replace_slice(column, 0, 0, SPREADSHEET_ESCAPE), column)
 
 
@@ -139,11 +142,13 @@ def render_tables(layout: Layout, built: dict[str, pa.Table], package: dict[str,
     Columns that are not the standard's (where a row came from) are left out."""
     std = standard.load()
     version = str(package.get("version", "0.0.0"))
-    outputs = {}
-    for name in standard.TABLES:
-        schema = std.arrow_schema(name, version)
-        table = pa.Table.from_arrays([built[name].column(f.name) for f in schema], schema=schema).combine_chunks()
-        outputs[name] = {"csv": csv_bytes(table), "parquet": parquet_bytes(table)}
+    encoded = {}
+    with ThreadPoolExecutor(2) as pool:  # Arrow encodes without the GIL: the files are written two at a time
+        for name in standard.TABLES:
+            schema = std.arrow_schema(name, version)
+            table = pa.Table.from_arrays([built[name].column(f.name) for f in schema], schema=schema).combine_chunks()
+            encoded[name] = {"csv": pool.submit(csv_bytes, table), "parquet": pool.submit(parquet_bytes, table)}
+        outputs = {name: {fmt: job.result() for fmt, job in jobs.items()} for name, jobs in encoded.items()}
     publishers = sorted(set(built["sources"].column("publisher").to_pylist()))
     package_sources = [{"title": p} for p in publishers]
     desc = descriptor(std, package, outputs, package_sources)
