@@ -184,3 +184,27 @@ def test_batches_and_groups_of_any_size_name_the_same_rows(tmp_path, monkeypatch
     monkeypatch.setattr(tablecheck, "GROUP_BYTES", 1)  # every partition its own task
     assert tablecheck.validate_tables(tmp_path, today=TODAY).problems == grouped
     assert len(whole) == 5 and {p.code for p in grouped} == {p.code for p in whole}
+
+
+def test_files_of_many_row_groups_are_checked_group_by_group_and_name_the_same_rows(tmp_path, monkeypatch):
+    """A large file is checked as one task per row group: a problem in a later group keeps its own line."""
+    from incidents import build
+
+    records = spread_records(3)
+    records[1]["fatalities_low"] = 5
+    records[4]["actors"].append({"actor_id": MISSING_ACTOR, "role": "side_a"})
+    records[9]["evidence"][2]["quote"] = "One officer was killed."
+    records[10]["event_type"] = "battle"
+    built_package(tmp_path, records)
+    whole = tablecheck.validate_tables(tmp_path, today=TODAY).problems
+
+    def small_groups(table: pa.Table) -> bytes:
+        out = pa.BufferOutputStream()
+        pq.write_table(table, out, row_group_size=3)
+        return out.getvalue().to_pybytes()
+
+    monkeypatch.setattr(build, "parquet_bytes", small_groups)
+    built_package(tmp_path, records)
+    assert pq.ParquetFile(tmp_path / "data/tables/incident_sources.parquet").metadata.num_row_groups > 3
+    assert tablecheck.validate_tables(tmp_path, today=TODAY).problems == whole
+    assert len(whole) == 5 and max(p.line or 0 for p in whole) > 3 + 2  # a problem beyond the first group

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from .standard import EVIDENCED_FIELDS, Standard
 
-Tables = dict[str, pa.Table]
+Tables = Mapping[str, pa.Table]
 
 
 @dataclass(frozen=True)

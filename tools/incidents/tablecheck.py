@@ -17,8 +17,9 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -180,21 +181,44 @@ def _source_texts(sources: Path, ids: Iterable[str]) -> dict[str, bytes]:
     """The archived texts (UTF-8 bytes) of the given sources that are present, regular files and UTF-8 (the
     record validation reports the others); ids that are not sha256 names are never turned into paths."""
     texts = {}
+    folder = str(sources)
     for source_id in ids:
-        if not _SOURCE_ID.match(source_id):
-            continue
-        try:  # O_NOFOLLOW: a symbolic link is refused by the open itself
-            fd = os.open(sources / f"{source_id}.txt", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:
-            continue
-        with os.fdopen(fd, "rb") as handle:
-            if stat.S_ISREG(os.fstat(fd).st_mode):
-                texts[source_id] = handle.read()
+        if _SOURCE_ID.match(source_id):
+            content = _read_regular(f"{folder}/{source_id}.txt")
+            if content is not None:
+                texts[source_id] = content
     try:  # one check of all the bytes in C; only on failure is each text decoded to find which
         pa.array(list(texts.values()), pa.binary()).cast(pa.string())
     except pa.ArrowInvalid:
         texts = {i: t for i, t in texts.items() if _is_utf8(t)}
     return texts
+
+
+_NOFOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)  # a symbolic link is refused by the open itself
+
+
+def _read_regular(path: str) -> bytes | None:
+    """The bytes of a regular file, None for anything else. Plain system calls: a Python file object per
+    text cost more than the reading, over a hundred thousand small texts."""
+    try:
+        fd = os.open(path, _NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        size = os.fstat(fd)
+        if not stat.S_ISREG(size.st_mode):
+            return None
+        content = os.read(fd, size.st_size + 1)  # a short read is the end of a regular file
+        if len(content) <= size.st_size:
+            return content
+        parts = [content]  # it grew since the stat: read on to its end
+        while chunk := os.read(fd, 1024 * 1024):
+            parts.append(chunk)
+        return b"".join(parts)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _is_utf8(content: bytes) -> bool:
@@ -289,31 +313,82 @@ def check_unit(
     def files(name: str) -> list[tuple[Path, str]]:
         return [(base / u.files[name], u.files[name]) for u in units]
 
-    tasks = [partial(_check_rows, name, files(name), partial(_row_rules, std, name), columns(name)) for name in names]
-    if sources is not None and "incident_sources" in names:  # its own task: reading texts is the longest part
-        quotes = partial(_quote_rules, sources)
-        evidence = files("incident_sources")
-        if len(evidence) == 1:  # one file, in incident order: a batch cites few sources, read once each
-            tasks.append(partial(_check_rows, "incident_sources", evidence, quotes, [], QUOTE_COLUMNS))
-        else:  # partitions: the same source is cited from many of them
-            tasks.append(partial(_check_quotes_by_source, evidence, quotes))
-    tables, pieces = {}, {}
-    for index, (found, kept, where) in enumerate(_threads(tasks)):
-        problems += found
-        if index < len(names):
-            tables[names[index]], pieces[names[index]] = kept, where
-    rules = checks.incident_checks(std, tables, today) + (checks.key_checks(std, tables) if with_keys else [])
-    for finding in _run(rules):
-        path, row = pieces[finding.table].locate(finding.row)
+    evidence = files("incident_sources") if "incident_sources" in names else []
+    quoted = sources is not None and len(evidence) == 1  # one file: its quotes are checked with its rows
+
+    def rules(name: str) -> Callable[[pa.Table], list[checks.Check]]:
+        if sources is not None and quoted and name == "incident_sources":
+            return partial(_evidence_rules, std, sources)
+        return partial(_row_rules, std, name)
+
+    # Tasks by file, or by row group where there is one file per table. The largest table last: the rules
+    # across the others run while it is checked.
+    order = sorted(names, key=lambda name: name == "incident_sources")
+    jobs: list[tuple[str, Job]] = []
+    for name in order:
+        found = files(name)
+        groups: list[int | None] = [None]
+        if len(found) == 1:
+            groups = list(range(pq.ParquetFile(found[0][0]).metadata.num_row_groups)) or [None]
+        for group in groups:
+            task = partial(_check_rows, name, found, rules(name), columns(name), None, group)
+            jobs.append((name, _pool().submit(task)))
+    if sources is not None and evidence and not quoted:  # partitions: the same source is cited from many
+        jobs.append(("", _pool().submit(_check_quotes_by_source, evidence, partial(_quote_rules, sources))))
+    tables = _Pending(names, jobs)
+    rules_across = checks.incident_checks(std, tables, today) + (checks.key_checks(std, tables) if with_keys else [])
+    # Each on a thread of its own, started now: a rule waits for the tables it reads, then runs while the
+    # other tables are still being checked (threads waiting cost no core).
+    with ThreadPoolExecutor(max(1, len(rules_across)), thread_name_prefix="incidents-across") as pool:
+        findings = list(pool.map(_collect, rules_across))
+    problems += [p for _, job in jobs for p in job.result()[0]]
+    for finding in (finding for found in findings for finding in found):
+        path, row = tables.pieces(finding.table).locate(finding.row)
         problems.append(_problem(finding, tables[finding.table], path, row))
     if "incidents" in tables:
-        for unit, start, end in zip(units, pieces["incidents"].starts, pieces["incidents"].starts[1:], strict=False):
+        starts = tables.pieces("incidents").starts
+        for unit, start, end in zip(units, starts, starts[1:], strict=False):
             if unit.partition:
                 problems += _partition_problems(unit, tables["incidents"].slice(start, end - start))
     return problems
 
 
-BATCH_ROWS = 256 * 1024
+Job = Future[tuple[list[Problem], pa.Table, Pieces]]  # a task of `_check_rows`
+
+
+class _Pending(Mapping[str, pa.Table]):
+    """The columns the rules across tables read, table by table as the tasks reading them finish: looking up
+    a table waits for it. One table object per name, made once (rules cache lookups by table)."""
+
+    def __init__(self, names: Sequence[str], jobs: Sequence[tuple[str, Job]]) -> None:
+        self.names = list(names)
+        self.jobs = jobs
+        self.lock = threading.Lock()
+        self.made: dict[str, tuple[pa.Table, Pieces]] = {}
+
+    def _made(self, name: str) -> tuple[pa.Table, Pieces]:
+        if name not in self.names:
+            raise KeyError(name)
+        results = [job.result() for table, job in self.jobs if table == name]  # waits, outside the lock
+        with self.lock:
+            if name not in self.made:  # one file's row groups, in order, are the file: its first Pieces
+                self.made[name] = (pa.concat_tables([kept for _, kept, _ in results]), results[0][2])
+            return self.made[name]
+
+    def __getitem__(self, name: str) -> pa.Table:
+        return self._made(name)[0]
+
+    def pieces(self, name: str) -> Pieces:
+        return self._made(name)[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+BATCH_ROWS = 64 * 1024
 
 
 QUOTE_COLUMNS = ["incident_id", "source_id", "quote", "char_start", "char_end"]
@@ -323,10 +398,18 @@ def _row_rules(std: standard.Standard, name: str, table: pa.Table) -> list[check
     return checks.table_checks(std, name, table, {})
 
 
+def _evidence_rules(std: standard.Standard, sources: Path, table: pa.Table) -> list[checks.Check]:
+    """The rules on rows of incident_sources, its quotes against the archived texts they cite included."""
+    return checks.table_checks(std, "incident_sources", table, _cited_texts(sources, table))
+
+
+def _cited_texts(sources: Path, table: pa.Table) -> dict[str, bytes]:
+    return _source_texts(sources, pc.unique(table.column("source_id")).drop_null().to_pylist())
+
+
 def _quote_rules(sources: Path, table: pa.Table) -> list[checks.Check]:
     """The evidence quotes of a batch against the archived texts it cites (only those are loaded)."""
-    texts = _source_texts(sources, pc.unique(table.column("source_id")).drop_null().to_pylist())
-    return [partial(checks.check_evidence_text, {"incident_sources": table}, texts)]
+    return [partial(checks.check_evidence_text, {"incident_sources": table}, _cited_texts(sources, table))]
 
 
 def _check_quotes_by_source(
@@ -355,11 +438,12 @@ def _check_rows(
     rules: Callable[[pa.Table], list[checks.Check]],
     keep: list[str],
     read: list[str] | None = None,
+    row_group: int | None = None,
 ) -> tuple[list[Problem], pa.Table, Pieces]:
     """`rules` (those on each row alone) on batches of about BATCH_ROWS rows of the columns `read` (default
-    all): large files are split, small ones joined, so that a large table is never whole in memory. Returns
-    the problems, the columns `keep` of all rows (for the rules across tables) and where each file's rows
-    begin in them."""
+    all; with `row_group`, of that row group of each file only): large files are split, small ones joined,
+    so that a large table is never whole in memory. Returns the problems, the columns `keep` of all rows
+    (for the rules across tables) and where each file's rows begin in them."""
     problems: list[Problem] = []
     kept: list[pa.Table] = []
     buffer: list[tuple[pa.Table, str, int]] = []  # (rows, file, the first row's number in the file)
@@ -378,14 +462,16 @@ def _check_rows(
         file = pq.ParquetFile(path)
         schema = file.schema_arrow
         kept.append(pa.schema([schema.field(c) for c in keep]).empty_table())
-        small = file.metadata.num_rows <= BATCH_ROWS  # one read: batches cost more than they save on small files
+        small = row_group is None and file.metadata.num_rows <= BATCH_ROWS  # batches cost more than they save
+        groups = None if row_group is None else [row_group]
         batches = (
             [file.read(read, use_threads=False)]
             if small
-            else file.iter_batches(BATCH_ROWS, columns=read, use_threads=False)
+            else file.iter_batches(BATCH_ROWS, row_groups=groups, columns=read, use_threads=False)
         )
         starts.append(total)
-        first = 0
+        skipped = sum(file.metadata.row_group(group).num_rows for group in range(row_group or 0))
+        first = skipped  # the number in the file of the next row read
         for batch in batches:
             table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
             kept.append(table.select(keep))
@@ -394,7 +480,7 @@ def _check_rows(
             if sum(len(t) for t, _, _ in buffer) >= BATCH_ROWS:
                 check(buffer)
                 buffer = []
-        total += first
+        total += first - skipped
     if buffer:
         check(buffer)
     return problems, pa.concat_tables(kept), Pieces(tuple(d for _, d in files), tuple(starts))
