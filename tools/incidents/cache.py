@@ -29,14 +29,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import __version__, atomic, continuity, filecheck, records, schemacheck, snapshot, standard, tables
+from . import __version__, atomic, filecheck, standard
 from .layout import Layout
 
 FORMAT = 2
 MAX_SEGMENTS = 8
 LARGE_CHANGE = 0.2  # the share of files changed above which the cache is written whole
 RACY_NS = 2_000_000_000
-_SHAPERS = (filecheck, records, schemacheck, tables, continuity, snapshot, standard)
+# The modules whose code shapes the cached rows, and (for `verified`) the rules that passed them.
+_SHAPERS = ("filecheck", "records", "schemacheck", "tables", "continuity", "snapshot", "standard", "checks", "dataset")
 
 
 def stamp(std: standard.Standard, fingerprints: bool) -> str:
@@ -56,7 +57,7 @@ def stamp(std: standard.Standard, fingerprints: bool) -> str:
         default=str,
     )
     codelists = json.dumps({name: list(c.codes) for name, c in std.codelists.items()}, sort_keys=True)
-    code = b"".join(Path(module.__file__ or "").read_bytes() for module in _SHAPERS)
+    code = b"".join((Path(__file__).parent / f"{name}.py").read_bytes() for name in _SHAPERS)
     return hashlib.sha256((shape + codelists).encode("utf-8") + code).hexdigest()
 
 
@@ -70,6 +71,7 @@ class Segment:
 @dataclass
 class Cache:
     segments: list[Segment]
+    verified: bool = False  # every rule passed on the files it holds, all together (a clean full check)
 
     def live_files(self) -> pa.Table:
         """The files that count: clean, and not replaced by a later segment."""
@@ -136,15 +138,17 @@ def load(layout: Layout, std: standard.Standard, fingerprints: bool) -> Cache | 
                     return None
                 read[name] = table
             segments.append(Segment(read.pop("files"), read, digests))
-        return Cache(segments)
+        return Cache(segments, meta.get("verified") is True)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException):
         return None
 
 
-def save(layout: Layout, std: standard.Standard, fingerprints: bool, cache: Cache, recorded_ns: int) -> None:
+def save(
+    layout: Layout, std: standard.Standard, fingerprints: bool, cache: Cache, recorded_ns: int
+) -> list[dict[str, str]]:
     """Write new segments first and `meta.json` (which vouches for them by hash) last, each atomically;
     segments already on disk are left alone. `recorded_ns` is a time before any stat of the new segments
-    was taken."""
+    was taken. Returns the segments' digests, as listed in `meta.json`."""
     listed: list[dict[str, str]] = []
     writes = {}
     for number, segment in enumerate(cache.segments):
@@ -156,7 +160,7 @@ def save(layout: Layout, std: standard.Standard, fingerprints: bool, cache: Cach
         writes.update({layout.cache / f"{number}-{name}.arrow": content for name, content in contents.items()})
         listed.append({name: hashlib.sha256(content).hexdigest() for name, content in contents.items()})
     atomic.write_all(writes)
-    meta = {"stamp": stamp(std, fingerprints), "segments": listed}
+    meta = {"stamp": stamp(std, fingerprints), "segments": listed, "verified": cache.verified}
     atomic.write(layout.cache / "meta.json", json.dumps(meta, indent=1, sort_keys=True).encode("utf-8"))
     for path in layout.cache.glob("*-*.arrow"):  # segments of a cache since written whole
         if int(path.name.split("-")[0]) >= len(listed):
@@ -164,6 +168,21 @@ def save(layout: Layout, std: standard.Standard, fingerprints: bool, cache: Cach
     ignore = layout.cache / ".gitignore"  # a cache put elsewhere than the repository's ignored folder
     if not ignore.exists():
         atomic.write(ignore, b"*\n")
+    return listed
+
+
+def mark_verified(layout: Layout, std: standard.Standard, fingerprints: bool, segments: list[dict[str, str]]) -> None:
+    """Record that every rule passed on the files the cache holds, if it still holds those `segments` (the
+    digests `save` listed): the next check then need only look again at what changed since."""
+    path = layout.cache / "meta.json"
+    try:
+        meta = json.loads(path.read_bytes())
+        if meta.get("stamp") != stamp(std, fingerprints) or meta.get("segments") != segments or meta.get("verified"):
+            return
+        meta["verified"] = True
+        atomic.write(path, json.dumps(meta, indent=1, sort_keys=True).encode("utf-8"))
+    except (OSError, ValueError, AttributeError):  # no cache, or another run's: nothing is claimed
+        return
 
 
 def unchanged(files: pa.Table, stats: dict[str, tuple[int, int, int, int]]) -> set[str]:

@@ -751,7 +751,13 @@ def key_columns(standard: Standard, table: str) -> list[str]:
     return [f["name"] for f in spec["fields"] if f["name"] in names]
 
 
+def row_checks(standard: Standard, tables: Tables, texts: Mapping[str, str | bytes], today: dt.date) -> list[Check]:
+    """The rules that read a row, its incident's other rows and what it cites: they can run on any set of
+    whole incidents (with the actors and sources they cite), unlike the key rules."""
+    found = [check for name, table in tables.items() for check in table_checks(standard, name, table, texts)]
+    return found + incident_checks(standard, tables, today)
+
+
 def check_all(standard: Standard, tables: Tables, texts: dict[str, str], today: dt.date) -> list[Finding]:
-    checks = [check for name, table in tables.items() for check in table_checks(standard, name, table, texts)]
-    checks += [*incident_checks(standard, tables, today), *key_checks(standard, tables)]
+    checks = [*row_checks(standard, tables, texts, today), *key_checks(standard, tables)]
     return [finding for check in checks for finding in check()]

@@ -40,9 +40,10 @@ def _read_folder(layout: Layout, folder: Path, kept: tuple[str, ...] = (".yaml",
 
 
 def list_folder(
-    layout: Layout, folder: Path, kept: tuple[str, ...] = (".yaml",)
+    layout: Layout, folder: Path, kept: tuple[str, ...] = (".yaml",), listed: tuple[str, ...] = (".yaml",)
 ) -> tuple[list[Loaded], list[tuple[str, str]]]:
-    """The .yaml files of one folder to read (path, path as shown), and what is refused unread. A folder
+    """The files of one folder to read (path, path as shown; those ending in `listed`, of the kinds `kept`
+    there), and what is refused unread. A folder
     reached through a symbolic link is refused (it could point anywhere), and so is anything else in it
     that would otherwise be silently ignored: a subfolder, a file of another kind. Hidden files (editors'
     swap files) are left alone."""
@@ -65,7 +66,7 @@ def list_folder(
             message = "a subfolder or a file of another kind: it is never read"
             problem = Problem(f"{display}/{entry.name}", None, None, None, message, expected, "stray-file")
             refused.append(_unread(problem))
-        elif suffix == ".yaml":
+        elif suffix in listed:
             paths.append((entry.path, f"{display}/{entry.name}"))
     return refused, paths
 

@@ -22,14 +22,15 @@ from typing import Any
 
 import pyarrow as pa
 
-from . import continuity, records, schemacheck, standard, tables
+from . import continuity, dataset, records, schemacheck, standard, tables
 from .problems import Problem
 from .records import Loaded
 
 PARALLEL_FROM = 2000  # fewer files are checked in-process: starting workers costs more than it saves
 CHUNK = 1000
 
-Item = tuple[str, str, str]  # kind (record, actor, source), path on disk, path as shown
+Item = tuple[str, str, str]  # kind (record, actor, source, text), path on disk, path as shown
+TEXT = "text"
 
 FILES = pa.schema(
     [
@@ -97,6 +98,9 @@ def check_chunk(items: Sequence[Item], fingerprints: bool = True) -> Batch:
     problems: list[Problem] = []
     good: dict[str, list[tuple[str, dict[str, Any]]]] = {kind: [] for kind in KIND_TABLES}
     for kind, path, display in items:
+        if kind == TEXT:
+            files.append(_text(path, display))
+            continue
         loaded, info, digest = read(Path(path), display)
         found = list(loaded.problems)
         row: dict[str, Any] = {"path": display, "kind": kind, "digest": digest, "rows": False}
@@ -115,6 +119,22 @@ def check_chunk(items: Sequence[Item], fingerprints: bool = True) -> Batch:
         problems.extend(found)
         files.append(row)
     return Batch(pa.Table.from_pylist(files, schema=FILES), _rows(std, good), problems)
+
+
+def _text(path: str, display: str) -> dict[str, Any]:
+    """An archived source text: its hash and stat, so that a later run knows whether it changed. Whether it
+    is the text its source names is checked with the source (dataset.read_source_texts)."""
+    row: dict[str, Any] = {"path": display, "kind": TEXT, "digest": "", "rows": False, "clean": False}
+    try:
+        info = os.lstat(path)
+        if stat.S_ISREG(info.st_mode) and info.st_size <= dataset.MAX_SOURCE_BYTES:
+            with open(path, "rb") as handle:
+                row["digest"] = hashlib.sha256(handle.read()).hexdigest()
+            row.update(size=info.st_size, mtime_ns=info.st_mtime_ns, ctime_ns=info.st_ctime_ns, ino=info.st_ino)
+            row["clean"] = True
+    except OSError:
+        pass
+    return row
 
 
 def _rows(std: standard.Standard, good: dict[str, list[tuple[str, dict[str, Any]]]]) -> dict[str, pa.Table]:

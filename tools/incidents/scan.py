@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import cache, dataset, filecheck, manifest, records, standard
-from .filecheck import FILES, Batch, Item
+from .filecheck import FILES, TEXT, Batch, Item
 from .layout import Layout
 from .problems import Problem
 
@@ -27,22 +27,29 @@ FOLDERS = {"record": ("records", (".yaml",)), "actor": ("actors", (".yaml",)), "
 class Scan:
     """Every file of data/records, data/actors and data/sources: one row each in `files` (by path), the
     rows of those that passed their schemas (where `live` is true: rows of the cache that no longer count
-    are masked, not removed, which would copy them), and the problems of layers 1 and 2."""
+    are masked, not removed, which would copy them), and the problems of layers 1 and 2.
+
+    `changed` is set when the cache was `verified` (every rule passed on what it held): the files new,
+    changed or gone since, whose rows (and the rows they touch) are all the rules need to see again."""
 
     files: pa.Table
     rows: dict[str, pa.Table]
     live: dict[str, pa.ChunkedArray]
     problems: list[Problem]
+    changed: set[str] | None = None
+    segments: list[dict[str, str]] | None = None  # the cache as written (cache.mark_verified)
+    fingerprints: bool = False
 
 
 def listing(layout: Layout) -> tuple[list[Problem], list[Item]]:
-    """The files to check, by kind, and the problems of what is refused unread (stray files, symlinks)."""
+    """The files to check, by kind (archived texts as TEXT), and the problems of what is refused unread
+    (stray files, symlinks)."""
     refused: list[Problem] = []
     items: list[Item] = []
     for kind, (attr, kept) in FOLDERS.items():
-        unread, paths = dataset.list_folder(layout, getattr(layout, attr), kept)
+        unread, paths = dataset.list_folder(layout, getattr(layout, attr), kept, kept)
         refused += [p for loaded in unread for p in loaded.problems]
-        items += [(kind, path, display) for path, display in paths]
+        items += [(TEXT if display.endswith(".txt") else kind, path, display) for path, display in paths]
     return refused, items
 
 
@@ -169,11 +176,17 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
             for n in fresh.rows
         }
     files = files.sort_by("path")
+    changed = None
+    if old is not None and reuse is not None and old.verified:
+        changed = {item[2] for item in reuse.todo} | reuse.dropped
+    segments = None
     if use_cache:
         written = _next_cache(old, reuse, fresh, files, rows, live)
-        if written is not None:
+        if written is None and old is not None:
+            segments = [segment.digests or {} for segment in old.segments]
+        elif written is not None:
             try:
-                cache.save(layout, std, fingerprints, written, started_ns)
+                segments = cache.save(layout, std, fingerprints, written, started_ns)
             except OSError:  # a read-only checkout: the checks stand without a cache
                 pass
-    return Scan(files, rows, live, refused + fresh.problems)
+    return Scan(files, rows, live, refused + fresh.problems, changed, segments, fingerprints)

@@ -22,7 +22,21 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import build, changed, checks, continuity, dataset, manifest, records, rows, scan, schemacheck, standard
+from . import (
+    build,
+    cache,
+    changed,
+    checks,
+    continuity,
+    dataset,
+    manifest,
+    records,
+    rows,
+    scan,
+    schemacheck,
+    standard,
+    touched,
+)
 from .layout import Layout
 from .problems import Problem
 from .problems import sort as sort_problems
@@ -112,18 +126,23 @@ def _check_dataset(layout: Layout, today: dt.date, use_cache: bool) -> Checked:
     with ThreadPoolExecutor(1) as pool:  # the large tables sort on the other core while the texts are read
         ordering = pool.submit(rows.in_build_order, std, scanned.rows, scanned.live, others)
         sources = rows.in_build_order(std, scanned.rows, scanned.live, ["sources"])["sources"]
-        metadata = sources.select(["source_id", "archive_path"]).to_pylist()
-        texts, text_problems = dataset.read_source_texts(layout, metadata, sources.column("_file").to_pylist())
+        if scanned.changed is None:
+            texts, text_problems = _source_texts(layout, sources)
         ordered = {**ordering.result(), "sources": sources}
     built = {name: ordered[name] for name in standard.TABLES}
+    part = None  # after a clean check, only the rows a change touches are checked again (touched.scope)
+    if scanned.changed is not None:
+        scope = touched.scope(std, built, scanned.changed)
+        part = {name: table.filter(scope[name]) for name, table in built.items()}
+        cited = pc.is_in(sources.column("source_id"), value_set=part["incident_sources"].column("source_id"))
+        texts, text_problems = _source_texts(layout, sources.filter(pc.or_(scope["sources"], cited)))
     reread = rows.Reread(layout)
     problems.extend(p.with_location(p.file, reread.line(p.file, p.field or "source_id")) for p in text_problems)
-    plain = {name: t.drop_columns(["_file", "_pos"]) for name, t in built.items()}
     package_data = package.data if package and not package.problems else {}
     with ThreadPoolExecutor(1) as pool:  # Arrow writes the outputs on the other core while the checks run
         rendering = pool.submit(build.render_tables, layout, built, package_data)
-        for finding in checks.check_all(std, plain, texts, today):
-            problems.append(rows.locate(finding, built[finding.table], reread))
+        for found, where in _findings(std, built, part, texts, today):
+            problems.append(rows.locate(found, where[found.table], reread))
         problems.extend(check_continuity(layout, files, reread))
         try:
             outputs = rendering.result()
@@ -131,7 +150,34 @@ def _check_dataset(layout: Layout, today: dt.date, use_cache: bool) -> Checked:
             if not problems:  # rows with problems may not render; rows without must
                 raise
             outputs = {}
+    if not problems and scanned.segments is not None:
+        cache.mark_verified(layout, std, scanned.fingerprints, scanned.segments)
     return Checked(layout, built, package_data, problems, good, outputs)
+
+
+def _source_texts(layout: Layout, sources: pa.Table) -> tuple[dict[str, str], list[Problem]]:
+    metadata = sources.select(["source_id", "archive_path"]).to_pylist()
+    return dataset.read_source_texts(layout, metadata, sources.column("_file").to_pylist())
+
+
+def _findings(
+    std: standard.Standard,
+    built: dict[str, pa.Table],
+    part: dict[str, pa.Table] | None,
+    texts: dict[str, str],
+    today: dt.date,
+) -> Iterator[tuple[checks.Finding, dict[str, pa.Table]]]:
+    """Every rule's findings, each with the tables its row numbers refer to: the rules on rows run on
+    `part` where given (the rows a change touched), the rules across the dataset always on all of it."""
+    plain = {name: table.drop_columns(["_file", "_pos"]) for name, table in built.items()}
+    if part is None:
+        yield from ((found, built) for found in checks.check_all(std, plain, texts, today))
+        return
+    some = {name: table.drop_columns(["_file", "_pos"]) for name, table in part.items()}
+    for rule in checks.row_checks(std, some, texts, today):
+        yield from ((found, part) for found in rule())
+    for rule in checks.key_checks(std, plain):
+        yield from ((found, built) for found in rule())
 
 
 def check_continuity(layout: Layout, files: pa.Table, reread: rows.Reread) -> list[Problem]:
