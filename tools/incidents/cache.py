@@ -100,8 +100,13 @@ class Cache:
         return (
             pa.concat_tables(files[::-1]),
             {name: pa.concat_tables([t[name] for t in tables[::-1]]) for name in names},
-            {name: pa.chunked_array([m[name] for m in masks[::-1]], pa.bool_()) for name in names},
+            {name: pa.chunked_array([c for m in masks[::-1] for c in _chunks(m[name])], pa.bool_()) for name in names},
         )
+
+
+def _chunks(array: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    """An array's chunks: a chunked array built from chunked arrays would be converted value by value."""
+    return array.chunks if isinstance(array, pa.ChunkedArray) else [array]
 
 
 def _ipc(table: pa.Table) -> bytes:

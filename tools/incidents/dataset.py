@@ -6,8 +6,9 @@ import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import records
 from .layout import Layout
@@ -36,17 +37,22 @@ def _unread(problem: Problem) -> Loaded:
 
 def _read_folder(layout: Layout, folder: Path, kept: tuple[str, ...] = (".yaml",)) -> list[Loaded]:
     refused, paths = list_folder(layout, folder, kept)
-    return refused + [records.read(Path(path), display) for path, display in paths]
+    return refused + [records.read(Path(path), display) for path, display, _ in paths]
+
+
+class Listed(NamedTuple):
+    path: str
+    display: str  # the path as shown, relative to the repository
+    entry: os.DirEntry[str]  # its stat, taken on demand, is one call relative to the folder
 
 
 def list_folder(
     layout: Layout, folder: Path, kept: tuple[str, ...] = (".yaml",), listed: tuple[str, ...] = (".yaml",)
-) -> tuple[list[Loaded], list[tuple[str, str]]]:
-    """The files of one folder to read (path, path as shown; those ending in `listed`, of the kinds `kept`
-    there), and what is refused unread. A folder
-    reached through a symbolic link is refused (it could point anywhere), and so is anything else in it
-    that would otherwise be silently ignored: a subfolder, a file of another kind. Hidden files (editors'
-    swap files) are left alone."""
+) -> tuple[list[Loaded], list[Listed]]:
+    """The files of one folder to read (those ending in `listed`, of the kinds `kept` there), and what is
+    refused unread. A folder reached through a symbolic link is refused (it could point anywhere), and so
+    is anything else in it that would otherwise be silently ignored: a subfolder, a file of another kind.
+    Hidden files (editors' swap files) are left alone."""
     display = layout.rel(folder)
     where_it_lies = layout.root.resolve() / folder.relative_to(layout.root)
     if folder.is_symlink() or (folder.exists() and folder.resolve() != where_it_lies):
@@ -56,10 +62,11 @@ def list_folder(
         return [], []
     if not folder.is_dir():
         return [_unread(Problem(display, None, None, None, "a file, not a folder", "a folder", "stray-file"))], []
-    refused, paths = [], []
+    refused: list[Loaded] = []
+    paths: list[Listed] = []
     expected = f"only {' and '.join(kept)} files directly in {display}/"
     with os.scandir(folder) as entries:  # names and kinds in one system call per block, not one per file
-        found = sorted((e for e in entries if not e.name.startswith(".")), key=lambda e: e.name)
+        found = sorted((e for e in entries if not e.name.startswith(".")), key=attrgetter("name"))
     for entry in found:
         suffix = _suffix(entry.name)
         if suffix not in kept or (entry.is_dir() and not entry.is_symlink()):
@@ -67,7 +74,7 @@ def list_folder(
             problem = Problem(f"{display}/{entry.name}", None, None, None, message, expected, "stray-file")
             refused.append(_unread(problem))
         elif suffix in listed:
-            paths.append((entry.path, f"{display}/{entry.name}"))
+            paths.append(Listed(entry.path, f"{display}/{entry.name}", entry))
     return refused, paths
 
 

@@ -41,26 +41,34 @@ class Scan:
     fingerprints: bool = False
 
 
-def listing(layout: Layout) -> tuple[list[Problem], list[Item]]:
-    """The files to check, by kind (archived texts as TEXT), and the problems of what is refused unread
-    (stray files, symlinks)."""
+Stat = tuple[int, int, int, int]  # size, mtime, ctime, inode
+
+
+def listing(layout: Layout, stats: bool = False) -> tuple[list[Problem], list[Item], dict[str, Stat | None]]:
+    """The files to check, by kind (archived texts as TEXT), the problems of what is refused unread (stray
+    files, symlinks), and with `stats` each file's stat by path as shown (`_stat`)."""
     refused: list[Problem] = []
     items: list[Item] = []
+    found: dict[str, Stat | None] = {}
     for kind, (attr, kept) in FOLDERS.items():
         unread, paths = dataset.list_folder(layout, getattr(layout, attr), kept, kept)
         refused += [p for loaded in unread for p in loaded.problems]
-        items += [(TEXT if display.endswith(".txt") else kind, path, display) for path, display in paths]
-    return refused, items
+        for path, display, entry in paths:
+            text = display.endswith(".txt")
+            items.append((TEXT if text else kind, path, display))
+            if stats:
+                found[display] = _stat(entry, dataset.MAX_SOURCE_BYTES if text else records.MAX_FILE_BYTES)
+    return refused, items, found
 
 
-def _stat(path: str) -> tuple[int, int, int, int] | None:
+def _stat(entry: os.DirEntry[str], limit: int) -> Stat | None:
     """(size, mtime, ctime, inode) of a regular file within the size limit; None for anything else (a
     symlink, a folder, a file too large), which is never taken from the cache."""
     try:
-        info = os.lstat(path)
+        info = entry.stat(follow_symlinks=False)
     except OSError:
         return None
-    if not stat.S_ISREG(info.st_mode) or info.st_size > records.MAX_FILE_BYTES:
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
         return None
     return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
@@ -83,7 +91,7 @@ class _Reuse:
     dropped: set[str]  # cached files changed or gone
 
 
-def _reusable(old: cache.Cache, items: list[Item], stats: dict[str, tuple[int, int, int, int] | None]) -> _Reuse:
+def _reusable(old: cache.Cache, items: list[Item], stats: dict[str, Stat | None]) -> _Reuse:
     """What of the cache still holds, and the files that must be checked. A file counts as unchanged if its
     stat is the recorded one, or else if its bytes hash to the recorded sha256."""
     recorded = old.live_files()
@@ -160,8 +168,7 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
     fingerprints = bool(manifest.versions(layout))  # continuity needs them once a release exists
     with ThreadPoolExecutor(1) as pool:  # the cache is read and unpacked while the folders are listed
         loading = pool.submit(cache.load, layout, std, fingerprints) if use_cache else None
-        refused, items = listing(layout)
-        stats = {display: _stat(path) for _, path, display in items} if loading else {}
+        refused, items, stats = listing(layout, stats=loading is not None)
         old = loading.result() if loading else None
     reuse = _reusable(old, items, stats) if old is not None else None
     fresh = filecheck.check_files(reuse.todo if reuse else items, fingerprints, jobs)
