@@ -3,11 +3,14 @@
     .venv/bin/python benchmarks/run.py [--sizes 10k,100k,1M] [--work benchmarks/.work]
 
 One command, one printed table (rows, seconds, rows/s, peak memory, ratio) and the issue's targets, each
-met or missed. Every figure is one run of the CLI as a user runs it, in a fresh wrapper process that times
-it. Peak memory is the larger of the largest process's peak resident set (`getrusage(RUSAGE_CHILDREN)`) and
-the whole process tree's resident set sampled from /proc every 50 ms (pages shared by forked workers are
-counted in each). The synthetic datasets (`make_synthetic.py`) are made once under `--work` and reused
-while the size and seed are the same. A command the toolkit does not have yet is shown as "not available".
+met or missed. Every figure is a run of the CLI as a user runs it, in a fresh wrapper process that times
+it; the validations, their floor and the rebuild after ten changed records are run `--repeat` times
+(alternating, so that a slow spell of the machine hits both sides of a ratio) and the median is shown, with
+the range in the note. Peak memory is the larger of the largest process's peak resident set
+(`getrusage(RUSAGE_CHILDREN)`) and the whole process tree's resident set sampled from /proc every 50 ms
+(pages shared by forked workers are counted in each). The synthetic datasets (`make_synthetic.py`) are made
+once under `--work` and reused while the size and seed are the same. A command the toolkit does not have yet
+is shown as "not available".
 """
 
 from __future__ import annotations
@@ -84,10 +87,22 @@ class Run:
     peak: int | None
     code: int | None
     output: str = ""
+    spread: str = ""  # of repeated runs: how many, and the range of their seconds
 
     @property
     def finished(self) -> bool:
         return self.seconds is not None and self.code is not None
+
+
+def median(runs: list[Run]) -> Run:
+    """The run of median time (the slower middle one of an even count); its peak is the largest of all."""
+    if len(runs) == 1 or not all(r.finished for r in runs):
+        return next((r for r in runs if not r.finished), runs[0])  # a failure is shown, not hidden
+    done = sorted(runs, key=lambda r: r.seconds or 0)
+    middle = done[len(done) // 2]
+    spread = f"median of {len(done)}: {done[0].seconds:.2f}-{done[-1].seconds:.2f} s"
+    peak = max(r.peak or 0 for r in done)
+    return Run(middle.seconds, peak, middle.code, middle.output, spread)
 
 
 @dataclass
@@ -154,13 +169,18 @@ def bench_tables(results: Results, work: Path, n: int, seed: int, args: argparse
     root = dataset(work, n, seed)
     rows = table_rows(root)
     parquet = [str(root / f"data/tables/{name}.parquet") for name in standard.TABLES]
-    floor = measure([sys.executable, "-c", READ_ALL, *parquet], root, work)
-    results.rows.append(Row("pyarrow read_table, all six tables (floor)", n, rows, floor))
+    floors, runs = [], []
+    for _ in range(args.repeat):  # alternating: a slow spell of the machine hits both sides of the ratio
+        floors.append(measure([sys.executable, "-c", READ_ALL, *parquet], root, work))
+        if has["tables"]:
+            runs.append(measure([INCIDENTS, "--root", str(root), "validate", "--tables"], root, work))
+    floor = median(floors)
+    results.rows.append(Row("pyarrow read_table, all six tables (floor)", n, rows, floor, note=floor.spread))
     ours = None
     if has["tables"]:
-        ours = measure([INCIDENTS, "--root", str(root), "validate", "--tables"], root, work)
+        ours = median(runs)
         ratio = f"{ours.seconds / floor.seconds:.1f}x floor" if ours.finished and floor.seconds else ""
-        note = "" if ours.code == 0 else f"exit {ours.code}: the valid package was reported invalid"
+        note = ours.spread if ours.code == 0 else f"exit {ours.code}: the valid package was reported invalid"
         results.rows.append(Row("incidents validate --tables", n, rows, ours, ratio, note))
     else:
         results.rows.append(Row("incidents validate --tables", n, rows, None, note="not available on this branch"))
@@ -266,27 +286,29 @@ def change_records(root: Path, count: int) -> list[Path]:
     return chosen
 
 
-def bench_build(results: Results, work: Path, n: int, seed: int, has: dict) -> None:
+def bench_build(results: Results, work: Path, n: int, seed: int, has: dict, repeat: int = 1) -> None:
     root = records_repo(work, n, seed)
-    cmd = [INCIDENTS, "--root", str(root)]
-    cold = measure([*cmd, "build"], root, work)
+    cmd = [INCIDENTS, "--root", str(root), "build"]
+    cold = measure(cmd, root, work)
     results.rows.append(Row("incidents build (from record files, cold)", n, n, cold, note=_exit(cold)))
-    again = measure([*cmd, "build"], root, work)
+    again = measure(cmd, root, work)
     results.rows.append(Row("incidents build (nothing changed)", n, n, again, note=_exit(again)))
-    changed = change_records(root, 10)
     ident = ["-c", "user.name=bench", "-c", "user.email=bench@example.org"]
-    git(root, "add", *[str(p) for p in changed])
-    git(root, *ident, "commit", "-q", "-m", "ten changed records")
-    incremental = measure([*cmd, "build"], root, work)
-    results.rows.append(
-        Row(f"incidents build ({len(changed)} records changed)", n, n, incremental, note=_exit(incremental))
-    )
+    rebuilds = []
+    for _ in range(repeat):  # each time ten other records (change_records picks those not yet changed)
+        changed = change_records(root, 10)
+        git(root, "add", *[str(p) for p in changed])
+        git(root, *ident, "commit", "-q", "-m", "ten changed records")
+        rebuilds.append(measure(cmd, root, work))
+    incremental = median(rebuilds)
+    note = _exit(incremental) or incremental.spread
+    results.rows.append(Row(f"incidents build ({len(changed)} records changed)", n, n, incremental, note=note))
     if has["changed_since"]:
-        pr = measure([*cmd, "validate", "--changed-since", "synthetic"], root, work)
+        pr = measure([*cmd[:-1], "validate", "--changed-since", "HEAD~1"], root, work)
         results.rows.append(Row(f"incidents validate --changed-since ({len(changed)} records)", n, n, pr))
     else:
         results.rows.append(Row("incidents validate --changed-since", n, n, None, note="not available on this branch"))
-    full = measure([*cmd, "validate"], root, work)
+    full = measure([*cmd[:-1], "validate"], root, work)
     results.rows.append(Row("incidents validate (all record files)", n, n, full, note=_exit(full)))
     targets = (
         (f"build from {n:,} record files < 60 s", cold, 60),
@@ -408,6 +430,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--build-size", default="100k", help="record files for the build benchmarks (0: skip)")
     parser.add_argument("--errors-size", default="10k", help="the package with planted errors (0: skip)")
     parser.add_argument("--frictionless-timeout", type=float, default=600, help="seconds before giving up on it")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the validations, floor and rebuild")
     args = parser.parse_args(argv)
     args.skip_frictionless_over = None
     sizes = [make_synthetic.size(s) for s in args.sizes.split(",") if s]
@@ -433,7 +456,7 @@ def main(argv: list[str] | None = None) -> None:
     records = make_synthetic.size(args.build_size)
     if records:
         print(f"{records:,} record files: build ...", file=sys.stderr, flush=True)
-        bench_build(results, args.work, records, args.seed, has)
+        bench_build(results, args.work, records, args.seed, has, args.repeat)
     print("\n".join(header))
     print()
     print(render(results))

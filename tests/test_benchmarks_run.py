@@ -36,3 +36,12 @@ def test_a_measured_run_gives_seconds_peak_memory_and_output(tmp_path):
     done = run.measure([sys.executable, "-c", "print('hello'); x = bytearray(50_000_000)"], tmp_path, tmp_path)
     assert done.finished and done.code == 0 and done.output.strip() == "hello"
     assert done.peak is not None and done.peak > 50_000_000
+
+
+def test_repeated_runs_give_the_median_time_the_largest_peak_and_never_hide_a_failure():
+    runs = [run.Run(9.0, 100, 0), run.Run(7.5, 300, 0), run.Run(8.1, 200, 0)]
+    middle = run.median(runs)
+    assert (middle.seconds, middle.peak, middle.spread) == (8.1, 300, "median of 3: 7.50-9.00 s")
+    failed = run.Run(None, 50, None)
+    assert run.median([*runs, failed]) is failed
+    assert run.median(runs[:1]) is runs[0]
