@@ -276,10 +276,12 @@ def records_repo(work: Path, n: int, seed: int) -> Path:
     return root
 
 
-def change_records(root: Path, count: int) -> list[Path]:
-    """Edit `count` records as a contributor would (a note added), spread over the dataset."""
+def change_records(root: Path, count: int, round_: int = 0) -> list[Path]:
+    """Edit `count` records as a contributor would (a note added), spread over the dataset; each round
+    other records."""
     paths = sorted((root / "data/records").glob("*.yaml"))
-    chosen = [p for p in paths[:: max(1, len(paths) // (count * 3))] if "\nnotes: null\n" in p.read_text()][:count]
+    spread = paths[round_ :: max(1, len(paths) // (count * 3))]
+    chosen = [p for p in spread if "\nnotes: null\n" in p.read_text()][:count]
     for path in chosen:
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("\nnotes: null\n", "\nnotes: Checked again against the sources.\n"), "utf-8")
@@ -295,8 +297,8 @@ def bench_build(results: Results, work: Path, n: int, seed: int, has: dict, repe
     results.rows.append(Row("incidents build (nothing changed)", n, n, again, note=_exit(again)))
     ident = ["-c", "user.name=bench", "-c", "user.email=bench@example.org"]
     rebuilds = []
-    for _ in range(repeat):  # each time ten other records (change_records picks those not yet changed)
-        changed = change_records(root, 10)
+    for round_ in range(repeat):  # each time ten other records
+        changed = change_records(root, 10, round_)
         git(root, "add", *[str(p) for p in changed])
         git(root, *ident, "commit", "-q", "-m", "ten changed records")
         rebuilds.append(measure(cmd, root, work))
