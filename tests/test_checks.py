@@ -5,6 +5,9 @@ from __future__ import annotations
 import itertools
 
 import pyarrow as pa
+import pyarrow.compute as pc
+from hypothesis import given
+from hypothesis import strategies as st
 
 from incidents import checks
 
@@ -31,3 +34,21 @@ def test_quotes_in_many_texts_of_mixed_scripts_are_cut_in_characters_as_python_s
     assert {f.code for f in found} == {"evidence-quote"}
     first = rows[wrong[0]]
     assert found[0].message == f"the source reads {texts[first[0]][first[1] : first[2]]!r} at {first[1]}-{first[2]}"
+
+
+@given(
+    st.lists(
+        st.one_of(st.none(), st.text(alphabet=" \t\n\r\f\v=+-@aZ_(|.1é", max_size=8)),
+        max_size=40,
+    ),
+    st.integers(0, 5),
+)
+def test_formulas_found_from_the_first_byte_are_those_the_regex_finds_in_every_text(texts, cut):
+    from incidents.checks import FORMULA, _formulas
+
+    known = [" =1", "\t=1", "\n+a(", "\r@f(", "\f-x|", "=", "a=1", "", None, "é=", " \t=SUM("]
+    whole = pa.array(known + texts, pa.string())
+    expected = pc.fill_null(pc.match_substring_regex(whole, FORMULA), False).to_pylist()
+    assert _formulas(whole).to_pylist() == expected
+    chunked = pa.chunked_array([whole.slice(0, cut), whole.slice(cut)], pa.string())  # slices: buffer offsets
+    assert _formulas(chunked).to_pylist() == expected

@@ -674,10 +674,10 @@ def check_formulas(standard: Standard, tables: Tables) -> Iterator[Finding]:
             column = table.column(spec["name"])
             if spec["type"] == "list":
                 items = column.combine_chunks()
-                hits = pc.match_substring_regex(pc.list_flatten(items), FORMULA)
+                hits = _formulas(pc.list_flatten(items))
                 rows = pc.unique(pc.filter(pc.list_parent_indices(items), hits)).to_pylist()
             else:
-                rows = _rows(pc.match_substring_regex(column, FORMULA))
+                rows = _rows(_formulas(column))
             for row in rows:
                 value = column[row].as_py()
                 shown = next((v for v in value if _looks_like_formula(v)), "") if isinstance(value, list) else value
@@ -690,6 +690,41 @@ def check_formulas(standard: Standard, tables: Tables) -> Iterator[Finding]:
                     "function call)",
                     "formula",
                 )
+
+
+# A formula's first byte: RE2's \s is [\t\n\f\r ], then '=', '+', '-' or '@'.
+_FORMULA_FIRST = np.frombuffer(b"\t\n\f\r =+-@", dtype=np.uint8)
+
+
+def _formulas(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Which texts look like a formula (FORMULA). The regular expression runs only on texts whose first
+    byte could start one, read straight from the Arrow buffers: nearly no text qualifies, and the regex on
+    every text cost more than the rest of the rules on a table."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    if not all(pa.types.is_string(chunk.type) for chunk in chunks):
+        return pc.fill_null(pc.match_substring_regex(values, FORMULA), False)
+    possible = np.concatenate([_first_byte_in(chunk, _FORMULA_FIRST) for chunk in chunks] or [np.zeros(0, bool)])
+    found = np.zeros(len(possible), dtype=bool)
+    rows = np.flatnonzero(possible)
+    if len(rows):
+        texts = pc.take(values, pa.array(rows, pa.int64()))
+        found[rows] = np.asarray(pc.fill_null(pc.match_substring_regex(texts, FORMULA), False))
+    return pa.array(found)
+
+
+def _first_byte_in(chunk: pa.Array, firsts: np.ndarray) -> np.ndarray:
+    """For each text of a string array, whether it is non-empty and its first byte is one of `firsts`."""
+    if len(chunk) == 0:
+        return np.zeros(0, dtype=bool)
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    out = np.zeros(len(chunk), dtype=bool)
+    if data_buffer is not None and filled.any():
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        out[filled] = np.isin(data[starts[filled]], firsts)
+    return out
 
 
 def _looks_like_formula(text: str) -> bool:
