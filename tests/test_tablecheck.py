@@ -166,15 +166,21 @@ def test_a_source_id_is_never_a_path(tmp_path):
     assert {(p.field, p.code) for p in found} == {("source_id", "pattern"), ("source_id", "dangling-reference")}
 
 
-def test_batches_and_groups_of_any_size_name_the_same_rows(tmp_path, monkeypatch):
-    """Files split into batches, and batches joining several files, still point at each file's own rows."""
-    from incidents import partition
-
+def five_problems() -> list[dict]:
+    """Records spread over four partitions, four of them with planted errors (five problems in the tables)."""
     records = spread_records(3)
     records[1]["fatalities_low"] = 5
     records[4]["actors"].append({"actor_id": MISSING_ACTOR, "role": "side_a"})
     records[9]["evidence"][2]["quote"] = "One officer was killed."
     records[10]["event_type"] = "battle"
+    return records
+
+
+def test_batches_and_groups_of_any_size_name_the_same_rows(tmp_path, monkeypatch):
+    """Files split into batches, and batches joining several files, still point at each file's own rows."""
+    from incidents import partition
+
+    records = five_problems()
     built_package(tmp_path, records)
     whole = tablecheck.validate_tables(tmp_path, today=TODAY).problems
     monkeypatch.setattr(tablecheck, "BATCH_ROWS", 4)
@@ -190,11 +196,7 @@ def test_files_of_many_row_groups_are_checked_group_by_group_and_name_the_same_r
     """A large file is checked as one task per row group: a problem in a later group keeps its own line."""
     from incidents import build
 
-    records = spread_records(3)
-    records[1]["fatalities_low"] = 5
-    records[4]["actors"].append({"actor_id": MISSING_ACTOR, "role": "side_a"})
-    records[9]["evidence"][2]["quote"] = "One officer was killed."
-    records[10]["event_type"] = "battle"
+    records = five_problems()
     built_package(tmp_path, records)
     whole = tablecheck.validate_tables(tmp_path, today=TODAY).problems
 
