@@ -12,6 +12,11 @@ holds everything, each later one the files checked since (and a row without `cle
 changed), and a file's entry in a later segment replaces its entries in earlier ones. After MAX_SEGMENTS,
 or when a change is large, the live part is written again as one segment.
 
+After a check that found no problem, `meta.json` says `verified`: every rule passed on the files the cache
+holds, taken together. The next check then runs the rules on rows only for what changed since
+(`touched`); the cache it writes is verified again only if it finds no problem, else the check after it
+runs every rule on every row.
+
 Nothing in it is trusted unchecked: `meta.json` names the cache format, the toolkit's version and a hash of
 the standard, and the sha256 of every other file in the folder. Anything that does not match (a corrupt,
 truncated, foreign or half-written cache) is ignored, and the next run rebuilds it.
@@ -71,7 +76,7 @@ class Segment:
 @dataclass
 class Cache:
     segments: list[Segment]
-    verified: bool = False  # every rule passed on the files it holds, all together (a clean full check)
+    verified: bool = False  # every rule passed on the files it holds, all together (the last check was clean)
 
     def live_files(self) -> pa.Table:
         """The files that count: clean, and not replaced by a later segment."""

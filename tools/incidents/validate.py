@@ -91,7 +91,8 @@ class Checked:
 
 
 def check_dataset(layout: Layout, today: dt.date, use_cache: bool = True) -> Checked:
-    """Layers 1-3 on the whole dataset: files, schemas, then the column checks on its tables."""
+    """Layers 1-3 on the whole dataset: files, schemas, then the column checks on its tables (after a clean
+    check recorded in the cache, the rules on rows only for the rows a change touches: `touched`)."""
     with _collector_paused():
         return _check_dataset(layout, today, use_cache)
 
