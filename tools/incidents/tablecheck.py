@@ -314,10 +314,10 @@ def check_unit(
         return [(base / u.files[name], u.files[name]) for u in units]
 
     evidence = files("incident_sources") if "incident_sources" in names else []
-    quoted = sources is not None and len(evidence) == 1  # one file: its quotes are checked with its rows
+    one_file = len(evidence) == 1  # then its quotes are checked with its rows, in the same tasks
 
     def rules(name: str) -> Callable[[pa.Table], list[checks.Check]]:
-        if sources is not None and quoted and name == "incident_sources":
+        if sources is not None and one_file and name == "incident_sources":
             return partial(_evidence_rules, std, sources)
         return partial(_row_rules, std, name)
 
@@ -333,7 +333,7 @@ def check_unit(
         for group in groups:
             task = partial(_check_rows, name, found, rules(name), columns(name), None, group)
             jobs.append((name, _pool().submit(task)))
-    if sources is not None and evidence and not quoted:  # partitions: the same source is cited from many
+    if sources is not None and evidence and not one_file:  # partitions: the same source is cited from many
         jobs.append(("", _pool().submit(_check_quotes_by_source, evidence, partial(_quote_rules, sources))))
     tables = _Pending(names, jobs)
     rules_across = checks.incident_checks(std, tables, today) + (checks.key_checks(std, tables) if with_keys else [])

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from . import standard
 from .filecheck import RECORD_TABLES
+from .rows import ID_FIELDS
 
 FOLDER_TABLES = {"records": "incidents", "actors": "actors", "sources": "sources"}  # data/<folder>/<id>.*
 
@@ -24,10 +25,6 @@ FOLDER_TABLES = {"records": "incidents", "actors": "actors", "sources": "sources
 def _kind(table: str) -> str:
     """The table whose ids a table's rows belong to: an incident's child rows belong to the incident."""
     return "incidents" if table in RECORD_TABLES else table
-
-
-def _id(table: str) -> str:
-    return "incident_id" if table in RECORD_TABLES else f"{table.removesuffix('s')}_id"
 
 
 def _among(column: pa.ChunkedArray | pa.Array, values: Iterable[str]) -> pa.ChunkedArray | pa.Array:
@@ -42,10 +39,11 @@ def scope(std: standard.Standard, tables: dict[str, pa.Table], changed: set[str]
         folder, _, name = path.removeprefix("data/").partition("/")
         if folder in FOLDER_TABLES:
             ids[FOLDER_TABLES[folder]].add(name.rsplit(".", 1)[0])
+    key_of = {name: ID_FIELDS.get(name, "incident_id") for name in tables}  # the id a row belongs to
     for name, table in tables.items():  # the ids changed files hold now (a file's name may not be its id)
         own = table.filter(_among(table.column("_file"), changed))
-        ids[_kind(name)].update(own.column(_id(name)).drop_null().to_pylist())
-    touched = {name: _among(table.column(_id(name)), ids[_kind(name)]) for name, table in tables.items()}
+        ids[_kind(name)].update(own.column(key_of[name]).drop_null().to_pylist())
+    touched = {name: _among(table.column(key_of[name]), ids[_kind(name)]) for name, table in tables.items()}
     for name, table in tables.items():  # and the rows that point at one of those ids
         for key in std.tables[name].get("foreignKeys", []):
             (column,) = key["fields"]
