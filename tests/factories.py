@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,17 @@ def make_dataset(root: Path, *records_: dict[str, Any]) -> Layout:
 
 
 TODAY = dt.date(2026, 11, 25)
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in `root` as a contributor would, with an identity of its own; its output."""
+    done = subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.org", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
 
 
 # A built package spread over four partitions (two years, two countries), for the table checks.

@@ -3,12 +3,11 @@ them, a deleted record is reported, and nothing else of the dataset is parsed.""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
 
-from factories import ACTOR_A, INCIDENT, TODAY, make_dataset, quote, record, write_record
+from factories import ACTOR_A, INCIDENT, TODAY, git, make_dataset, quote, record, write_record
 from incidents import filecheck
 from incidents.cli import cli
 from incidents.release import release
@@ -17,14 +16,6 @@ from releasing import DAY, releasable, second
 
 IDS = [f"inc_01KAXQ8N5D4C3R6E0J2VWZ{n:04d}" for n in range(200)]
 GHOST_ACTOR = "act_01KAXQ8N5D4C3R6E0J2VWZ7TZZ"
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=Test", "-c", "user.email=test@example.org", *args],
-        check=True,
-        capture_output=True,
-    )
 
 
 def repository(root: Path) -> Path:

@@ -37,12 +37,23 @@ import pyarrow.compute as pc
 from . import __version__, atomic, filecheck, standard
 from .layout import Layout
 
-FORMAT = 2
+FORMAT = 3
 MAX_SEGMENTS = 8
 LARGE_CHANGE = 0.2  # the share of files changed above which the cache is written whole
 RACY_NS = 2_000_000_000
 # The modules whose code shapes the cached rows, and (for `verified`) the rules that passed them.
-_SHAPERS = ("filecheck", "records", "schemacheck", "tables", "continuity", "snapshot", "standard", "checks", "dataset")
+_SHAPERS = (
+    "filecheck",
+    "records",
+    "schemacheck",
+    "tables",
+    "continuity",
+    "snapshot",
+    "standard",
+    "checks",
+    "dataset",
+    "worktree",
+)
 
 
 def stamp(std: standard.Standard, fingerprints: bool) -> str:
@@ -198,8 +209,17 @@ def mark_verified(layout: Layout, std: standard.Standard, fingerprints: bool, se
 def unchanged(files: pa.Table, stats: dict[str, tuple[int, int, int, int]]) -> set[str]:
     """Paths whose stat (size, mtime, ctime, inode) equals the recorded one: their recorded hash is taken as
     theirs without reading them (racily recorded stats never match, see `smudge_racy`)."""
+    if not stats:
+        return set()
+    files = files.filter(pc.is_in(files.column("path"), value_set=pa.array(list(stats), pa.string())))
     recorded = zip(*(files.column(c).to_pylist() for c in ("path", "size", "mtime_ns", "ctime_ns", "ino")), strict=True)
     return {path for path, *info in recorded if stats.get(path) == tuple(info)}
+
+
+def same_objects(files: pa.Table, vouched: pa.Table) -> set[str]:
+    """Paths whose git object id (worktree.vouched: the bytes in the work tree) is the recorded one."""
+    matched = files.select(["path", "object_id"]).join(vouched, keys=["path", "object_id"], join_type="inner")
+    return set(matched.column("path").to_pylist())
 
 
 def smudge_racy(files: pa.Table, recorded_ns: int) -> pa.Table:

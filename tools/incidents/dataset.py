@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Container
 from dataclasses import dataclass, field
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -43,16 +43,21 @@ def _read_folder(layout: Layout, folder: Path, kept: tuple[str, ...] = (".yaml",
 class Listed(NamedTuple):
     path: str
     display: str  # the path as shown, relative to the repository
-    entry: os.DirEntry[str]  # its stat, taken on demand, is one call relative to the folder
+    info: os.stat_result | None  # its lstat; None for a file git vouches for (`known`), or one that vanished
 
 
 def list_folder(
-    layout: Layout, folder: Path, kept: tuple[str, ...] = (".yaml",), listed: tuple[str, ...] = (".yaml",)
+    layout: Layout,
+    folder: Path,
+    kept: tuple[str, ...] = (".yaml",),
+    listed: tuple[str, ...] = (".yaml",),
+    known: Container[str] = (),
 ) -> tuple[list[Loaded], list[Listed]]:
     """The files of one folder to read (those ending in `listed`, of the kinds `kept` there), and what is
     refused unread. A folder reached through a symbolic link is refused (it could point anywhere), and so
     is anything else in it that would otherwise be silently ignored: a subfolder, a file of another kind.
-    Hidden files (editors' swap files) are left alone."""
+    Hidden files (editors' swap files) are left alone. Files in `known` (shown paths) are known to be
+    regular files (worktree.vouched) and are not stat-ed."""
     display = layout.rel(folder)
     where_it_lies = layout.root.resolve() / folder.relative_to(layout.root)
     if folder.is_symlink() or (folder.exists() and folder.resolve() != where_it_lies):
@@ -65,23 +70,25 @@ def list_folder(
     refused: list[Loaded] = []
     paths: list[Listed] = []
     expected = f"only {' and '.join(kept)} files directly in {display}/"
-    with os.scandir(folder) as entries:  # names and kinds in one system call per block, not one per file
-        found = sorted((e for e in entries if not e.name.startswith(".")), key=attrgetter("name"))
-    for entry in found:
-        suffix = _suffix(entry.name)
-        if suffix not in kept or (entry.is_dir() and not entry.is_symlink()):
+    names = sorted(name for name in os.listdir(folder) if not name.startswith("."))
+    on_disk = os.fspath(folder) + os.sep  # paths joined as strings: pathlib would cost more than the listing
+    for name in names:
+        shown = f"{display}/{name}"
+        info = None if shown in known else _lstat(on_disk + name)
+        if not name.endswith(kept) or (info is not None and stat.S_ISDIR(info.st_mode)):
             message = "a subfolder or a file of another kind: it is never read"
-            problem = Problem(f"{display}/{entry.name}", None, None, None, message, expected, "stray-file")
+            problem = Problem(shown, None, None, None, message, expected, "stray-file")
             refused.append(_unread(problem))
-        elif suffix in listed:
-            paths.append(Listed(entry.path, f"{display}/{entry.name}", entry))
+        elif name.endswith(listed):
+            paths.append(Listed(on_disk + name, shown, info))
     return refused, paths
 
 
-def _suffix(name: str) -> str:
-    """`PurePath(name).suffix`, without building a path per file."""
-    dot = name.rfind(".")
-    return name[dot:] if 0 < dot < len(name) - 1 else ""
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:  # gone since the folder was listed: reading it will say so
+        return None
 
 
 def read(layout: Layout) -> Dataset:

@@ -22,7 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from . import continuity, dataset, records, schemacheck, standard, tables
+from . import continuity, dataset, records, schemacheck, standard, tables, worktree
 from .problems import Problem
 from .records import Loaded
 
@@ -37,6 +37,7 @@ FILES = pa.schema(
         ("path", pa.string()),
         ("kind", pa.string()),
         ("digest", pa.string()),  # sha256 of the bytes
+        ("object_id", pa.string()),  # git's id of the same bytes (worktree.object_id)
         ("size", pa.int64()),
         ("mtime_ns", pa.int64()),
         ("ctime_ns", pa.int64()),
@@ -78,17 +79,22 @@ def _schemas() -> tuple[standard.Standard, schemacheck.Schemas]:
     return std, schemacheck.Schemas(std)
 
 
-def read(path: Path, display: str) -> tuple[Loaded, os.stat_result | None, str]:
-    """One file parsed, with its stat (taken before reading) and the sha256 of its bytes. A symlink or an
-    oversized file is refused unread, as `records.read` does."""
+def read(path: Path, display: str) -> tuple[Loaded, os.stat_result | None, dict[str, str]]:
+    """One file parsed, with its stat (taken before reading) and the hashes of its bytes (`_hashes`). A
+    symlink or an oversized file is refused unread, as `records.read` does."""
     try:
         info = os.lstat(path)
     except OSError:
-        return records.read(path, display), None, ""
+        return records.read(path, display), None, {}
     if stat.S_ISLNK(info.st_mode) or info.st_size > records.MAX_FILE_BYTES:
-        return records.read(path, display), None, ""
+        return records.read(path, display), None, {}
     content = path.read_bytes()
-    return records.parse(content, display), info, hashlib.sha256(content).hexdigest()
+    return records.parse(content, display), info, _hashes(content)
+
+
+def _hashes(content: bytes) -> dict[str, str]:
+    """What the cache knows a file's bytes by: their sha256, and git's object id (see worktree)."""
+    return {"digest": hashlib.sha256(content).hexdigest(), "object_id": worktree.object_id(content)}
 
 
 def check_chunk(items: Sequence[Item], fingerprints: bool = True) -> Batch:
@@ -101,9 +107,9 @@ def check_chunk(items: Sequence[Item], fingerprints: bool = True) -> Batch:
         if kind == TEXT:
             files.append(_text(path, display))
             continue
-        loaded, info, digest = read(Path(path), display)
+        loaded, info, hashes = read(Path(path), display)
         found = list(loaded.problems)
-        row: dict[str, Any] = {"path": display, "kind": kind, "digest": digest, "rows": False}
+        row: dict[str, Any] = {"path": display, "kind": kind, "digest": "", **hashes, "rows": False}
         if info is not None:
             row.update(size=info.st_size, mtime_ns=info.st_mtime_ns, ctime_ns=info.st_ctime_ns, ino=info.st_ino)
         if isinstance(loaded.data, dict) and isinstance(loaded.data.get("incident_id"), str):
@@ -129,7 +135,7 @@ def _text(path: str, display: str) -> dict[str, Any]:
         info = os.lstat(path)
         if stat.S_ISREG(info.st_mode) and info.st_size <= dataset.MAX_SOURCE_BYTES:
             with open(path, "rb") as handle:
-                row["digest"] = hashlib.sha256(handle.read()).hexdigest()
+                row.update(_hashes(handle.read()))
             row.update(size=info.st_size, mtime_ns=info.st_mtime_ns, ctime_ns=info.st_ctime_ns, ino=info.st_ino)
             row["clean"] = True
     except OSError:

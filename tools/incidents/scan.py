@@ -9,13 +9,14 @@ import hashlib
 import os
 import stat
 import time
+from collections.abc import Container
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import cache, dataset, filecheck, manifest, records, standard
+from . import cache, dataset, filecheck, manifest, records, standard, worktree
 from .filecheck import FILES, TEXT, Batch, Item
 from .layout import Layout
 from .problems import Problem
@@ -44,31 +45,30 @@ class Scan:
 Stat = tuple[int, int, int, int]  # size, mtime, ctime, inode
 
 
-def listing(layout: Layout, stats: bool = False) -> tuple[list[Problem], list[Item], dict[str, Stat | None]]:
+def listing(
+    layout: Layout, stats: bool = False, known: Container[str] = ()
+) -> tuple[list[Problem], list[Item], dict[str, Stat | None]]:
     """The files to check, by kind (archived texts as TEXT), the problems of what is refused unread (stray
-    files, symlinks), and with `stats` each file's stat by path as shown (`_stat`)."""
+    files, symlinks), and with `stats` each file's stat by path as shown (`_stat`), but for the files in
+    `known`, which git vouches for (worktree.vouched)."""
     refused: list[Problem] = []
     items: list[Item] = []
     found: dict[str, Stat | None] = {}
     for kind, (attr, kept) in FOLDERS.items():
-        unread, paths = dataset.list_folder(layout, getattr(layout, attr), kept, kept)
+        unread, paths = dataset.list_folder(layout, getattr(layout, attr), kept, kept, known)
         refused += [p for loaded in unread for p in loaded.problems]
-        for path, display, entry in paths:
+        for path, display, info in paths:
             text = display.endswith(".txt")
             items.append((TEXT if text else kind, path, display))
-            if stats:
-                found[display] = _stat(entry, dataset.MAX_SOURCE_BYTES if text else records.MAX_FILE_BYTES)
+            if stats and display not in known:
+                found[display] = _stat(info, dataset.MAX_SOURCE_BYTES if text else records.MAX_FILE_BYTES)
     return refused, items, found
 
 
-def _stat(entry: os.DirEntry[str], limit: int) -> Stat | None:
+def _stat(info: os.stat_result | None, limit: int) -> Stat | None:
     """(size, mtime, ctime, inode) of a regular file within the size limit; None for anything else (a
-    symlink, a folder, a file too large), which is never taken from the cache."""
-    try:
-        info = entry.stat(follow_symlinks=False)
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+    symlink, a folder, a file too large, one gone), which is never taken from the cache."""
+    if info is None or not stat.S_ISREG(info.st_mode) or info.st_size > limit:
         return None
     return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
@@ -91,20 +91,26 @@ class _Reuse:
     dropped: set[str]  # cached files changed or gone
 
 
-def _reusable(old: cache.Cache, items: list[Item], stats: dict[str, Stat | None]) -> _Reuse:
-    """What of the cache still holds, and the files that must be checked. A file counts as unchanged if its
-    stat is the recorded one, or else if its bytes hash to the recorded sha256."""
+def _reusable(
+    old: cache.Cache, items: list[Item], stats: dict[str, Stat | None], vouched: pa.Table | None = None
+) -> _Reuse:
+    """What of the cache still holds, and the files that must be checked. A file counts as unchanged if git
+    vouches for its bytes and the cache recorded the same object id for it (`worktree`), or if its stat is
+    the recorded one, or else if its bytes hash to the recorded sha256."""
     recorded = old.live_files()
     same = cache.unchanged(recorded, {k: v for k, v in stats.items() if v is not None})
-    known = cache.digests(recorded)
+    if vouched is not None:
+        same |= cache.same_objects(recorded, vouched)
+    others = [item for item in items if item[2] not in same]
+    known = cache.digests(_only(recorded, "path", {display for _, _, display in others}))
     restat = {
         display: stats[display]
-        for _, path, display in items
-        if display not in same and display in known and stats[display] and _digest(path) == known[display]
+        for _, path, display in others
+        if display in known and stats.get(display) and _digest(path) == known[display]
     }
-    dropped = set(known) - same - set(restat)
+    dropped = set(recorded.column("path").to_pylist()) - same - set(restat)
     files, rows, live = old.live(dropped)
-    todo = [item for item in items if item[2] not in same and item[2] not in restat]
+    todo = [item for item in others if item[2] not in restat]
     return _Reuse(cache.restat(files, restat), rows, live, todo, set(restat), dropped)
 
 
@@ -166,11 +172,15 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
     std = standard.load()
     started_ns = time.time_ns()  # before any stat is taken: see cache.smudge_racy
     fingerprints = bool(manifest.versions(layout))  # continuity needs them once a release exists
+    vouched = None
     with ThreadPoolExecutor(1) as pool:  # the cache is read and unpacked while the folders are listed
         loading = pool.submit(cache.load, layout, std, fingerprints) if use_cache else None
-        refused, items, stats = listing(layout, stats=loading is not None)
+        if use_cache:
+            vouched = worktree.vouched(layout.root, [layout.rel(getattr(layout, a)) for a, _ in FOLDERS.values()])
+        known = set(vouched.column("path").to_pylist()) if vouched is not None else set()
+        refused, items, stats = listing(layout, stats=loading is not None, known=known)
         old = loading.result() if loading else None
-    reuse = _reusable(old, items, stats) if old is not None else None
+    reuse = _reusable(old, items, stats, vouched) if old is not None else None
     fresh = filecheck.check_files(reuse.todo if reuse else items, fingerprints, jobs)
     if reuse is None:
         files, rows = fresh.files, fresh.rows
