@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
-from . import atomic, standard, tables
+from . import atomic, outputs, standard, tables
 from .layout import Layout
 from .problems import Problem
 from .problems import sort as sort_problems
@@ -140,23 +141,78 @@ def render(layout: Layout, data: dict[str, list[dict[str, Any]]], package: dict[
 def render_tables(layout: Layout, built: dict[str, pa.Table], package: dict[str, Any]) -> dict[Path, bytes]:
     """`render` from the tables themselves, rows in build order (by id, child rows in record order).
     Columns that are not the standard's (where a row came from) are left out."""
+    return render_outputs(layout, built, package).files
+
+
+# A table's files as an earlier build wrote them, given the table's name and fingerprint; None if unknown.
+Reuse = Callable[[str, str], "dict[str, bytes] | None"]
+
+
+@dataclass
+class Rendered:
+    files: dict[Path, bytes]  # every output file's bytes, by path
+    fingerprints: dict[str, str]  # what each table's files were made from (`fingerprint`)
+
+
+def fingerprint(table: pa.Table) -> str:
+    """The sha256 of a table's Arrow IPC stream: its schema (with the metadata written into the Parquet)
+    and its values. Tables with the same fingerprint encode to the same CSV and Parquet bytes."""
+    digest = _Hashing()
+    with pa.ipc.new_stream(pa.PythonFile(digest, mode="w"), table.schema) as writer:
+        writer.write_table(table)
+    return digest.sha256.hexdigest()
+
+
+class _Hashing:
+    """A file that hashes what is written to it: the stream is never held in memory (a growing buffer
+    would cost three times the hashing)."""
+
+    closed = False
+
+    def __init__(self) -> None:
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+
+def _encode(name: str, table: pa.Table, reuse: Reuse | None) -> tuple[str, dict[str, bytes]]:
+    if reuse is None:  # nothing to compare with: no fingerprint either
+        return "", {"csv": csv_bytes(table), "parquet": parquet_bytes(table)}
+    made_from = fingerprint(table)
+    return made_from, reuse(name, made_from) or {"csv": csv_bytes(table), "parquet": parquet_bytes(table)}
+
+
+def render_outputs(
+    layout: Layout, built: dict[str, pa.Table], package: dict[str, Any], reuse: Reuse | None = None
+) -> Rendered:
+    """`render_tables`, with each table's fingerprint; with `reuse`, a table whose files an earlier build
+    made from the same fingerprint is not encoded again (outputs.reuse checks those files' bytes)."""
     std = standard.load()
     version = str(package.get("version", "0.0.0"))
-    encoded = {}
-    with ThreadPoolExecutor(2) as pool:  # Arrow encodes without the GIL: the files are written two at a time
-        for name in standard.TABLES:
-            schema = std.arrow_schema(name, version)
-            table = pa.Table.from_arrays([built[name].column(f.name) for f in schema], schema=schema).combine_chunks()
-            encoded[name] = {"csv": pool.submit(csv_bytes, table), "parquet": pool.submit(parquet_bytes, table)}
-        outputs = {name: {fmt: job.result() for fmt, job in jobs.items()} for name, jobs in encoded.items()}
+    tables_ = {}
+    for name in standard.TABLES:
+        schema = std.arrow_schema(name, version)
+        tables_[name] = pa.Table.from_arrays(
+            [built[name].column(f.name) for f in schema], schema=schema
+        ).combine_chunks()
+    largest_first = sorted(standard.TABLES, key=lambda name: -tables_[name].nbytes)
+    with ThreadPoolExecutor(2) as pool:  # Arrow encodes without the GIL: two tables at a time
+        jobs = {name: pool.submit(_encode, name, tables_[name], reuse) for name in largest_first}
+        done = {name: jobs[name].result() for name in standard.TABLES}
+    encoded = {name: by_format for name, (_, by_format) in done.items()}
     publishers = sorted(set(built["sources"].column("publisher").to_pylist()))
     package_sources = [{"title": p} for p in publishers]
-    desc = descriptor(std, package, outputs, package_sources)
+    desc = descriptor(std, package, encoded, package_sources)
     files = {
-        layout.tables / f"{name}.{fmt}": content for name, by_fmt in outputs.items() for fmt, content in by_fmt.items()
+        layout.tables / f"{name}.{fmt}": content for name, by_fmt in encoded.items() for fmt, content in by_fmt.items()
     }
     files[layout.descriptor] = (json.dumps(desc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    return files
+    return Rendered(files, {name: made_from for name, (made_from, _) in done.items()})
 
 
 def _holds(path: Path, content: bytes) -> bool:
@@ -186,6 +242,7 @@ def build(root: Path, lock_timeout: float = 0) -> BuildResult:
                 return BuildResult(sort_problems(checked.problems))
             files = checked.outputs
             atomic.write_all({path: content for path, content in files.items() if not _holds(path, content)})
+            outputs.record(layout, checked.fingerprints, files)
             return BuildResult(written=sorted(files))
     except Timeout:
         message = "another build holds the lock on this dataset"

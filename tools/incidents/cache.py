@@ -5,7 +5,9 @@ It holds one row per file (`filecheck.FILES`: the sha256 of its bytes, its stat,
 and the good files' table rows. A file's rows are reused only while its bytes hash to the recorded sha256.
 To avoid reading every file on every run, a file whose size, mtime, ctime and inode all equal the recorded
 ones is taken to have the recorded hash, as git's index does; that shortcut is refused for a file modified
-within `RACY_NS` of when its stat was recorded (a change in the same clock tick would not show).
+within `RACY_NS` of when its stat was recorded (a change in the same clock tick would not show). In a git
+checkout, a file git vouches for (worktree.vouched) is not stat-ed at all: it is unchanged if the cache
+recorded the same git object id for it. The outputs the last build wrote are noted beside it (outputs.py).
 
 It is written in segments, so that a rebuild after a small change writes a small file: the first segment
 holds everything, each later one the files checked since (and a row without `clean` for a file gone or

@@ -37,6 +37,7 @@ from . import (
     standard,
     touched,
 )
+from . import outputs as outputs_
 from .layout import Layout
 from .problems import Problem
 from .problems import sort as sort_problems
@@ -82,6 +83,7 @@ class Checked:
     problems: list[Problem]
     good: dict[str, list[str]]  # by kind, the files whose rows are in `tables`
     outputs: dict[Path, bytes]  # what `incidents build` writes from them (when there is no problem)
+    fingerprints: dict[str, str]  # what each table's outputs were made from (build.fingerprint)
 
     @cached_property
     def data(self) -> dict[str, list[dict[str, Any]]]:
@@ -140,20 +142,21 @@ def _check_dataset(layout: Layout, today: dt.date, use_cache: bool) -> Checked:
     reread = rows.Reread(layout)
     problems.extend(p.with_location(p.file, reread.line(p.file, p.field or "source_id")) for p in text_problems)
     package_data = package.data if package and not package.problems else {}
+    earlier = outputs_.reuse(layout) if use_cache else None
     with ThreadPoolExecutor(1) as pool:  # Arrow writes the outputs on the other core while the checks run
-        rendering = pool.submit(build.render_tables, layout, built, package_data)
+        rendering = pool.submit(build.render_outputs, layout, built, package_data, earlier)
         for found, where in _findings(std, built, part, texts, today):
             problems.append(rows.locate(found, where[found.table], reread))
         problems.extend(check_continuity(layout, files, reread))
         try:
-            outputs = rendering.result()
+            rendered = rendering.result()
         except Exception:
             if not problems:  # rows with problems may not render; rows without must
                 raise
-            outputs = {}
+            rendered = build.Rendered({}, {})
     if not problems and scanned.segments is not None:
         cache.mark_verified(layout, std, scanned.fingerprints, scanned.segments)
-    return Checked(layout, built, package_data, problems, good, outputs)
+    return Checked(layout, built, package_data, problems, good, rendered.files, rendered.fingerprints)
 
 
 def _source_texts(layout: Layout, sources: pa.Table) -> tuple[dict[str, str], list[Problem]]:
