@@ -218,10 +218,10 @@ def unchanged(files: pa.Table, stats: dict[str, tuple[int, int, int, int]]) -> s
     return {path for path, *info in recorded if stats.get(path) == tuple(info)}
 
 
-def same_objects(files: pa.Table, vouched: pa.Table) -> set[str]:
+def same_objects(files: pa.Table, vouched: pa.Table) -> pa.Array:
     """Paths whose git object id (worktree.vouched: the bytes in the work tree) is the recorded one."""
     matched = files.select(["path", "object_id"]).join(vouched, keys=["path", "object_id"], join_type="inner")
-    return set(matched.column("path").to_pylist())
+    return matched.column("path").combine_chunks()
 
 
 def smudge_racy(files: pa.Table, recorded_ns: int) -> pa.Table:

@@ -55,7 +55,8 @@ def check_changed(layout: Layout, ref: str, today: dt.date) -> list[Problem]:
     """Every problem of the files changed since REF, and the global invariants checked on file names."""
     std = standard.load()
     paths = changed_paths(layout.root, ref)
-    refused, items, _ = scan.listing(layout)
+    listed = scan.listing(layout)
+    refused, items = listed.refused, listed.items()
     by_path = {item[2]: item for item in items}
     ids = {kind: {Path(d).stem for k, _, d in items if k == kind} for kind in ("record", "actor", "source")}
     chosen = {p for p in paths if p in by_path}

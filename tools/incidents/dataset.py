@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
-from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import records
 from .layout import Layout
@@ -36,14 +39,22 @@ def _unread(problem: Problem) -> Loaded:
 
 
 def _read_folder(layout: Layout, folder: Path, kept: tuple[str, ...] = (".yaml",)) -> list[Loaded]:
-    refused, paths = list_folder(layout, folder, kept)
-    return refused + [records.read(Path(path), display) for path, display, _ in paths]
+    listed = list_folder(layout, folder, kept)
+    paths = zip(listed.files.column("path").to_pylist(), listed.files.column("display").to_pylist(), strict=True)
+    return listed.refused + [records.read(Path(path), display) for path, display in paths]
 
 
-class Listed(NamedTuple):
-    path: str
-    display: str  # the path as shown, relative to the repository
-    info: os.stat_result | None  # its lstat; None for a file git vouches for (`known`), or one that vanished
+LISTED = pa.schema([("path", pa.string()), ("display", pa.string())])  # on disk; as shown, from the repository
+
+
+@dataclass
+class Listed:
+    """One folder's files to read, as Arrow columns (a large folder holds a hundred thousand names: a
+    Python object per file would cost more than the system calls), and what is refused unread."""
+
+    files: pa.Table  # LISTED, sorted by name
+    refused: list[Loaded] = field(default_factory=list)
+    infos: dict[str, os.stat_result | None] = field(default_factory=dict)  # lstat by shown path, but of `known`
 
 
 def list_folder(
@@ -51,37 +62,44 @@ def list_folder(
     folder: Path,
     kept: tuple[str, ...] = (".yaml",),
     listed: tuple[str, ...] = (".yaml",),
-    known: Container[str] = (),
-) -> tuple[list[Loaded], list[Listed]]:
+    known: pa.Array | None = None,
+) -> Listed:
     """The files of one folder to read (those ending in `listed`, of the kinds `kept` there), and what is
     refused unread. A folder reached through a symbolic link is refused (it could point anywhere), and so
     is anything else in it that would otherwise be silently ignored: a subfolder, a file of another kind.
     Hidden files (editors' swap files) are left alone. Files in `known` (shown paths) are known to be
-    regular files (worktree.vouched) and are not stat-ed."""
+    regular files (worktree.vouched) and are not stat-ed; every other name is."""
     display = layout.rel(folder)
     where_it_lies = layout.root.resolve() / folder.relative_to(layout.root)
     if folder.is_symlink() or (folder.exists() and folder.resolve() != where_it_lies):
         message, expected = "the folder is, or lies in, a symbolic link", "a regular folder inside the repository"
-        return [_unread(Problem(display, None, None, None, message, expected, "symlink"))], []
+        return Listed(LISTED.empty_table(), [_unread(Problem(display, None, None, None, message, expected, "symlink"))])
     if not folder.exists():
-        return [], []
+        return Listed(LISTED.empty_table())
     if not folder.is_dir():
-        return [_unread(Problem(display, None, None, None, "a file, not a folder", "a folder", "stray-file"))], []
-    refused: list[Loaded] = []
-    paths: list[Listed] = []
+        problem = Problem(display, None, None, None, "a file, not a folder", "a folder", "stray-file")
+        return Listed(LISTED.empty_table(), [_unread(problem)])
+    names = pa.array([name for name in os.listdir(folder) if not name.startswith(".")], pa.string())
+    names = names.take(pc.sort_indices(names))
+    shown = pc.binary_join_element_wise(f"{display}/", names, "")
+    unknown = shown if known is None else shown.filter(pc.invert(pc.is_in(shown, value_set=known)))
+    on_disk = os.fspath(folder) + os.sep  # strings: pathlib would cost more than the listing
+    infos = {path: _lstat(on_disk + path.rpartition("/")[2]) for path in unknown.to_pylist()}
+    folders = pa.array([path for path, info in infos.items() if info is not None and stat.S_ISDIR(info.st_mode)])
+    in_folders = pc.is_in(shown, value_set=folders.cast(pa.string()))
+    refused_paths = shown.filter(pc.or_(pc.invert(_ends_with(names, kept)), in_folders)).to_pylist()
     expected = f"only {' and '.join(kept)} files directly in {display}/"
-    names = sorted(name for name in os.listdir(folder) if not name.startswith("."))
-    on_disk = os.fspath(folder) + os.sep  # paths joined as strings: pathlib would cost more than the listing
-    for name in names:
-        shown = f"{display}/{name}"
-        info = None if shown in known else _lstat(on_disk + name)
-        if not name.endswith(kept) or (info is not None and stat.S_ISDIR(info.st_mode)):
-            message = "a subfolder or a file of another kind: it is never read"
-            problem = Problem(shown, None, None, None, message, expected, "stray-file")
-            refused.append(_unread(problem))
-        elif name.endswith(listed):
-            paths.append(Listed(on_disk + name, shown, info))
-    return refused, paths
+    message = "a subfolder or a file of another kind: it is never read"
+    refused = [_unread(Problem(path, None, None, None, message, expected, "stray-file")) for path in refused_paths]
+    chosen = pc.and_(_ends_with(names, listed), pc.invert(in_folders))
+    files = pa.table([pc.binary_join_element_wise(on_disk, names, "").filter(chosen), shown.filter(chosen)], LISTED)
+    refused_set = set(refused_paths)
+    return Listed(files, refused, {path: info for path, info in infos.items() if path not in refused_set})
+
+
+def _ends_with(names: pa.Array, suffixes: tuple[str, ...]) -> pa.Array:
+    masks = [pc.ends_with(names, suffix) for suffix in suffixes]
+    return functools.reduce(pc.or_, masks)
 
 
 def _lstat(path: str) -> os.stat_result | None:

@@ -9,7 +9,6 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Container
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -45,29 +44,44 @@ class Scan:
 Stat = tuple[int, int, int, int]  # size, mtime, ctime, inode
 
 
-def listing(
-    layout: Layout, stats: bool = False, known: Container[str] = ()
-) -> tuple[list[Problem], list[Item], dict[str, Stat | None]]:
-    """The files to check, by kind (archived texts as TEXT), the problems of what is refused unread (stray
-    files, symlinks), and with `stats` each file's stat by path as shown (`_stat`), but for the files in
+@dataclass
+class Listing:
+    """Every file to check, by kind (archived texts as TEXT), as Arrow columns; the problems of what is
+    refused unread (stray files, symlinks); and the stat of each file git does not vouch for, if asked."""
+
+    files: pa.Table  # kind, path (on disk), display (as shown)
+    refused: list[Problem]
+    stats: dict[str, Stat | None]  # by shown path (`_stat`)
+
+    def items(self) -> list[Item]:
+        return _items(self.files)
+
+
+def _items(files: pa.Table) -> list[Item]:
+    return list(zip(*(files.column(name).to_pylist() for name in ("kind", "path", "display")), strict=True))
+
+
+def listing(layout: Layout, stats: bool = False, known: pa.Array | None = None) -> Listing:
+    """The files of data/records, data/actors and data/sources; with `stats`, the stat of each but those in
     `known`, which git vouches for (worktree.vouched)."""
+    tables: list[pa.Table] = []
     refused: list[Problem] = []
-    items: list[Item] = []
     found: dict[str, Stat | None] = {}
     for kind, (attr, kept) in FOLDERS.items():
-        unread, paths = dataset.list_folder(layout, getattr(layout, attr), kept, kept, known)
-        refused += [p for loaded in unread for p in loaded.problems]
-        for path, display, info in paths:
-            text = display.endswith(".txt")
-            items.append((TEXT if text else kind, path, display))
-            if stats and display not in known:
-                found[display] = _stat(info, dataset.MAX_SOURCE_BYTES if text else records.MAX_FILE_BYTES)
-    return refused, items, found
+        listed = dataset.list_folder(layout, getattr(layout, attr), kept, kept, known)
+        refused += [p for loaded in listed.refused for p in loaded.problems]
+        texts = pc.ends_with(listed.files.column("display"), ".txt")
+        kinds = pc.if_else(texts, pa.scalar(TEXT), pa.scalar(kind))
+        tables.append(listed.files.add_column(0, "kind", kinds))
+        if stats:
+            found.update((display, _stat(info, display)) for display, info in listed.infos.items())
+    return Listing(pa.concat_tables(tables), refused, found)
 
 
-def _stat(info: os.stat_result | None, limit: int) -> Stat | None:
-    """(size, mtime, ctime, inode) of a regular file within the size limit; None for anything else (a
+def _stat(info: os.stat_result | None, display: str) -> Stat | None:
+    """(size, mtime, ctime, inode) of a regular file within its size limit; None for anything else (a
     symlink, a folder, a file too large, one gone), which is never taken from the cache."""
+    limit = dataset.MAX_SOURCE_BYTES if display.endswith(".txt") else records.MAX_FILE_BYTES
     if info is None or not stat.S_ISREG(info.st_mode) or info.st_size > limit:
         return None
     return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
@@ -91,24 +105,28 @@ class _Reuse:
     dropped: set[str]  # cached files changed or gone
 
 
-def _reusable(
-    old: cache.Cache, items: list[Item], stats: dict[str, Stat | None], vouched: pa.Table | None = None
-) -> _Reuse:
+def _reusable(old: cache.Cache, listed: Listing, vouched: pa.Table | None = None) -> _Reuse:
     """What of the cache still holds, and the files that must be checked. A file counts as unchanged if git
     vouches for its bytes and the cache recorded the same object id for it (`worktree`), or if its stat is
-    the recorded one, or else if its bytes hash to the recorded sha256."""
+    the recorded one, or else if its bytes hash to the recorded sha256. Columns, not Python objects, for
+    the files that did not change: they are nearly all of them."""
     recorded = old.live_files()
-    same = cache.unchanged(recorded, {k: v for k, v in stats.items() if v is not None})
+    stats = listed.stats
+    same = pa.array(sorted(cache.unchanged(recorded, {k: v for k, v in stats.items() if v is not None})), pa.string())
     if vouched is not None:
-        same |= cache.same_objects(recorded, vouched)
-    others = [item for item in items if item[2] not in same]
+        same = pa.concat_arrays([same, cache.same_objects(recorded, vouched)])
+    shown = listed.files.column("display")
+    same = same.filter(pc.is_in(same, value_set=shown))  # a file counts only where it is listed
+    others = _items(listed.files.filter(pc.invert(pc.is_in(shown, value_set=same))))
     known = cache.digests(_only(recorded, "path", {display for _, _, display in others}))
     restat = {
         display: stats[display]
         for _, path, display in others
         if display in known and stats.get(display) and _digest(path) == known[display]
     }
-    dropped = set(recorded.column("path").to_pylist()) - same - set(restat)
+    kept = pa.concat_arrays([same, pa.array(sorted(restat), pa.string())])
+    paths = recorded.column("path")
+    dropped = set(paths.filter(pc.invert(pc.is_in(paths, value_set=kept))).to_pylist())
     files, rows, live = old.live(dropped)
     todo = [item for item in others if item[2] not in restat]
     return _Reuse(cache.restat(files, restat), rows, live, todo, set(restat), dropped)
@@ -177,11 +195,11 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
         loading = pool.submit(cache.load, layout, std, fingerprints) if use_cache else None
         if use_cache:
             vouched = worktree.vouched(layout.root, [layout.rel(getattr(layout, a)) for a, _ in FOLDERS.values()])
-        known = set(vouched.column("path").to_pylist()) if vouched is not None else set()
-        refused, items, stats = listing(layout, stats=loading is not None, known=known)
+        known = vouched.column("path").combine_chunks() if vouched is not None else None
+        listed = listing(layout, stats=loading is not None, known=known)
         old = loading.result() if loading else None
-    reuse = _reusable(old, items, stats, vouched) if old is not None else None
-    fresh = filecheck.check_files(reuse.todo if reuse else items, fingerprints, jobs)
+    reuse = _reusable(old, listed, vouched) if old is not None else None
+    fresh = filecheck.check_files(reuse.todo if reuse else listed.items(), fingerprints, jobs)
     if reuse is None:
         files, rows = fresh.files, fresh.rows
         live = {n: pa.chunked_array([pa.repeat(True, len(t))], pa.bool_()) for n, t in rows.items()}
@@ -206,4 +224,4 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
                 segments = cache.save(layout, std, fingerprints, written, started_ns)
             except OSError:  # a read-only checkout: the checks stand without a cache
                 pass
-    return Scan(files, rows, live, refused + fresh.problems, changed, segments, fingerprints)
+    return Scan(files, rows, live, listed.refused + fresh.problems, changed, segments, fingerprints)
