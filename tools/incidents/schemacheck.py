@@ -10,21 +10,26 @@ JSON Schema, with format validation on.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from . import standard
 from .problems import Problem
 from .records import Loaded
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
 KINDS = {"record": ("incident_id", "records"), "actor": ("actor_id", "actors"), "source": ("source_id", "sources")}
 
 
 def _validators(std: standard.Standard) -> dict[str, Draft202012Validator]:
+    from jsonschema import Draft202012Validator  # only for files the fast gate rejects: 0.1 s to import
+
     return {
         kind: Draft202012Validator(std.json_schema(kind), format_checker=Draft202012Validator.FORMAT_CHECKER)
         for kind in KINDS
@@ -123,8 +128,12 @@ class Schemas:
     """The JSON Schemas of the three kinds of file, each with its fast gate and its detailed validator."""
 
     def __init__(self, std: standard.Standard) -> None:
-        self.detailed = _validators(std)
+        self.std = std
         self.fast = {kind: jsonschema_rs.validator_for(std.json_schema(kind), validate_formats=True) for kind in KINDS}
+
+    @cached_property
+    def detailed(self) -> dict[str, Draft202012Validator]:
+        return _validators(self.std)
 
     def check(self, kind: str, loaded: Loaded) -> list[Problem]:
         """`check_file` for a file of `kind`, calling the Python validator only on files the gate rejects."""

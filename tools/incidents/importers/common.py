@@ -11,12 +11,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-from jsonschema import Draft202012Validator
 
 from .. import __version__, atomic, checks, ingest, records, standard, tables
 from ..dataset import MAX_SOURCE_BYTES
@@ -26,7 +25,14 @@ from ..problems import Problem
 STANDARD = standard.load()
 RECORD_FIELDS = [f["name"] for f in STANDARD.fields("incidents") if not f.get("x-derived")]
 COMPARED_FIELDS = [name for name in RECORD_FIELDS if name != "incident_id"]
-_RECORD_SCHEMA = Draft202012Validator(STANDARD.json_schema("record"))
+
+
+@functools.cache
+def _record_schema() -> Any:
+    """The record's JSON Schema validator, made on the first import (jsonschema costs 0.1 s to import)."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(STANDARD.json_schema("record"))
 
 
 @dataclass(frozen=True)
@@ -398,7 +404,7 @@ def _screen(
         index = origins[finding.table][finding.row][0]
         by_candidate.setdefault(index, []).append(finding)
     for index, candidate in enumerate(candidates):
-        for error in _RECORD_SCHEMA.iter_errors(candidate):
+        for error in _record_schema().iter_errors(candidate):
             where = next((str(p) for p in error.absolute_path if isinstance(p, str)), None)
             finding = checks.Finding(
                 "incidents", index, where, error.message[:300], "a value the record schema allows", "schema"
