@@ -12,7 +12,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,11 +180,35 @@ class _Hashing:
         return None
 
 
-def _encode(name: str, table: pa.Table, reuse: Reuse | None) -> tuple[str, dict[str, bytes]]:
+def _earlier(name: str, table: pa.Table, reuse: Reuse | None) -> tuple[str, dict[str, bytes] | None]:
+    """The table's fingerprint, and its files as an earlier build wrote them from it, if `reuse` has them."""
     if reuse is None:  # nothing to compare with: no fingerprint either
-        return "", {"csv": csv_bytes(table), "parquet": parquet_bytes(table)}
+        return "", None
     made_from = fingerprint(table)
-    return made_from, reuse(name, made_from) or {"csv": csv_bytes(table), "parquet": parquet_bytes(table)}
+    return made_from, reuse(name, made_from)
+
+
+def _encode_all(tables_: dict[str, pa.Table], reuse: Reuse | None) -> dict[str, tuple[str, dict[str, bytes]]]:
+    """Each table's fingerprint and files, encoded two at a time (Arrow encodes without the GIL), the
+    largest first; a table whose files `reuse` has is not encoded."""
+    largest_first = sorted(tables_, key=lambda name: -tables_[name].nbytes)
+    with ThreadPoolExecutor(2) as pool:
+        looked_up = {name: pool.submit(_earlier, name, tables_[name], reuse) for name in largest_first}
+        jobs: dict[str, tuple[str, dict[str, bytes | Future[bytes]]]] = {}
+        for name in largest_first:
+            made_from, earlier = looked_up[name].result()
+            if earlier is None:
+                table = tables_[name]
+                jobs[name] = (
+                    made_from,
+                    {"csv": pool.submit(csv_bytes, table), "parquet": pool.submit(parquet_bytes, table)},
+                )
+            else:
+                jobs[name] = made_from, dict(earlier)
+        return {
+            name: (made_from, {fmt: job.result() if isinstance(job, Future) else job for fmt, job in by_format.items()})
+            for name, (made_from, by_format) in jobs.items()
+        }
 
 
 def render_outputs(
@@ -200,11 +224,8 @@ def render_outputs(
         tables_[name] = pa.Table.from_arrays(
             [built[name].column(f.name) for f in schema], schema=schema
         ).combine_chunks()
-    largest_first = sorted(standard.TABLES, key=lambda name: -tables_[name].nbytes)
-    with ThreadPoolExecutor(2) as pool:  # Arrow encodes without the GIL: two tables at a time
-        jobs = {name: pool.submit(_encode, name, tables_[name], reuse) for name in largest_first}
-        done = {name: jobs[name].result() for name in standard.TABLES}
-    encoded = {name: by_format for name, (_, by_format) in done.items()}
+    done = _encode_all(tables_, reuse)
+    encoded = {name: done[name][1] for name in standard.TABLES}
     publishers = sorted(set(built["sources"].column("publisher").to_pylist()))
     package_sources = [{"title": p} for p in publishers]
     desc = descriptor(std, package, encoded, package_sources)
@@ -212,7 +233,7 @@ def render_outputs(
         layout.tables / f"{name}.{fmt}": content for name, by_fmt in encoded.items() for fmt, content in by_fmt.items()
     }
     files[layout.descriptor] = (json.dumps(desc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    return Rendered(files, {name: made_from for name, (made_from, _) in done.items()})
+    return Rendered(files, {name: done[name][0] for name in standard.TABLES})
 
 
 def _holds(path: Path, content: bytes) -> bool:
