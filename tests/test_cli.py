@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -12,6 +15,23 @@ from incidents.cli import cli
 
 def run(root, *args):
     return CliRunner().invoke(cli, ["--root", str(root), *args])
+
+
+def installed(root, *args: str) -> subprocess.CompletedProcess[str]:
+    """The `incidents` program itself, which leaves through cli._leave rather than click's exit."""
+    program = Path(sys.executable).with_name("incidents")
+    return subprocess.run([str(program), "--root", str(root), *args], capture_output=True, text=True, timeout=120)
+
+
+def test_the_installed_program_exits_with_each_outcomes_code_and_prints_all_it_has_to_say(tmp_path):
+    valid = installed(make_dataset(tmp_path / "valid").root, "validate")
+    assert (valid.returncode, valid.stdout, valid.stderr) == (0, "valid\n", "")
+    invalid = installed(
+        make_dataset(tmp_path / "invalid", record(event_type="skirmish")).root, "validate", "--format", "json"
+    )
+    assert invalid.returncode == 1 and json.loads(invalid.stdout)["problems"][0]["field"] == "event_type"
+    usage = installed(tmp_path, "no-such-command")
+    assert usage.returncode == 2 and "No such command 'no-such-command'" in usage.stderr
 
 
 def test_validate_exits_0_when_valid(dataset):
