@@ -4,6 +4,7 @@ problem, so a record put in the wrong place is never taken for a valid dataset."
 
 from __future__ import annotations
 
+import os
 import shutil
 
 from factories import TODAY, make_dataset, record, write_record
@@ -52,6 +53,13 @@ def test_a_folder_named_like_a_record_is_reported_not_read(tmp_path):
     layout = make_dataset(tmp_path / "repo")
     (layout.records / "inc_01KAXQ8N5D4C3R6E0J2VWZ7T09.yaml").mkdir()
     assert found(layout.root) == [("data/records/inc_01KAXQ8N5D4C3R6E0J2VWZ7T09.yaml", "stray-file")]
+
+
+def test_a_file_whose_name_is_not_utf8_is_reported_with_its_bytes_escaped(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    with open(os.path.join(os.fsencode(layout.records), b"inc_\xff.yaml"), "wb") as handle:
+        handle.write(b"incident_id: x\n")
+    assert found(layout.root) == [("data/records/inc_\\xff.yaml", "encoding")]
 
 
 def test_hidden_files_and_archived_texts_are_left_alone(tmp_path):

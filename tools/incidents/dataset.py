@@ -54,7 +54,7 @@ class Listed:
 
     files: pa.Table  # LISTED, sorted by name
     refused: list[Loaded] = field(default_factory=list)
-    infos: dict[str, os.stat_result | None] = field(default_factory=dict)  # lstat by shown path, but of `known`
+    infos: dict[str, os.stat_result | None] = field(default_factory=dict)  # by shown path, all but `known`
 
 
 def list_folder(
@@ -79,7 +79,9 @@ def list_folder(
     if not folder.is_dir():
         problem = Problem(display, None, None, None, "a file, not a folder", "a folder", "stray-file")
         return Listed(LISTED.empty_table(), [_unread(problem)])
-    names = pa.array([name for name in os.listdir(folder) if not name.startswith(".")], pa.string())
+    listed_names = [name for name in os.listdir(folder) if not name.startswith(".")]
+    unreadable = [name for name in listed_names if not _utf8(name)]  # os.listdir keeps such bytes as surrogates
+    names = pa.array([name for name in listed_names if _utf8(name)], pa.string())
     names = names.take(pc.sort_indices(names))
     shown = pc.binary_join_element_wise(f"{display}/", names, "")
     unknown = shown if known is None else shown.filter(pc.invert(pc.is_in(shown, value_set=known)))
@@ -91,10 +93,26 @@ def list_folder(
     expected = f"only {' and '.join(kept)} files directly in {display}/"
     message = "a subfolder or a file of another kind: it is never read"
     refused = [_unread(Problem(path, None, None, None, message, expected, "stray-file")) for path in refused_paths]
+    refused += [_unread(_not_utf8(f"{display}/{name}")) for name in sorted(unreadable)]
     chosen = pc.and_(_ends_with(names, listed), pc.invert(in_folders))
     files = pa.table([pc.binary_join_element_wise(on_disk, names, "").filter(chosen), shown.filter(chosen)], LISTED)
     refused_set = set(refused_paths)
     return Listed(files, refused, {path: info for path, info in infos.items() if path not in refused_set})
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _not_utf8(path: str) -> Problem:
+    """A file whose name is not UTF-8, shown with its bytes escaped (it could not be printed as it is)."""
+    shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    message, expected = "the file name is not UTF-8: the file is never read", "a file name in UTF-8, `<id>.yaml`"
+    return Problem(shown, None, None, None, message, expected, "encoding")
 
 
 def _ends_with(names: pa.Array, suffixes: tuple[str, ...]) -> pa.Array:

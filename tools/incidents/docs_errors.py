@@ -105,7 +105,8 @@ def package_sources() -> dict[str, str]:
 ERROR_HELP: dict[str, str] = {
     "too-large": "The file is bigger than a record, actor or source could reasonably be. Split or trim it.",
     "encoding": "The file is not plain UTF-8 (UTF-16, a byte-order mark, latin-1 bytes, a NUL or another "
-    "control character such as a colour code pasted from a terminal). Save it as UTF-8 without BOM.",
+    "control character such as a colour code pasted from a terminal), or its name is not. Save it as UTF-8 "
+    "without BOM, under a name in UTF-8.",
     "line-endings": "The file has Windows (CRLF) or old Mac (CR) line endings. Save it with Unix line "
     "endings (LF), so that every file reads the same in review.",
     "number-range": "A number no table can hold: NaN, an infinity, or beyond ±9,223,372,036,854,775,807 "
