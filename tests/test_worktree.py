@@ -162,3 +162,13 @@ def test_checks_in_a_git_checkout_find_what_a_check_of_everything_finds(tmp_path
         assert {n: t.drop_columns(["_file", "_pos"]) for n, t in cached.tables.items()} == {
             n: t.drop_columns(["_file", "_pos"]) for n, t in full.tables.items()
         }
+
+
+def test_a_git_that_does_not_answer_in_time_leaves_the_question_to_the_stat(tmp_path, monkeypatch):
+    committed(tmp_path)
+    original = worktree._argv
+    monkeypatch.setattr(worktree, "TIMEOUT_S", 1)
+    monkeypatch.setattr(
+        worktree, "_argv", lambda root, argv: ["sleep", "30"] if argv[0] == "diff-files" else original(root, argv)
+    )
+    assert worktree.vouched(tmp_path, FOLDERS) is None

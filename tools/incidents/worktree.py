@@ -16,6 +16,7 @@ import os
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from subprocess import DEVNULL, PIPE
 
 import numpy as np
 import pyarrow as pa
@@ -49,9 +50,15 @@ def vouched(root: Path, folders: Sequence[str]) -> pa.Table | None:
         return None
     spec = ["--", *folders]
     # Both at once: one reads the index, the other stats the work tree against it.
-    with subprocess.Popen(_argv(root, ["diff-files", "-z", "--name-only", *spec]), env=env, **_PIPES) as dirty:
+    diff_files = _argv(root, ["diff-files", "-z", "--name-only", *spec])
+    with subprocess.Popen(diff_files, env=env, stdout=PIPE, stderr=DEVNULL, stdin=DEVNULL) as dirty:
         listed = _git(root, env, ["ls-files", "-z", "-s", "-v", *spec])
-        changed, _ = dirty.communicate(timeout=TIMEOUT_S)
+        try:
+            changed, _ = dirty.communicate(timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            dirty.kill()
+            dirty.communicate()
+            return None
         if listed is None or dirty.returncode != 0:
             return None
     try:
@@ -60,16 +67,15 @@ def vouched(root: Path, folders: Sequence[str]) -> pa.Table | None:
         return None
 
 
-_PIPES: dict = {"stdout": subprocess.PIPE, "stderr": subprocess.DEVNULL, "stdin": subprocess.DEVNULL}
-
-
 def _argv(root: Path, argv: list[str]) -> list[str]:
     return ["git", "-C", str(root), "-c", "core.quotePath=false", *argv]
 
 
 def _git(root: Path, env: dict[str, str], argv: list[str]) -> bytes | None:
     try:
-        done = subprocess.run(_argv(root, argv), env=env, timeout=TIMEOUT_S, check=False, **_PIPES)
+        done = subprocess.run(
+            _argv(root, argv), env=env, timeout=TIMEOUT_S, check=False, stdout=PIPE, stderr=DEVNULL, stdin=DEVNULL
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None
