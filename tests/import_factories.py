@@ -26,7 +26,7 @@ def acled_row(event_id: str = "TST1", **changes: str) -> dict[str, str]:
         "event_date": "2022-06-15",
         "year": "2022.0",
         "time_precision": "1.0",
-        "disorder_type": "Demostrations",
+        "disorder_type": "Demonstartions",
         "event_type": "Protests",
         "sub_event_type": "Peaceful protest",
         "actor1": "Protesters (Argentina)",

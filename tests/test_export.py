@@ -15,7 +15,7 @@ from incidents.importers import acled
 
 # Columns the standard does not keep: region, and timestamp (ours is the record's own last change).
 NOT_KEPT = {"region", "timestamp"}
-REPAIRED = {"Demostrations": "Demonstrations"}  # disorder_type is derived on export, so it comes back spelt right
+REPAIRED = {"Demonstartions": "Demonstrations"}  # disorder_type is derived on export, so it comes back spelt right
 
 
 def _rows(content: bytes) -> dict[str, dict[str, str]]:

@@ -37,7 +37,7 @@ def test_a_misspelt_disorder_type_is_read_and_reported_as_a_repair(tmp_path):
     assert (notice.line, notice.field) == (
         2,
         "disorder_type",
-    ) and "'Demostrations' read as 'Demonstrations'" in notice.message
+    ) and "'Demonstartions' read as 'Demonstrations'" in notice.message
 
 
 def test_every_bad_row_is_reported_with_line_column_value_and_expected(tmp_path):

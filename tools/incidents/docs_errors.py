@@ -226,7 +226,7 @@ ERROR_HELP: dict[str, str] = {
     "import-code": "A label (country, event type, precision) matches no code of the standard, even allowing "
     "for case, punctuation and close misspellings. Correct it in the export.",
     "import-duplicate": "The same row id appears twice in one export; only the first is imported.",
-    "repaired": "Not an error: a misspelt label was read as the close match shown (`Demostrations` as "
+    "repaired": "Not an error: a misspelt label was read as the close match shown (`Demonstartions` as "
     "`Demonstrations`). Check that the reading is right.",
     "schema": "The mapped record would break the record JSON Schema; the message names the rule. The row "
     "is not imported, so nothing `incidents validate` would refuse is written.",
