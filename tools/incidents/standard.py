@@ -29,6 +29,8 @@ RECORD_CHILDREN = {
     "evidence": ("incident_sources", "incident_id"),
     "revisions": ("revisions", "incident_id"),
 }
+# The id column of the file a table's row comes from: actor and source files; every other row, a record's.
+ID_FIELDS = {"actors": "actor_id", "sources": "source_id"}
 # Fields whose values must each be supported by an evidence quote when they are not empty.
 EVIDENCED_FIELDS = ("date_start", "location", "fatalities_best", "injured", "detained", "released")
 # A string cell must not look like a spreadsheet formula; lists are joined with ';'.

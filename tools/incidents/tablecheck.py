@@ -39,7 +39,6 @@ PARTITIONED = "partitioned"  # data/tables/partitioned/<table>/year=YYYY/country
 PART_FILE = "part-0.parquet"
 INCIDENT_TABLES = ("incidents", "incident_actors", "incident_sources", "revisions")
 SHARED_TABLES = ("actors", "sources")  # not split: every partition's rows may refer to any of them
-ID_COLUMN = {"actors": "actor_id", "sources": "source_id"}  # the record a row belongs to; else incident_id
 _SOURCE_ID = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -172,7 +171,7 @@ def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> 
 def _problem(finding: checks.Finding, table: pa.Table, path: str, row: int | None = None) -> Problem:
     """A finding on a row of `table` (read from `path`) as a problem: the CSV line and the record's id."""
     at = finding.row if row is None else row
-    ids = table.column(ID_COLUMN.get(finding.table, "incident_id"))
+    ids = table.column(standard.ID_FIELDS.get(finding.table, "incident_id"))
     record = ids[finding.row].as_py() if len(ids) > finding.row else None
     return Problem(path, at + 2, record, finding.field, finding.message, finding.expected, finding.code)
 

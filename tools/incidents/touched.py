@@ -17,7 +17,6 @@ import pyarrow.compute as pc
 
 from . import standard
 from .filecheck import RECORD_TABLES
-from .rows import ID_FIELDS
 
 FOLDER_TABLES = {"records": "incidents", "actors": "actors", "sources": "sources"}  # data/<folder>/<id>.*
 
@@ -39,7 +38,7 @@ def scope(std: standard.Standard, tables: dict[str, pa.Table], changed: set[str]
         folder, _, name = path.removeprefix("data/").partition("/")
         if folder in FOLDER_TABLES:
             ids[FOLDER_TABLES[folder]].add(name.rsplit(".", 1)[0])
-    key_of = {name: ID_FIELDS.get(name, "incident_id") for name in tables}  # the id a row belongs to
+    key_of = {name: standard.ID_FIELDS.get(name, "incident_id") for name in tables}  # the id a row belongs to
     for name, table in tables.items():  # the ids changed files hold now (a file's name may not be its id)
         own = table.filter(_among(table.column("_file"), changed))
         ids[_kind(name)].update(own.column(key_of[name]).drop_null().to_pylist())
