@@ -185,13 +185,6 @@ def _next_cache(
     return cache.Cache([*old.segments, cache.Segment(delta_files, delta_rows)])
 
 
-def _load_cache(layout: Layout, std: standard.Standard, fingerprints: bool) -> cache.Cache | None:
-    # pyarrow's first conversion of Python values imports pandas where it is installed (0.5 s): done here,
-    # while the main thread waits for git, not after it.
-    pa.array([0])
-    return cache.load(layout, std, fingerprints)
-
-
 def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Scan:
     """Check every contributed file, reusing the cache (and refreshing it) unless `use_cache` is false."""
     std = standard.load()
@@ -199,7 +192,7 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
     fingerprints = bool(manifest.versions(layout))  # continuity needs them once a release exists
     vouched = None
     with ThreadPoolExecutor(1) as pool:  # the cache is read and unpacked while the folders are listed
-        loading = pool.submit(_load_cache, layout, std, fingerprints) if use_cache else None
+        loading = pool.submit(cache.load, layout, std, fingerprints) if use_cache else None
         if use_cache:
             vouched = worktree.vouched(layout.root, [layout.rel(getattr(layout, a)) for a, _ in FOLDERS.values()])
         known = vouched.column("path").combine_chunks() if vouched is not None else None
