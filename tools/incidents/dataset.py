@@ -80,8 +80,11 @@ def list_folder(
         problem = Problem(display, None, None, None, "a file, not a folder", "a folder", "stray-file")
         return Listed(LISTED.empty_table(), [_unread(problem)])
     listed_names = [name for name in os.listdir(folder) if not name.startswith(".")]
-    unreadable = [name for name in listed_names if not _utf8(name)]  # os.listdir keeps such bytes as surrogates
-    names = pa.array([name for name in listed_names if _utf8(name)], pa.string())
+    try:  # one conversion in C; only if a name is not UTF-8 (os.listdir keeps such bytes as surrogates)
+        unreadable, names = [], pa.array(listed_names, pa.string())
+    except UnicodeEncodeError:
+        unreadable = [name for name in listed_names if not _utf8(name)]
+        names = pa.array([name for name in listed_names if _utf8(name)], pa.string())
     names = names.take(pc.sort_indices(names))
     shown = pc.binary_join_element_wise(f"{display}/", names, "")
     unknown = shown if known is None else shown.filter(pc.invert(pc.is_in(shown, value_set=known)))
