@@ -3,13 +3,16 @@ the bytes of a cold build; a table file changed on disk since the last build is 
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from factories import TODAY, make_dataset, record, write_record
-from incidents import build, outputs, standard, validate
+from incidents import build, cache, outputs, standard, validate
 from incidents.layout import Layout
 
 IDS = [f"inc_01KAXQ8N5D4C3R6E0J2VWZ{n:04d}" for n in range(4)]
@@ -92,3 +95,46 @@ def test_fingerprints_tell_tables_apart_by_values_and_by_schema_metadata():
     assert build.fingerprint(table) != build.fingerprint(table.replace_schema_metadata({"version": "0.2.0"}))
     sliced = pa.table({"a": ["w", "x", None, "z"]}).slice(1)
     assert build.fingerprint(sliced) == build.fingerprint(table)
+
+
+def noted(layout: Layout) -> dict:
+    return json.loads((layout.cache / outputs.NAME).read_bytes())["tables"]
+
+
+def test_a_stat_taken_as_the_files_were_written_is_not_noted(built):
+    assert {fmt: entry[fmt]["stat"] for entry in noted(built).values() for fmt in outputs.FORMATS} == {
+        "csv": None,
+        "parquet": None,
+    }
+
+
+def test_files_kept_by_their_stat_are_not_read_again(built, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # the stats noted at once
+    assert build.build(built.root).problems == []
+    assert all(entry["csv"]["stat"] for entry in noted(built).values())
+    read: list[str] = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path.name) or original(path))
+    write_record(built.root, record(IDS[1], summary="Rewritten after review."))
+    checked = validate.check_dataset(built, TODAY)
+    assert sorted(p.name for p in checked.kept) == sorted(
+        f"{name}.{fmt}" for name in standard.TABLES if name != "incidents" for fmt in outputs.FORMATS
+    )
+    assert not {p.name for p in checked.kept} & set(read)
+    monkeypatch.undo()
+    assert build.build(built.root).problems == []
+    assert files(built) == cold(built)
+
+
+def test_a_file_rewritten_with_its_size_and_mtime_is_still_seen(built, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    assert build.build(built.root).problems == []
+    tampered = built.tables / "actors.csv"
+    before, info = tampered.read_bytes(), tampered.stat()
+    tampered.write_bytes(before.replace(b"a", b"b", 1))
+    os.utime(tampered, ns=(info.st_atime_ns, info.st_mtime_ns))  # ctime moves on: no one can set it back
+    assert tampered.stat().st_size == info.st_size and tampered.stat().st_mtime_ns == info.st_mtime_ns
+    found = validate.validate(built.root, today=TODAY)
+    assert [(p.file, p.code) for p in found] == [("data/tables/actors.csv", "stale-build")]
+    assert build.build(built.root).problems == []
+    assert tampered.read_bytes() == before

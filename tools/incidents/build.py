@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,15 +76,18 @@ def parquet_bytes(table: pa.Table) -> bytes:
     return out.getvalue()
 
 
-def file_stats(content: bytes) -> dict[str, Any]:
-    """A resource's `bytes` and `hash`, as the descriptor records them and the validators compare them."""
+def file_stats(content: bytes | outputs.Kept) -> dict[str, Any]:
+    """A resource's `bytes` and `hash`, as the descriptor records them and the validators compare them (of
+    a file kept from an earlier build, as noted then)."""
+    if isinstance(content, outputs.Kept):
+        return {"bytes": content.size, "hash": "sha256:" + content.sha256}
     return {"bytes": len(content), "hash": "sha256:" + hashlib.sha256(content).hexdigest()}
 
 
 def descriptor(
     std: standard.Standard,
     package: dict[str, Any],
-    outputs: dict[str, dict[str, bytes]],
+    encoded: Mapping[str, Mapping[str, bytes | outputs.Kept]],
     publishers: list[dict[str, str]],
 ) -> dict[str, Any]:
     """The Data Package v2 descriptor: CSV resources with their Table Schemas, and Parquet copies as files."""
@@ -101,7 +104,7 @@ def descriptor(
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                **file_stats(outputs[name]["csv"]),
+                **file_stats(encoded[name]["csv"]),
                 "dialect": {"header": True, "delimiter": ",", "quoteChar": '"'},
                 "schema": std.descriptor_schema(name),
             }
@@ -117,7 +120,7 @@ def descriptor(
                 "path": f"data/tables/{name}.parquet",
                 "format": "parquet",
                 "mediatype": PARQUET_MEDIATYPE,
-                **file_stats(outputs[name]["parquet"]),
+                **file_stats(encoded[name]["parquet"]),
                 "x-table-schema": name,
             }
         )
@@ -144,14 +147,11 @@ def render_tables(layout: Layout, built: dict[str, pa.Table], package: dict[str,
     return render_outputs(layout, built, package).files
 
 
-# A table's files as an earlier build wrote them, given the table's name and fingerprint; None if unknown.
-Reuse = Callable[[str, str], "dict[str, bytes] | None"]
-
-
 @dataclass
 class Rendered:
-    files: dict[Path, bytes]  # every output file's bytes, by path
+    files: dict[Path, bytes]  # every output file's bytes, by path, but those kept
     fingerprints: dict[str, str]  # what each table's files were made from (`fingerprint`)
+    kept: dict[Path, outputs.Kept] = field(default_factory=dict)  # files an earlier build wrote, left as they are
 
 
 def fingerprint(table: pa.Table) -> str:
@@ -180,7 +180,7 @@ class _Hashing:
         return None
 
 
-def _earlier(name: str, table: pa.Table, reuse: Reuse | None) -> tuple[str, dict[str, bytes] | None]:
+def _earlier(name: str, table: pa.Table, reuse: outputs.Reuse | None) -> tuple[str, dict[str, outputs.Kept] | None]:
     """The table's fingerprint, and its files as an earlier build wrote them from it, if `reuse` has them."""
     if reuse is None:  # nothing to compare with: no fingerprint either
         return "", None
@@ -188,13 +188,15 @@ def _earlier(name: str, table: pa.Table, reuse: Reuse | None) -> tuple[str, dict
     return made_from, reuse(name, made_from)
 
 
-def _encode_all(tables_: dict[str, pa.Table], reuse: Reuse | None) -> dict[str, tuple[str, dict[str, bytes]]]:
+def _encode_all(
+    tables_: dict[str, pa.Table], reuse: outputs.Reuse | None
+) -> dict[str, tuple[str, dict[str, bytes | outputs.Kept]]]:
     """Each table's fingerprint and files, encoded two at a time (Arrow encodes without the GIL), the
     largest first; a table whose files `reuse` has is not encoded."""
     largest_first = sorted(tables_, key=lambda name: -tables_[name].nbytes)
     with ThreadPoolExecutor(2) as pool:
         looked_up = {name: pool.submit(_earlier, name, tables_[name], reuse) for name in largest_first}
-        jobs: dict[str, tuple[str, dict[str, bytes | Future[bytes]]]] = {}
+        jobs: dict[str, tuple[str, dict[str, bytes | outputs.Kept | Future[bytes]]]] = {}
         for name in largest_first:
             made_from, earlier = looked_up[name].result()
             if earlier is None:
@@ -212,10 +214,10 @@ def _encode_all(tables_: dict[str, pa.Table], reuse: Reuse | None) -> dict[str, 
 
 
 def render_outputs(
-    layout: Layout, built: dict[str, pa.Table], package: dict[str, Any], reuse: Reuse | None = None
+    layout: Layout, built: dict[str, pa.Table], package: dict[str, Any], reuse: outputs.Reuse | None = None
 ) -> Rendered:
     """`render_tables`, with each table's fingerprint; with `reuse`, a table whose files an earlier build
-    made from the same fingerprint is not encoded again (outputs.reuse checks those files' bytes)."""
+    made from the same fingerprint, and which still hold those bytes (outputs.reuse), is kept as it is."""
     std = standard.load()
     version = str(package.get("version", "0.0.0"))
     tables_ = {}
@@ -229,11 +231,11 @@ def render_outputs(
     publishers = sorted(set(built["sources"].column("publisher").to_pylist()))
     package_sources = [{"title": p} for p in publishers]
     desc = descriptor(std, package, encoded, package_sources)
-    files = {
-        layout.tables / f"{name}.{fmt}": content for name, by_fmt in encoded.items() for fmt, content in by_fmt.items()
-    }
+    made = {layout.tables / f"{name}.{fmt}": out for name, by_fmt in encoded.items() for fmt, out in by_fmt.items()}
+    files = {path: out for path, out in made.items() if isinstance(out, bytes)}
     files[layout.descriptor] = (json.dumps(desc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    return Rendered(files, {name: done[name][0] for name in standard.TABLES})
+    kept = {path: out for path, out in made.items() if isinstance(out, outputs.Kept)}
+    return Rendered(files, {name: done[name][0] for name in standard.TABLES}, kept)
 
 
 def _holds(path: Path, content: bytes) -> bool:
@@ -261,10 +263,10 @@ def build(root: Path, lock_timeout: float = 0) -> BuildResult:
             checked = validate.check_dataset(layout, dt.datetime.now(dt.UTC).date())
             if checked.problems:
                 return BuildResult(sort_problems(checked.problems))
-            files = checked.outputs
+            files = checked.outputs  # files kept from the last build (checked.kept) already hold their bytes
             atomic.write_all({path: content for path, content in files.items() if not _holds(path, content)})
             outputs.record(layout, checked.fingerprints, files)
-            return BuildResult(written=sorted(files))
+            return BuildResult(written=sorted([*files, *checked.kept]))
     except Timeout:
         message = "another build holds the lock on this dataset"
         return BuildResult(

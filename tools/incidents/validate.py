@@ -14,7 +14,7 @@ import gc
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,7 @@ class Checked:
     good: dict[str, list[str]]  # by kind, the files whose rows are in `tables`
     outputs: dict[Path, bytes]  # what `incidents build` writes from them (when there is no problem)
     fingerprints: dict[str, str]  # what each table's outputs were made from (build.fingerprint)
+    kept: dict[Path, outputs_.Kept] = field(default_factory=dict)  # outputs the last build wrote, still as written
 
     @cached_property
     def data(self) -> dict[str, list[dict[str, Any]]]:
@@ -156,7 +157,7 @@ def _check_dataset(layout: Layout, today: dt.date, use_cache: bool) -> Checked:
             rendered = build.Rendered({}, {})
     if not problems and scanned.segments is not None:
         cache.mark_verified(layout, std, scanned.fingerprints, scanned.segments)
-    return Checked(layout, built, package_data, problems, good, rendered.files, rendered.fingerprints)
+    return Checked(layout, built, package_data, problems, good, rendered.files, rendered.fingerprints, rendered.kept)
 
 
 def _source_texts(layout: Layout, sources: pa.Table) -> tuple[dict[str, str], list[Problem]]:
@@ -241,7 +242,8 @@ def _parents(file: str) -> list[str]:
 
 
 def check_outputs_in_step(layout: Layout, checked: Checked) -> list[Problem]:
-    """The committed tables and descriptor are exactly what `incidents build` makes of the records."""
+    """The committed tables and descriptor are exactly what `incidents build` makes of the records (the
+    files in `checked.kept` were found to be: they hold what a build wrote from the same table)."""
     expected = checked.outputs
     problems = []
     for path, content in expected.items():
