@@ -7,8 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from factories import INCIDENT, make_dataset, record, write_record
 from incidents import build as build_module
@@ -156,3 +160,16 @@ def test_the_committed_seed_dataset_is_built_and_valid():
     assert sorted(x or 0 for x in table.column("fatalities_best").to_pylist()) == [0, 0, 0, 2]
     evidence = pq.read_table(REPO / "data/tables/incident_sources.parquet")
     assert set(evidence.column("incident_id").to_pylist()) == set(table.column("incident_id").to_pylist())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.integers(-62_135_596_800_000, 253_402_300_799_999)), max_size=50),
+    st.sampled_from(["s", "ms", "us"]),
+)
+def test_csv_timestamps_are_written_as_strftime_writes_them(millis, unit):
+    scale = {"s": 1 / 1000, "ms": 1, "us": 1000}[unit]
+    values = [None if m is None else int(m * scale) for m in millis]
+    column = pa.array(values, pa.timestamp(unit, tz="UTC"))
+    expected = pc.strftime(column, format="%Y-%m-%dT%H:%M:%SZ")
+    assert build_module.iso_utc(column).equals(expected)

@@ -61,13 +61,21 @@ def csv_bytes(table: pa.Table) -> bytes:
         if pa.types.is_list(field_.type):
             column = neutralise_formulas(pc.binary_join(column, standard.LIST_DELIMITER))
         elif pa.types.is_timestamp(field_.type):
-            column = pc.strftime(column, format="%Y-%m-%dT%H:%M:%SZ")
+            column = iso_utc(column)
         elif pa.types.is_string(field_.type):
             column = neutralise_formulas(column)
         columns.append(column)
     out = io.BytesIO()
     pacsv.write_csv(pa.table(columns, names=table.column_names), out, pacsv.WriteOptions(quoting_style="needed"))
     return out.getvalue()
+
+
+def iso_utc(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Timestamps in ISO 8601 with Z, as `pc.strftime(column, "%Y-%m-%dT%H:%M:%SZ")` writes them (seconds
+    with the column's fraction: "2024-01-02T03:04:05.000Z" in ms), from Arrow's cast to text: strftime
+    formats value by value, fifteen times slower, and was most of the time of writing the incidents CSV."""
+    text = pc.cast(column.cast(pa.timestamp(column.type.unit)), pa.string())  # the UTC wall clock
+    return pc.binary_join_element_wise(pc.replace_substring(text, " ", "T", max_replacements=1), "Z", "")
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
