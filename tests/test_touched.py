@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from factories import (
@@ -96,6 +96,9 @@ EDITS = {
         layout.actors / f"{ACTOR_A}.yaml", parent_actor_id=MISSING_ACTOR
     ),
     "actor renamed (valid)": lambda layout, k: edit_yaml(layout.actors / f"{ACTOR_A}.yaml", name=f"Militia {k}"),
+    "actor made a child (valid)": lambda layout, k: edit_yaml(
+        layout.actors / f"{ACTOR_A}.yaml", parent_actor_id=ACTOR_B
+    ),
     "text tampered": lambda layout, k: layout.source_text(OTHER).write_text(OTHER_TEXT.replace("four", "five")),
     "text deleted": lambda layout, k: layout.source_text(SOURCE).unlink(missing_ok=True),
     "source edited": lambda layout, k: edit_yaml(layout.source_meta(OTHER), publisher=f"Other News {k}"),
@@ -152,8 +155,20 @@ def test_the_rows_touched_are_those_of_the_changed_files_and_those_pointing_at_t
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     edits=st.lists(st.tuples(st.sampled_from(sorted(EDITS)), st.integers(0, 5)), min_size=1, max_size=3),
-    first=st.sampled_from(["summary (valid)", "actor renamed (valid)", "source edited"]),
+    first=st.sampled_from(
+        [
+            "summary (valid)",
+            "actor renamed (valid)",
+            "source edited",
+            "actor made a child (valid)",
+            "merged into another",
+        ]
+    ),
 )
+# An unchanged row whose reference breaks because what it points at changed: the key rules must see it.
+@example(edits=[("actor deleted", 0)], first="actor made a child (valid)")
+@example(edits=[("withdrawn", 1)], first="merged into another")
+@example(edits=[("record deleted", 1)], first="merged into another")
 def test_after_a_clean_check_a_check_of_what_changed_finds_what_a_check_of_everything_finds(
     tmp_path_factory, monkeypatch, edits, first
 ):

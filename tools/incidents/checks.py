@@ -181,10 +181,12 @@ def _row_in(table: pa.Table, column: str, target: pa.Table, target_column: str) 
         return entry.rows
 
 
-def check_keys(standard: Standard, tables: Tables, names: Iterable[str] | None = None) -> Iterator[Finding]:
-    """Primary keys are unique; foreign keys point at rows that exist (in the tables `names`, default all).
-    Two files with one id are reported once, on the id: rows of child tables that repeat only because their
-    parent's id does are left out."""
+def check_keys(
+    standard: Standard, tables: Tables, names: Iterable[str] | None = None, whole: Tables | None = None
+) -> Iterator[Finding]:
+    """Primary keys are unique; foreign keys point at rows that exist (in the tables `names`, default all;
+    looked up in `whole`, default `tables`). Two files with one id are reported once, on the id: rows of
+    child tables that repeat only because their parent's id does are left out."""
     identifies = {  # id column -> the table it identifies
         spec["primaryKey"][0]: name
         for name, spec in ((name, standard.tables[name]) for name in tables)
@@ -199,7 +201,7 @@ def check_keys(standard: Standard, tables: Tables, names: Iterable[str] | None =
             if column.null_count == len(column):  # e.g. merged_into, empty on all but merged incidents
                 continue
             found[column_name] = _row_in(
-                table, column_name, tables[fk["reference"]["resource"]], fk["reference"]["fields"][0]
+                table, column_name, (whole or tables)[fk["reference"]["resource"]], fk["reference"]["fields"][0]
             )
             mask = pc.and_kleene(pc.is_valid(column), pc.is_null(found[column_name]))
             yield from _findings(
@@ -396,13 +398,16 @@ def check_incidents(standard: Standard, tables: Tables, today: dt.date) -> Itera
     )
 
 
-def check_merge_targets(tables: Tables) -> Iterator[Finding]:
-    """A merged incident points at an active one. Global: the target may lie in another partition, so this
-    reads only incident_id, status and merged_into; the few merged rows are looked up, not every id."""
+def check_merge_targets(tables: Tables, whole: Tables | None = None) -> Iterator[Finding]:
+    """A merged incident points at an active one (looked up in `whole`, default `tables`). Global: the target
+    may lie in another partition, so this reads only incident_id, status and merged_into; the few merged rows
+    are looked up, not every id."""
     t = tables["incidents"]
-    ids, status, merged_into = t.column("incident_id"), t.column("status"), t.column("merged_into")
+    merged_into = t.column("merged_into")
+    everywhere = (whole or tables)["incidents"]
+    ids, status = everywhere.column("incident_id"), everywhere.column("status")
     merged = pc.indices_nonzero(
-        pc.fill_null(pc.and_kleene(pc.equal(status, "merged"), pc.is_valid(merged_into)), False)
+        pc.fill_null(pc.and_kleene(pc.equal(t.column("status"), "merged"), pc.is_valid(merged_into)), False)
     )
     if not len(merged):
         return
@@ -771,11 +776,13 @@ INCIDENT_COLUMNS = {
 }  # fmt: skip
 
 
-def key_checks(standard: Standard, tables: Tables) -> list[Check]:
+def key_checks(standard: Standard, tables: Tables, whole: Tables | None = None) -> list[Check]:
     """The rules across the whole dataset (unique keys, references, merge targets): they read key columns
-    only, so they stay cheap when the tables are partitioned."""
-    found: list[Check] = [partial(check_keys, standard, tables, [name]) for name in tables]
-    return found + ([partial(check_merge_targets, tables)] if "incidents" in tables else [])
+    only, so they stay cheap when the tables are partitioned. With `whole`, on the rows of `tables` alone,
+    what they point at looked up in `whole`: after a clean check, a key rule can break only on rows a change
+    touched (touched.scope), which hold every row sharing a key with a changed one."""
+    found: list[Check] = [partial(check_keys, standard, tables, [name], whole) for name in tables]
+    return found + ([partial(check_merge_targets, tables, whole)] if "incidents" in tables else [])
 
 
 def key_columns(standard: Standard, table: str) -> list[str]:

@@ -5,7 +5,9 @@ A rule on a row reads that row, the other rows of its incident (one record file)
 keys point at, with the archived texts of the sources it cites. So after a clean check, only these rows can
 break a rule: those of the changed files, those of an id a changed file held or holds, and those that point
 at such an id (through the foreign keys of schemas/tables). Whole incidents are taken, never parts. The
-rules across the dataset (unique ids, references, merge targets) still run on every row.
+rules across the dataset (unique ids, references, merge targets) run on these rows too, looking up what they
+point at in every row: a reference breaks only where a row or its target changed, and two rows that share a
+key share an id, so both are touched when one of them is.
 """
 
 from __future__ import annotations

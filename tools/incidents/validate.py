@@ -172,17 +172,15 @@ def _findings(
     texts: dict[str, str],
     today: dt.date,
 ) -> Iterator[tuple[checks.Finding, dict[str, pa.Table]]]:
-    """Every rule's findings, each with the tables its row numbers refer to: the rules on rows run on
-    `part` where given (the rows a change touched), the rules across the dataset always on all of it."""
+    """Every rule's findings, each with the tables its row numbers refer to: where `part` is given (the rows
+    a change touched), every rule runs on it, the rules across the dataset looking up ids in all of it."""
     plain = {name: table.drop_columns(["_file", "_pos"]) for name, table in built.items()}
     if part is None:
         yield from ((found, built) for found in checks.check_all(std, plain, texts, today))
         return
     some = {name: table.drop_columns(["_file", "_pos"]) for name, table in part.items()}
-    for rule in checks.row_checks(std, some, texts, today):
+    for rule in [*checks.row_checks(std, some, texts, today), *checks.key_checks(std, some, plain)]:
         yield from ((found, part) for found in rule())
-    for rule in checks.key_checks(std, plain):
-        yield from ((found, built) for found in rule())
 
 
 def check_continuity(layout: Layout, files: pa.Table, reread: rows.Reread) -> list[Problem]:
