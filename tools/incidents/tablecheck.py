@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import build, checks, standard
+from . import build, checks, engines, standard
 from .layout import Layout
 from .problems import Problem
 from .problems import sort as sort_problems
@@ -264,16 +264,6 @@ def _partition_problems(unit: Unit, incidents: pa.Table) -> list[Problem]:
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # Hive's name for the partition of empty values (no date_start)
 
 
-def _jemalloc() -> None:
-    """Use jemalloc where this pyarrow has it: with many large short-lived buffers the default (mimalloc)
-    spent 3-4 s of a 1M-incident check in the kernel returning and re-faulting pages, and peaked 300 MB
-    higher. Process-wide, so set by each task, wherever it runs."""
-    try:
-        pa.set_memory_pool(pa.jemalloc_memory_pool())
-    except NotImplementedError:
-        pass
-
-
 @dataclass(frozen=True)
 class Pieces:
     """Files read one after another into one table: which file, and which row of it, a table row is."""
@@ -294,7 +284,7 @@ def check_unit(
     single-file layout is one unit). Runs on any machine that can read `root` (a shared filesystem, or the
     same path on every worker). Memory stays near one batch of each table plus the columns the cross-table
     rules read."""
-    _jemalloc()
+    engines.use_jemalloc()  # process-wide, so set by each task, wherever it runs
     std = standard.load()
     base = Path(root)
     names = list(units[0].files)
@@ -503,7 +493,7 @@ def _threads(tasks: Sequence[Callable[[], T]]) -> list[T]:
 def check_keys(root: str, units: list[Unit]) -> list[Problem]:
     """The rules across all partitions, on the key columns only: unique ids, references, merge targets,
     and that an incident's child rows lie in its partition."""
-    _jemalloc()
+    engines.use_jemalloc()  # process-wide, so set by each task, wherever it runs
     std = standard.load()
     base = Path(root)
     if any(check_schema(std, name, base / path, path) for unit in units for name, path in unit.files.items()):
@@ -598,8 +588,6 @@ Engine = Callable[[Sequence[Callable[[], list[Problem]]]], list[list[Problem]]]
 
 def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | None = None) -> Report:
     """Every problem of the built package at `root`, read from its descriptor and Parquet tables."""
-    from . import engines
-
     run = engine or engines.local
     std = standard.load()
     layout = Layout(root)

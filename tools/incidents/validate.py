@@ -29,6 +29,7 @@ from . import (
     checks,
     continuity,
     dataset,
+    engines,
     manifest,
     records,
     rows,
@@ -96,6 +97,7 @@ class Checked:
 def check_dataset(layout: Layout, today: dt.date, use_cache: bool = True) -> Checked:
     """Layers 1-3 on the whole dataset: files, schemas, then the column checks on its tables (after a clean
     check recorded in the cache, the rules on rows only for the rows a change touches: `touched`)."""
+    engines.use_jemalloc()
     with _collector_paused():
         return _check_dataset(layout, today, use_cache)
 
@@ -127,12 +129,16 @@ def _check_dataset(layout: Layout, today: dt.date, use_cache: bool) -> Checked:
         for kind in schemacheck.KINDS
     }
     others = [name for name in standard.TABLES if name != "sources"]
-    with ThreadPoolExecutor(1) as pool:  # the large tables sort on the other core while the texts are read
-        ordering = pool.submit(rows.in_build_order, std, scanned.rows, scanned.live, others)
+    largest = max(others, key=lambda name: scanned.rows[name].num_rows)
+    others.remove(largest)
+    with ThreadPoolExecutor(2) as pool:  # the large tables sort on both cores while the texts are read
+        ordering = [
+            pool.submit(rows.in_build_order, std, scanned.rows, scanned.live, part) for part in ([largest], others)
+        ]
         sources = rows.in_build_order(std, scanned.rows, scanned.live, ["sources"])["sources"]
         if scanned.changed is None:
             texts, text_problems = _source_texts(layout, sources)
-        ordered = {**ordering.result(), "sources": sources}
+        ordered = {**ordering[0].result(), **ordering[1].result(), "sources": sources}
     built = {name: ordered[name] for name in standard.TABLES}
     part = None  # after a clean check, only the rows a change touches are checked again (touched.scope)
     if scanned.changed is not None:
