@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,13 +63,14 @@ def list_folder(
     folder: Path,
     kept: tuple[str, ...] = (".yaml",),
     listed: tuple[str, ...] = (".yaml",),
-    known: pa.Array | None = None,
+    known: Callable[[], pa.Array | None] | None = None,
 ) -> Listed:
     """The files of one folder to read (those ending in `listed`, of the kinds `kept` there), and what is
     refused unread. A folder reached through a symbolic link is refused (it could point anywhere), and so
     is anything else in it that would otherwise be silently ignored: a subfolder, a file of another kind.
-    Hidden files (editors' swap files) are left alone. Files in `known` (shown paths) are known to be
-    regular files (worktree.vouched) and are not stat-ed; every other name is."""
+    Hidden files (editors' swap files) are left alone. Files `known` gives (shown paths; asked once the
+    names are listed, so git can run meanwhile) are known to be regular files (worktree.vouched) and are
+    not stat-ed; every other name is."""
     display = layout.rel(folder)
     where_it_lies = layout.root.resolve() / folder.relative_to(layout.root)
     if folder.is_symlink() or (folder.exists() and folder.resolve() != where_it_lies):
@@ -87,7 +89,8 @@ def list_folder(
         names = pa.array([name for name in listed_names if _utf8(name)], pa.string())
     names = names.take(pc.sort_indices(names))
     shown = pc.binary_join_element_wise(f"{display}/", names, "")
-    unknown = shown if known is None else shown.filter(pc.invert(pc.is_in(shown, value_set=known)))
+    vouched = known() if known is not None else None
+    unknown = shown if vouched is None else shown.filter(pc.invert(pc.is_in(shown, value_set=vouched)))
     on_disk = os.fspath(folder) + os.sep  # strings: pathlib would cost more than the listing
     infos = {path: _lstat(on_disk + path.rpartition("/")[2]) for path in unknown.to_pylist()}
     folders = pa.array([path for path, info in infos.items() if info is not None and stat.S_ISDIR(info.st_mode)])

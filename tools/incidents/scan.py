@@ -5,10 +5,12 @@ after a small change costs about what the change does.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -61,9 +63,9 @@ def _items(files: pa.Table) -> list[Item]:
     return list(zip(*(files.column(name).to_pylist() for name in ("kind", "path", "display")), strict=True))
 
 
-def listing(layout: Layout, stats: bool = False, known: pa.Array | None = None) -> Listing:
-    """The files of data/records, data/actors and data/sources; with `stats`, the stat of each but those in
-    `known`, which git vouches for (worktree.vouched)."""
+def listing(layout: Layout, stats: bool = False, known: Callable[[], pa.Array | None] | None = None) -> Listing:
+    """The files of data/records, data/actors and data/sources; with `stats`, the stat of each but those
+    `known` gives, which git vouches for (worktree.vouched)."""
     tables: list[pa.Table] = []
     refused: list[Problem] = []
     found: dict[str, Stat | None] = {}
@@ -190,13 +192,18 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
     std = standard.load()
     started_ns = time.time_ns()  # before any stat is taken: see cache.smudge_racy
     fingerprints = bool(manifest.versions(layout))  # continuity needs them once a release exists
-    vouched = None
-    with ThreadPoolExecutor(1) as pool:  # the cache is read and unpacked while the folders are listed
+    folders = [layout.rel(getattr(layout, attr)) for attr, _ in FOLDERS.values()]
+    with ThreadPoolExecutor(2) as pool:  # the cache is read and git asked while the folders are listed
         loading = pool.submit(cache.load, layout, std, fingerprints) if use_cache else None
-        if use_cache:
-            vouched = worktree.vouched(layout.root, [layout.rel(getattr(layout, a)) for a, _ in FOLDERS.values()])
-        known = vouched.column("path").combine_chunks() if vouched is not None else None
+        vouching = pool.submit(worktree.vouched, layout.root, folders) if use_cache else None
+
+        @functools.cache
+        def known() -> pa.Array | None:  # waited for only once the names are listed
+            vouched = vouching.result() if vouching else None
+            return vouched.column("path").combine_chunks() if vouched is not None else None
+
         listed = listing(layout, stats=loading is not None, known=known)
+        vouched = vouching.result() if vouching else None
         old = loading.result() if loading else None
     reuse = _reusable(old, listed, vouched) if old is not None else None
     fresh = filecheck.check_files(reuse.todo if reuse else listed.items(), fingerprints, jobs)
