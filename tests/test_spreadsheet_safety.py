@@ -8,9 +8,11 @@ import io
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from factories import TODAY, make_dataset, record
-from incidents.build import build, csv_bytes, csv_cell
+from incidents.build import build, csv_bytes, csv_cell, neutralise_formulas
 from incidents.validate import validate
 
 
@@ -61,3 +63,12 @@ def test_a_formula_in_a_text_field_is_an_error(tmp_path, field, value):
 @pytest.mark.parametrize("value", ["- two were killed", "@Asayish said", "+/- 3 km", "a=b"])
 def test_prose_that_starts_with_a_sign_is_allowed(tmp_path, value):
     assert validate(make_dataset(tmp_path, record(notes=value)).root, today=TODAY) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=6)), max_size=30), st.integers(0, 5))
+def test_the_escape_falls_on_exactly_the_cells_a_spreadsheet_would_run(values, offset):
+    column = pa.array(values, pa.string()).slice(min(offset, len(values)))  # a slice: offsets not from zero
+    expected = [None if v is None else "'" + v if v[:1] in tuple("=+-@\t\r'") else v for v in column.to_pylist()]
+    assert neutralise_formulas(column).to_pylist() == expected
+    assert neutralise_formulas(pa.chunked_array([column, column])).to_pylist() == expected * 2

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
-from . import atomic, outputs, standard, tables
+from . import atomic, checks, outputs, standard, tables
 from .layout import Layout
 from .problems import Problem
 from .problems import sort as sort_problems
@@ -37,15 +38,19 @@ PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 # "'" gets one too, so that dropping one leading "'" (`csv_cell`) always gives back the exact value.
 # Parquet keeps the raw value.
 SPREADSHEET_ESCAPE = "'"
-_RISKY_START = r"^[=+\-@\t\r']"
+RISKY_FIRST = b"=+-@\t\r'"  # all ASCII: in UTF-8 no other character's first byte is one of these
 
 
 def neutralise_formulas(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """Prefix text cells that a spreadsheet would read as a formula with a single quote."""
-    risky = pc.match_substring_regex(column, _RISKY_START)
-    if not pc.any(risky).as_py():  # the usual case: the prefixed copy of the whole column would cost more
+    """Prefix text cells that a spreadsheet would read as a formula with a single quote. Their first byte is
+    read straight from the Arrow buffers (a regular expression on every cell took half the time of writing
+    the incidents CSV)."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    firsts = np.frombuffer(RISKY_FIRST, dtype=np.uint8)
+    risky = np.concatenate([checks.first_byte_in(chunk, firsts) for chunk in chunks] or [np.zeros(0, bool)])
+    if not risky.any():  # the usual case: the prefixed copy of the whole column would cost more
         return column
-    return pc.if_else(risky, pc.utf8_replace_slice(column, 0, 0, SPREADSHEET_ESCAPE), column)
+    return pc.if_else(pa.array(risky), pc.utf8_replace_slice(column, 0, 0, SPREADSHEET_ESCAPE), column)
 
 
 def csv_cell(text: str) -> str:

@@ -708,7 +708,7 @@ def _formulas(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
     if not all(pa.types.is_string(chunk.type) for chunk in chunks):
         return pc.fill_null(pc.match_substring_regex(values, FORMULA), False)
-    possible = np.concatenate([_first_byte_in(chunk, _FORMULA_FIRST) for chunk in chunks] or [np.zeros(0, bool)])
+    possible = np.concatenate([first_byte_in(chunk, _FORMULA_FIRST) for chunk in chunks] or [np.zeros(0, bool)])
     found = np.zeros(len(possible), dtype=bool)
     rows = np.flatnonzero(possible)
     if len(rows):
@@ -717,12 +717,13 @@ def _formulas(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pa.array(found)
 
 
-def _first_byte_in(chunk: pa.Array, firsts: np.ndarray) -> np.ndarray:
+def first_byte_in(chunk: pa.Array, firsts: np.ndarray) -> np.ndarray:
     """For each text of a string array, whether it is non-empty and its first byte is one of `firsts`."""
     if len(chunk) == 0:
         return np.zeros(0, dtype=bool)
     _, offsets_buffer, data_buffer = chunk.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+    width = np.dtype(np.int64 if pa.types.is_large_string(chunk.type) else np.int32)
+    offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
     starts, ends = offsets[:-1], offsets[1:]
     filled = ends > starts
     out = np.zeros(len(chunk), dtype=bool)

@@ -83,7 +83,7 @@ class Checked:
     package: dict[str, Any]
     problems: list[Problem]
     good: dict[str, list[str]]  # by kind, the files whose rows are in `tables`
-    outputs: dict[Path, bytes]  # what `incidents build` writes from them (when there is no problem)
+    outputs: dict[Path, bytes]  # what `incidents build` writes from them (when there is no problem), but `kept`
     fingerprints: dict[str, str]  # what each table's outputs were made from (build.fingerprint)
     kept: dict[Path, outputs_.Kept] = field(default_factory=dict)  # outputs the last build wrote, still as written
 
