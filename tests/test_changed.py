@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from factories import ACTOR_A, INCIDENT, TODAY, git, make_dataset, quote, record, write_record
-from incidents import filecheck
+from incidents import dataset, filecheck
 from incidents.cli import cli
 from incidents.release import release
 from incidents.validate import validate
@@ -45,9 +45,14 @@ def test_changed_files_get_the_problems_a_full_validate_finds_in_them(tmp_path, 
     monkeypatch.setattr(
         filecheck, "check_chunk", lambda items, fp=True: parsed.extend(d for *_, d in items) or original(items, fp)
     )
+    stat_ed: list[str] = []
+    lstat = dataset._lstat
+    monkeypatch.setattr(dataset, "_lstat", lambda path: stat_ed.append(Path(path).name) or lstat(path))
 
     found = validate(root, changed_since="main", today=TODAY)
     read_for_it = set(parsed)
+    # git vouches for the tracked files whose bytes are the index's (the staged one too): the rest is stat-ed
+    assert sorted(stat_ed) == sorted(f"{i}.yaml" for i in [IDS[2], IDS[3], added["incident_id"]])
 
     changed = {f"data/records/{i}.yaml" for i in [*IDS[:4], added["incident_id"]]}
     full = validate(root, today=TODAY)

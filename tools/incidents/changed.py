@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import checks, continuity, dataset, filecheck, manifest, scan, standard
+from . import checks, continuity, dataset, filecheck, manifest, scan, standard, worktree
 from . import rows as rows_
 from .layout import Layout
 from .problems import Problem
@@ -54,8 +55,12 @@ def changed_paths(root: Path, ref: str) -> set[str]:
 def check_changed(layout: Layout, ref: str, today: dt.date) -> list[Problem]:
     """Every problem of the files changed since REF, and the global invariants checked on file names."""
     std = standard.load()
-    paths = changed_paths(layout.root, ref)
-    listed = scan.listing(layout)
+    with ThreadPoolExecutor(1) as pool:  # git vouches for the unchanged files while it names the changed ones
+        vouching = pool.submit(worktree.vouched, layout.root, scan.folders(layout))
+        paths = changed_paths(layout.root, ref)
+        vouched = vouching.result()
+    known = vouched.column("path").combine_chunks() if vouched is not None else None
+    listed = scan.listing(layout, known=lambda: known)  # only the files git cannot vouch for are stat-ed
     refused, items = listed.refused, listed.items()
     by_path = {item[2]: item for item in items}
     ids = {kind: {Path(d).stem for k, _, d in items if k == kind} for kind in ("record", "actor", "source")}

@@ -46,6 +46,11 @@ class Scan:
 Stat = tuple[int, int, int, int]  # size, mtime, ctime, inode
 
 
+def folders(layout: Layout) -> list[str]:
+    """The folders of contributed files, relative to the root (as git names them)."""
+    return [layout.rel(getattr(layout, attr)) for attr, _ in FOLDERS.values()]
+
+
 @dataclass
 class Listing:
     """Every file to check, by kind (archived texts as TEXT), as Arrow columns; the problems of what is
@@ -192,10 +197,9 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
     std = standard.load()
     started_ns = time.time_ns()  # before any stat is taken: see cache.smudge_racy
     fingerprints = bool(manifest.versions(layout))  # continuity needs them once a release exists
-    folders = [layout.rel(getattr(layout, attr)) for attr, _ in FOLDERS.values()]
     with ThreadPoolExecutor(2) as pool:  # the cache is read and git asked while the folders are listed
         loading = pool.submit(cache.load, layout, std, fingerprints) if use_cache else None
-        vouching = pool.submit(worktree.vouched, layout.root, folders) if use_cache else None
+        vouching = pool.submit(worktree.vouched, layout.root, folders(layout)) if use_cache else None
 
         @functools.cache
         def known() -> pa.Array | None:  # waited for only once the names are listed
