@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from . import checks, continuity, dataset, filecheck, manifest, scan, standard, worktree
 from . import rows as rows_
-from .layout import Layout
+from .layout import Layout, stem
 from .problems import Problem
 
 DELETED_EXPECTED = "ids are never deleted: restore it and use `incidents withdraw` (or `incidents merge`)"
@@ -63,7 +63,7 @@ def check_changed(layout: Layout, ref: str, today: dt.date) -> list[Problem]:
     listed = scan.listing(layout, known=lambda: known)  # only the files git cannot vouch for are stat-ed
     refused, items = listed.refused, listed.items()
     by_path = {item[2]: item for item in items}
-    ids = {kind: {Path(d).stem for k, _, d in items if k == kind} for kind in ("record", "actor", "source")}
+    record_ids = {stem(d) for k, _, d in items if k == "record"}
     chosen = {p for p in paths if p in by_path}
     chosen |= {p.removesuffix(".txt") + ".yaml" for p in paths if p.endswith(".txt")} & by_path.keys()
     release = manifest.latest(layout)
@@ -83,7 +83,7 @@ def check_changed(layout: Layout, ref: str, today: dt.date) -> list[Problem]:
             for row in files.select(["incident_id", *fields]).to_pylist()
         }
         line = rows_.Reread(layout).line
-        problems += continuity.check_states(release, layout.rel(release.path), states, ids["record"], line)
+        problems += continuity.check_states(release, layout.rel(release.path), states, record_ids, line)
     return problems
 
 

@@ -39,7 +39,7 @@ from . import (
     touched,
 )
 from . import outputs as outputs_
-from .layout import Layout
+from .layout import Layout, stem
 from .problems import Problem
 from .problems import sort as sort_problems
 
@@ -196,7 +196,7 @@ def check_continuity(layout: Layout, files: pa.Table, reread: rows.Reread) -> li
         if last is None:
             return []
         records_ = files.filter(pc.equal(files.column("kind"), "record"))
-        present = {Path(path).stem for path in records_.column("path").to_pylist()}
+        present = {stem(path) for path in records_.column("path").to_pylist()}
         present.update(i for i in records_.column("incident_id").to_pylist() if i)
         fields = ("path", "status", "numbers", "history", "status_changed", "content")
         states = {
