@@ -62,6 +62,13 @@ def test_usage_error_exits_2(dataset):
     assert run(dataset.root, "validate", "--format", "xml").exit_code == 2
 
 
+def test_a_root_that_does_not_exist_is_a_usage_error_and_nothing_is_created(tmp_path):
+    typo = tmp_path / "datset"
+    result = run(typo, "build")
+    assert result.exit_code == 2 and "datset" in result.output and "does not exist" in result.output
+    assert not typo.exists()
+
+
 def test_new_then_ingest_then_build(dataset, tmp_path):
     created = run(dataset.root, "new", "--by", "Coder")
     assert created.exit_code == 0

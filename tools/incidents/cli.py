@@ -38,7 +38,7 @@ def _utc_now() -> dt.datetime:
 @click.version_option(__version__, prog_name="incidents")
 @click.option(
     "--root",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=".",
     show_default=True,
     help="The dataset repository (the folder holding data/ and schemas/).",
