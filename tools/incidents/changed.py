@@ -20,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import checks, continuity, dataset, filecheck, manifest, scan, standard, worktree
+from . import checks, continuity, dataset, filecheck, manifest, scan, standard
 from . import rows as rows_
 from .layout import Layout, stem
 from .problems import Problem
@@ -56,11 +56,9 @@ def check_changed(layout: Layout, ref: str, today: dt.date) -> list[Problem]:
     """Every problem of the files changed since REF, and the global invariants checked on file names."""
     std = standard.load()
     with ThreadPoolExecutor(1) as pool:  # git vouches for the unchanged files while it names the changed ones
-        vouching = pool.submit(worktree.vouched, layout.root, scan.folders(layout))
+        _, known = scan.ask_git(pool, layout)
         paths = changed_paths(layout.root, ref)
-        vouched = vouching.result()
-    known = vouched.column("path").combine_chunks() if vouched is not None else None
-    listed = scan.listing(layout, known=lambda: known)  # only the files git cannot vouch for are stat-ed
+        listed = scan.listing(layout, known=known)  # only the files git cannot vouch for are stat-ed
     refused, items = listed.refused, listed.items()
     by_path = {item[2]: item for item in items}
     record_ids = {stem(d) for k, _, d in items if k == "record"}

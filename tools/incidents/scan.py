@@ -11,7 +11,7 @@ import os
 import stat
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -46,9 +46,18 @@ class Scan:
 Stat = tuple[int, int, int, int]  # size, mtime, ctime, inode
 
 
-def folders(layout: Layout) -> list[str]:
-    """The folders of contributed files, relative to the root (as git names them)."""
-    return [layout.rel(getattr(layout, attr)) for attr, _ in FOLDERS.values()]
+def ask_git(pool: ThreadPoolExecutor, layout: Layout) -> tuple[Future[pa.Table | None], Callable[[], pa.Array | None]]:
+    """Ask git on `pool` which contributed files it vouches for (worktree.vouched): its answer, and the
+    paths in it as `listing` takes them, waited for only once the names are listed."""
+    folders = [layout.rel(getattr(layout, attr)) for attr, _ in FOLDERS.values()]
+    vouching = pool.submit(worktree.vouched, layout.root, folders)
+
+    @functools.cache
+    def known() -> pa.Array | None:
+        vouched = vouching.result()
+        return vouched.column("path").combine_chunks() if vouched is not None else None
+
+    return vouching, known
 
 
 @dataclass
@@ -199,13 +208,7 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
     fingerprints = bool(manifest.versions(layout))  # continuity needs them once a release exists
     with ThreadPoolExecutor(2) as pool:  # the cache is read and git asked while the folders are listed
         loading = pool.submit(cache.load, layout, std, fingerprints) if use_cache else None
-        vouching = pool.submit(worktree.vouched, layout.root, folders(layout)) if use_cache else None
-
-        @functools.cache
-        def known() -> pa.Array | None:  # waited for only once the names are listed
-            vouched = vouching.result() if vouching else None
-            return vouched.column("path").combine_chunks() if vouched is not None else None
-
+        vouching, known = ask_git(pool, layout) if use_cache else (None, None)
         listed = listing(layout, stats=loading is not None, known=known)
         vouched = vouching.result() if vouching else None
         old = loading.result() if loading else None
