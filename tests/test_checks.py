@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -52,3 +53,35 @@ def test_formulas_found_from_the_first_byte_are_those_the_regex_finds_in_every_t
     assert _formulas(whole).to_pylist() == expected
     chunked = pa.chunked_array([whole.slice(0, cut), whole.slice(cut)], pa.string())  # slices: buffer offsets
     assert _formulas(chunked).to_pylist() == expected
+
+
+def _duplicated_rows(rows: list[tuple[object, ...]]) -> list[bool]:
+    counts = Counter(rows)
+    return [counts[row] > 1 for row in rows]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "a\x1fb", None]), st.one_of(st.none(), st.integers(-2, 2))),
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_rows_sharing_a_composite_key_are_those_python_finds_nulls_equal_to_nulls(rows, coded):
+    table = pa.table(
+        {"id": pa.array([r[0] for r in rows], pa.string()), "n": pa.array([r[1] for r in rows], pa.int64())}
+    )
+    codes = {"id": pc.index_in(table.column("id"), value_set=pa.array(["a", "b"]))} if coded else {}
+    found = checks._duplicated(table, ["id", "n"], codes)
+    assert (found.to_pylist() if found is not None else [False] * len(rows)) == _duplicated_rows(rows)
+    alone = checks._duplicated(table, ["id"], {})  # one column: by the lookup of each id's first row
+    assert (alone.to_pylist() if alone is not None else [False] * len(rows)) == _duplicated_rows([r[:1] for r in rows])
+
+
+def test_rows_whose_codes_mix_to_one_number_are_not_duplicates_unless_their_values_are():
+    spread = -int(checks._MIX) % 2**64  # (0, 0) and (1, -_MIX) mix to the same number modulo 2**64
+    second = spread - 2**64 if spread >= 2**63 else spread
+    table = pa.table({"a": pa.array([0, 1, 1], pa.int64()), "b": pa.array([0, second, second], pa.int64())})
+    mixed = checks._mix([table.column("a"), table.column("b")])
+    assert mixed[0] == mixed[1]
+    assert checks._duplicated(table, ["a", "b"], {}).to_pylist() == [False, True, True]

@@ -111,13 +111,6 @@ def check_fields(standard: Standard, tables: Tables) -> Iterator[Finding]:
                 yield from _findings(name, table, mask, column_name, found, f"at most {cons['maximum']}", "maximum")
 
 
-def _key(table: pa.Table, columns: list[str]) -> pa.ChunkedArray | pa.Array:
-    if len(columns) == 1:
-        return table.column(columns[0])
-    parts = [pc.cast(table.column(c), pa.string()) for c in columns]
-    return pc.binary_join_element_wise(*parts, "\x1f")
-
-
 def _repeated(key: pa.ChunkedArray | pa.Array) -> pa.Array:
     counts = pc.value_counts(key)
     return counts.field("values").filter(pc.greater(counts.field("counts"), 1))
@@ -126,30 +119,54 @@ def _repeated(key: pa.ChunkedArray | pa.Array) -> pa.Array:
 def _duplicated(
     table: pa.Table, columns: list[str], codes: dict[str, pa.Array | pa.ChunkedArray]
 ) -> pa.Array | pa.ChunkedArray | None:
-    """Rows whose key another row holds too, or None when every key is unique: the usual case, found by one
-    hash aggregation on integer codes of the key columns (`codes`: a foreign key's row in its target, where
-    known), without building a composite key for every row. Candidates are confirmed on the exact values."""
-    if len(columns) == 1:
-        repeated = _repeated(table.column(columns[0]))
-        return pc.is_in(table.column(columns[0]), value_set=repeated) if len(repeated) else None
+    """Rows whose key another row holds too, or None when every key is unique: the usual case, found by
+    counting one 64-bit number per row, mixed from integer codes of the key columns (`codes`: a foreign
+    key's row in its target, where known), without building a composite key for every row. Equal keys mix
+    to equal numbers; the rows whose number repeats are confirmed on the exact values."""
+    if len(columns) == 1:  # each row's first holder of its key: the lookup the history and support rules share
+        first = _filled(_row_in(table, columns[0], table, columns[0]))
+        repeats = np.flatnonzero(first != np.arange(len(first)))
+        if not len(repeats):
+            return None
+        mask = np.zeros(len(first), dtype=bool)
+        mask[repeats] = mask[first[repeats]] = True
+        return pa.array(mask)
     keys = table.select(columns)
-    coded = pa.table({c: codes[c] if c in codes else _codes(keys.column(c)) for c in columns})
-    counts = coded.group_by(columns, use_threads=False).aggregate([([], "count_all")])
-    if len(counts) == len(keys):
+    mixed = _mix([codes[c] if c in codes else _codes(keys.column(c)) for c in columns])
+    ordered = np.sort(mixed)  # numpy sorts 64-bit numbers several times faster than Arrow hashes them
+    shared = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(shared):
         return None
-    shared = counts.filter(pc.greater(counts.column("count_all"), 1)).column(columns[0])
-    rows = pc.indices_nonzero(pc.fill_null(pc.is_in(coded.column(columns[0]), value_set=shared), False))
-    candidates = _key(keys.take(rows), columns)
-    hit = pc.filter(rows, pc.is_in(candidates, value_set=_repeated(candidates)))
+    rows = np.flatnonzero(np.isin(mixed, shared))
+    exact = np.stack([_mixable(_codes(column, exact=True)) for column in keys.take(rows).columns], axis=1)
+    _, inverse, counts = np.unique(exact, axis=0, return_inverse=True, return_counts=True)
     mask = np.zeros(len(keys), dtype=bool)
-    mask[np.asarray(hit)] = True
+    mask[rows[counts[inverse.ravel()] > 1]] = True
     return pa.array(mask)
 
 
-def _codes(column: pa.ChunkedArray) -> pa.Array:
-    """A text column as integer codes (equal texts, equal codes); other columns as they are."""
-    if not pa.types.is_string(column.type):
-        return column.combine_chunks()
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd, with its bits spread: few distinct rows mix to one number
+
+
+def _mix(columns: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:
+    """One number per row from integer columns (nulls as -1): equal rows give equal numbers, and unequal
+    rows rarely do (a polynomial in the columns, modulo 2**64)."""
+    mixed = np.zeros(len(columns[0]), dtype=np.uint64)
+    for column in columns:
+        mixed = mixed * _MIX + _mixable(column).view(np.uint64)
+    return mixed
+
+
+def _mixable(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.cast(column, pa.int64()), -1))
+
+
+def _codes(column: pa.ChunkedArray, exact: bool = False) -> pa.Array | pa.ChunkedArray:
+    """A column as integer codes, equal values with equal codes: integers as they are, other values by
+    their place in a dictionary. With `exact`, every column by its dictionary: no value's code is the -1
+    that nulls become."""
+    if pa.types.is_integer(column.type) and not exact:
+        return column
     return column.combine_chunks().dictionary_encode().indices
 
 
