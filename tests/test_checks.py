@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from unittest.mock import patch
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -85,3 +86,42 @@ def test_rows_whose_codes_mix_to_one_number_are_not_duplicates_unless_their_valu
     mixed = checks._mix([table.column("a"), table.column("b")])
     assert mixed[0] == mixed[1]
     assert checks._duplicated(table, ["a", "b"], {}).to_pylist() == [False, True, True]
+
+
+@given(
+    st.dictionaries(st.sampled_from("abcd"), st.text(st.characters(exclude_categories=["Cs"]), max_size=12)),
+    st.lists(
+        st.tuples(
+            st.sampled_from("abcde"),  # "e" and absent keys: no text (a dangling reference, reported elsewhere)
+            st.one_of(st.none(), st.integers(-1, 14)),
+            st.one_of(st.none(), st.integers(-1, 14)),
+            st.booleans(),
+        ),
+        max_size=25,
+    ),
+    st.integers(0, 40),
+)
+def test_quotes_and_offsets_are_judged_as_python_slices_them_in_batches_of_any_size(texts, rows, batch):
+    def quote(source: str, start: int | None, end: int | None, exact: bool) -> str:
+        cut = texts.get(source, "")[start or 0 : end or 0]
+        return cut if exact else cut + "é"
+
+    evidence = pa.table(
+        {
+            "source_id": pa.array([r[0] for r in rows], pa.string()),
+            "quote": pa.array([quote(*r) for r in rows], pa.string()),
+            "char_start": pa.array([r[1] for r in rows], pa.int64()),
+            "char_end": pa.array([r[2] for r in rows], pa.int64()),
+        }
+    )
+    expected = []
+    for row, (source, start, end, exact) in enumerate(rows):
+        if source not in texts or start is None or end is None:
+            continue
+        if start < 0 or start >= end or end > len(texts[source]):
+            expected.append((row, "evidence-offsets"))
+        elif not exact:
+            expected.append((row, "evidence-quote"))
+    with patch.object(checks, "_TEXT_BATCH", batch):  # texts joined in buffers of about `batch` bytes
+        found = list(checks.check_evidence_text({"incident_sources": evidence}, texts))
+    assert sorted((f.row, f.code) for f in found) == expected

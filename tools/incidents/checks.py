@@ -581,20 +581,24 @@ def check_evidence_text(tables: Tables, texts: Mapping[str, str | bytes]) -> Ite
     """Each quote equals the archived source text between its offsets (counted in characters). Texts may be
     given as UTF-8 bytes, as read from disk: decoding them is not needed to compare.
 
-    Vectorised: the texts are joined into one UTF-8 buffer, character offsets become byte offsets, and the
+    Vectorised: the texts are joined into UTF-8 buffers, character offsets become byte offsets, and the
     quoted stretches are cut out as one Arrow binary-view array, compared with the quotes in one call."""
     evidence = tables["incident_sources"]
     ids = sorted(texts)
-    batch: list[str] = []
-    size = 0
-    for source_id in ids:  # batches keep each buffer well under the 2 GiB a binary view can address
-        batch.append(source_id)
-        size += len(texts[source_id])
-        if size > _TEXT_BATCH:
-            yield from _check_quotes(evidence, {i: _utf8(texts[i]) for i in batch})
-            batch, size = [], 0
-    if batch:
-        yield from _check_quotes(evidence, {i: _utf8(texts[i]) for i in batch})
+    index = _filled(pc.index_in(evidence.column("source_id"), value_set=pa.array(ids, pa.string())))
+    starts, ends = _filled(evidence.column("char_start")), _filled(evidence.column("char_end"))
+    known = np.flatnonzero((index >= 0) & (starts != _NULL) & (ends != _NULL))  # a missing source: dangling
+    by_text = known[np.argsort(index[known], kind="stable")]
+    first = 0
+    while first < len(ids):  # batches keep each buffer well under the 2 GiB a binary view can address
+        last, size = first, 0
+        while last < len(ids) and (size <= _TEXT_BATCH or last == first):
+            size += len(texts[ids[last]])
+            last += 1
+        rows = np.sort(by_text[np.searchsorted(index[by_text], first) : np.searchsorted(index[by_text], last)])
+        batch = [_utf8(texts[i]) for i in ids[first:last]]
+        yield from _check_quotes(evidence, batch, rows, index[rows] - first, starts[rows], ends[rows])
+        first = last
 
 
 _TEXT_BATCH = 4 * 1024**2  # bytes or characters: small buffers are reused, large ones cost page faults
@@ -604,51 +608,52 @@ def _utf8(text: str | bytes) -> bytes:
     return text.encode("utf-8") if isinstance(text, str) else text
 
 
-def _check_quotes(evidence: pa.Table, texts: dict[str, bytes]) -> Iterator[Finding]:
-    ids = list(texts)
-    data = np.frombuffer(b"".join(texts.values()) + bytes(12), dtype=np.uint8)  # padded: prefixes read 12 bytes
-    n_bytes = np.array([len(e) for e in texts.values()], dtype=np.int64)
-    byte_base = np.concatenate([[0], np.cumsum(n_bytes)])
-    # where each character begins (a byte that is not a UTF-8 continuation), then the end of the last text
-    begins = (data[: byte_base[-1] + 1] & 0xC0) != 0x80
-    begins[-1] = True  # the end of the last text, as if a character began there
-    char_bytes = np.flatnonzero(begins)
-    char_base = np.searchsorted(char_bytes, byte_base)  # the first character of each text
-    n_chars = np.diff(char_base)
-    index = _filled(pc.index_in(evidence.column("source_id"), value_set=pa.array(ids, pa.string())))
-    starts, ends = _filled(evidence.column("char_start")), _filled(evidence.column("char_end"))
-    known = (index >= 0) & (starts != _NULL) & (ends != _NULL)  # a missing source is a dangling reference
-    length = n_chars[np.where(known, index, 0)]
-    bad = known & ((ends > length) | (starts >= ends) | (starts < 0))
-    for row in np.flatnonzero(bad).tolist():
-        start, end, text_length = int(starts[row]), int(ends[row]), int(length[row])
+def _check_quotes(
+    evidence: pa.Table, texts: list[bytes], rows: np.ndarray, text: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> Iterator[Finding]:
+    """The quotes of `rows` (with offsets and the index of their text in `texts`) against the texts."""
+    data = np.frombuffer(b"".join(texts) + bytes(12), dtype=np.uint8)  # padded: prefixes read 12 bytes
+    byte_base = np.concatenate([[0], np.cumsum([len(t) for t in texts])])
+    # A character's bytes are one that begins it and continuation bytes (10xxxxxx), few in most texts:
+    # the byte where character c (counted across the texts) begins is c plus the continuation bytes before it.
+    continuation = np.flatnonzero((data[: byte_base[-1]] & 0xC0) == 0x80)
+    chars_before = continuation - np.arange(len(continuation))  # characters begun before each of them
+
+    def byte_of(chars: np.ndarray) -> np.ndarray:
+        return chars + np.searchsorted(chars_before, chars, side="right")
+
+    char_base = byte_base - np.searchsorted(continuation, byte_base)  # the first character of each text
+    length = np.diff(char_base)[text]
+    bad = (ends > length) | (starts >= ends) | (starts < 0)
+    for k in np.flatnonzero(bad).tolist():
+        start, end, text_length = int(starts[k]), int(ends[k]), int(length[k])
         yield Finding(
             "incident_sources",
-            row,
+            int(rows[k]),
             "char_end",
             f"offsets {start}-{end} in a text of {text_length} characters",
             "0 <= char_start < char_end <= the length of the source text",
             "evidence-offsets",
         )
-    rows = np.flatnonzero(known & ~bad)
+    good = ~bad
+    rows, text, starts, ends = rows[good], text[good], starts[good], ends[good]
     if not len(rows):
         return
-    src = index[rows]
-    first, last = char_bytes[char_base[src] + starts[rows]], char_bytes[char_base[src] + ends[rows]]
+    first, last = byte_of(char_base[text] + starts), byte_of(char_base[text] + ends)
     archived = _binary_views(data, first, last - first)
-    quotes = pc.cast(pc.take(evidence.column("quote"), pa.array(rows)), pa.large_binary())
-    differs = pc.invert(pc.fill_null(pc.equal(pc.cast(archived, pa.large_binary()), quotes), False))
+    quotes = pc.cast(pc.take(evidence.column("quote"), pa.array(rows)), pa.binary_view())
+    differs = pc.invert(pc.fill_null(pc.equal(archived, quotes), False))
     for position in _rows(differs):
         row = int(rows[position])
-        text = texts[ids[int(src[position])]].decode("utf-8", errors="replace")
-        start, end = int(starts[row]), int(ends[row])
+        source = texts[int(text[position])].decode("utf-8", errors="replace")
+        start, end = int(starts[position]), int(ends[position])
         quote = evidence.column("quote")[row].as_py()
         yield Finding(
             "incident_sources",
             row,
             "quote",
-            f"the source reads {text[start:end]!r} at {start}-{end}",
-            f"the quote {quote!r} exactly as archived" + _hint(text, quote or ""),
+            f"the source reads {source[start:end]!r} at {start}-{end}",
+            f"the quote {quote!r} exactly as archived" + _hint(source, quote or ""),
             "evidence-quote",
         )
 
@@ -663,15 +668,16 @@ def _filled(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 def _binary_views(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> pa.Array:
     """Slices data[start:start+length] as an Arrow binary-view array, without copying the bytes: each view
-    is 16 bytes (length, then the bytes inline up to 12, else a 4-byte prefix, buffer 0 and the offset)."""
+    is 16 bytes (length, then the bytes inline up to 12, else a 4-byte prefix, buffer 0 and the offset).
+    `data` is padded with 12 bytes past the last slice."""
     n = len(starts)
     views = np.zeros((n, 4), dtype=np.int32)
     views[:, 0] = lengths
-    raw = views.view(np.uint8)
-    short = lengths <= 12
-    for k in range(12):
-        raw[:, 4 + k] = np.where(k < np.where(short, lengths, 4), data[starts + k], 0)
-    views[~short, 3] = starts[~short]
+    inline = np.lib.stride_tricks.sliding_window_view(data, 12)[starts]  # 12 bytes from each start
+    inline[np.arange(12) >= np.where(lengths <= 12, lengths, 4)[:, None]] = 0  # past a value or a prefix
+    views.view(np.uint8)[:, 4:] = inline
+    long = lengths > 12
+    views[long, 3] = starts[long]
     return pa.Array.from_buffers(pa.binary_view(), n, [None, pa.py_buffer(views), pa.py_buffer(data)])
 
 
