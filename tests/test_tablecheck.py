@@ -36,6 +36,9 @@ def test_a_valid_package_has_no_problems_and_says_what_it_read(tmp_path):
     shutil.rmtree(layout.sources)  # a downloaded bundle has no archived texts: that check is skipped, not failed
     report = tablecheck.validate_tables(tmp_path, today=TODAY)
     assert report.problems == [] and "evidence quotes not compared" in report.notes[-1]
+    layout.sources.mkdir()
+    (layout.sources / ".hidden.txt").write_text("not an archived text", encoding="utf-8")
+    assert "evidence quotes not compared" in tablecheck.validate_tables(tmp_path, today=TODAY).notes[-1]
 
 
 def test_problems_name_the_table_file_the_csv_line_the_record_and_the_field(tmp_path):
