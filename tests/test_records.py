@@ -45,6 +45,8 @@ def test_dates_stay_as_written():
         (b"a: 1\nb:\n  c: " + b"9" * 5000 + b"\n", "number-range", 3),
         (b"a: 1\nb: [1, -9223372036854775809]\n", "number-range", 2),
         (b"a: 1\nb: {c: .inf}\n", "number-range", 2),
+        (b"a: !!binary aGk=\nb: [1, 2]\nc: {d: [3, .nan]}\n", "number-range", 3),  # PyYAML builds it
+        (b"a: 1\nb: [2, 1.0e+999]\nc: -1.0e+999\n", "number-range", 2),  # the first one
     ],
 )
 def test_bad_yaml_gives_one_clear_problem(text, code, line):

@@ -82,7 +82,7 @@ class _Exotic(Exception):
     refuses): the file is then built by PyYAML's constructor, as it always was."""
 
 
-_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
 _SCALARS: dict[str, Any] = {
     f"tag:yaml.org,2002:{name}": getattr(yaml.SafeLoader, f"construct_yaml_{name}")
     for name in ("str", "int", "float", "bool", "null")
@@ -90,6 +90,8 @@ _SCALARS: dict[str, Any] = {
 
 
 def _scalar(loader: Any, node: yaml.Node) -> Any:
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):  # most values: what PyYAML's constructor returns
+        return node.value
     make = _SCALARS.get(node.tag) if isinstance(node, yaml.ScalarNode) else None
     if make is None:
         raise _Exotic
@@ -100,10 +102,18 @@ def _scalar(loader: Any, node: yaml.Node) -> Any:
 
 
 def _walk(
-    node: yaml.Node, path: Path_, depth: int, seen: set[int], lines: dict[Path_, int], at: int = 1, loader: Any = None
+    node: yaml.Node,
+    path: Path_,
+    depth: int,
+    seen: set[int],
+    lines: dict[Path_, int],
+    at: int = 1,
+    loader: Any = None,
+    numbers: list[tuple[Path_, Any]] | None = None,
 ) -> Any:
     """Check the node tree: no aliases, no duplicate keys, bounded depth. With `loader`, also build the
-    values in the same pass (plain scalars, mappings, lists; anything else raises _Exotic).
+    values in the same pass (plain scalars, mappings, lists; anything else raises _Exotic), and put the first
+    number no table can hold in `numbers` (see _out_of_range).
 
     `at` is the line where the node is used, which for an alias differs from where it was defined."""
     if id(node) in seen:
@@ -120,24 +130,18 @@ def _walk(
         keys: set[str] = set()
         built: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
             if id(key_node) in seen or not isinstance(key_node, yaml.ScalarNode):
-                raise _Refused(key_node.start_mark.line + 1, "keys must be plain names", "a field name", "bad-key")
+                raise _Refused(line, "keys must be plain names", "a field name", "bad-key")
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Refused(
-                    key_node.start_mark.line + 1, "YAML merge keys ('<<') are not allowed", "plain keys", "yaml-alias"
-                )
-            if key_node.value in keys:
-                raise _Refused(
-                    key_node.start_mark.line + 1,
-                    f"the key '{key_node.value}' appears twice",
-                    "each key once",
-                    "duplicate-key",
-                )
-            keys.add(key_node.value)
-            value = _walk(
-                value_node, (*path, key_node.value), depth + 1, seen, lines, key_node.start_mark.line + 1, loader
-            )
-            lines[(*path, key_node.value)] = key_node.start_mark.line + 1
+                raise _Refused(line, "YAML merge keys ('<<') are not allowed", "plain keys", "yaml-alias")
+            key = key_node.value
+            if key in keys:
+                raise _Refused(line, f"the key '{key}' appears twice", "each key once", "duplicate-key")
+            keys.add(key)
+            where = (*path, key)
+            value = _walk(value_node, where, depth + 1, seen, lines, line, loader, numbers)
+            lines[where] = line
             if loader is not None:
                 built[_scalar(loader, key_node)] = value
         return built if loader is not None else None
@@ -145,20 +149,30 @@ def _walk(
         if loader is not None and node.tag != _SEQ:
             raise _Exotic
         items = [
-            _walk(item, (*path, index), depth + 1, seen, lines, at, loader) for index, item in enumerate(node.value)
+            _walk(item, (*path, index), depth + 1, seen, lines, at, loader, numbers)
+            for index, item in enumerate(node.value)
         ]
         return items if loader is not None else None
-    return _scalar(loader, node) if loader is not None else None
+    if loader is None:
+        return None
+    value = _scalar(loader, node)
+    if type(value) in (int, float) and not -MAX_INTEGER <= value <= MAX_INTEGER and numbers == []:
+        numbers.append((path, value))
+    return value
 
 
-def _build(loader: Any, node: yaml.Node, lines: dict[Path_, int]) -> Any:
-    """The file's data, checked and built in one pass where it can be; PyYAML builds the rest."""
+def _build(loader: Any, node: yaml.Node, lines: dict[Path_, int]) -> tuple[Any, tuple[Path_, Any] | None]:
+    """The file's data, checked and built in one pass where it can be (PyYAML builds the rest), and the
+    first number in it that no table can hold, with where it is."""
+    numbers: list[tuple[Path_, Any]] = []
     try:
-        return _walk(node, (), 0, set(), lines, loader=loader)
+        data = _walk(node, (), 0, set(), lines, loader=loader, numbers=numbers)
+        return data, numbers[0] if numbers else None
     except _Exotic:
         lines.clear()
         _walk(node, (), 0, set(), lines)
-        return loader.construct_document(node)
+        data = loader.construct_document(node)
+        return data, _out_of_range(data, ())
 
 
 def parse(text: bytes, path: str) -> Loaded:
@@ -190,7 +204,7 @@ def parse(text: bytes, path: str) -> Loaded:
         node = loader.get_single_node()
         if node is None:
             return refuse(1, "the file is empty", "a YAML mapping of fields", "empty")
-        loaded.data = _build(loader, node, loaded.lines)
+        loaded.data, out_of_range = _build(loader, node, loaded.lines)
     except _Refused as exc:
         return refuse(exc.line, exc.message, exc.expected, exc.code)
     except yaml.MarkedYAMLError as exc:
@@ -220,7 +234,6 @@ def parse(text: bytes, path: str) -> Loaded:
         kind = type(loaded.data).__name__
         loaded.data = None
         return refuse(1, f"the file holds a {kind}", "a YAML mapping of fields", "not-a-mapping")
-    out_of_range = _out_of_range(loaded.data, ())
     if out_of_range:
         at, value = out_of_range
         loaded.data = None

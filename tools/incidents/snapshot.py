@@ -29,6 +29,10 @@ TOMBSTONES = ("withdrawn", "merged")
 
 def _plain(value: Any) -> Any:
     """A value in the form the record files write it, for hashing and comparing."""
+    if isinstance(value, str | int) or value is None:  # most values, first: texts, counts, booleans
+        return value
+    if isinstance(value, dict):  # before the slower test for any Mapping
+        return {str(k): _plain(v) for k, v in value.items() if v is not None and v != []}
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, dt.date):
