@@ -125,3 +125,29 @@ def test_quotes_and_offsets_are_judged_as_python_slices_them_in_batches_of_any_s
     with patch.object(checks, "_TEXT_BATCH", batch):  # texts joined in buffers of about `batch` bytes
         found = list(checks.check_evidence_text({"incident_sources": evidence}, texts))
     assert sorted((f.row, f.code) for f in found) == expected
+
+
+NUMBERS = st.one_of(st.none(), st.integers(-1, 4))
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["i1", "i2", "i3", None]), NUMBERS), max_size=8),
+    st.lists(st.tuples(st.sampled_from(["i1", "i2", "i4", None]), NUMBERS), max_size=12),  # i4: no such incident
+)
+def test_revision_numbers_are_judged_per_incident_id_as_python_counts_them(incidents, revisions):
+    def table(rows: list[tuple[str | None, int | None]]) -> pa.Table:
+        ids, numbers = [r[0] for r in rows], [r[1] for r in rows]
+        return pa.table({"incident_id": pa.array(ids, pa.string()), "revision": pa.array(numbers, pa.int64())})
+
+    expected = set()
+    for row, (incident_id, revision) in enumerate(incidents):
+        held = [number for owner, number in revisions if owner == incident_id]
+        numbered = [number for number in held if number is not None]
+        if numbered and (max(numbered) != len(set(numbered)) or min(numbered) != 1):
+            expected.add((row, "revisions", "revisions are not numbered 1, 2, 3, ..."))
+        if not held:
+            expected.add((row, "revisions", "the record has no revision"))
+        if numbered and revision is not None and revision != max(numbered):
+            expected.add((row, "revision", f"revision {revision}"))
+    found = checks.check_history({"incidents": table(incidents), "revisions": table(revisions)})
+    assert {(f.row, f.field, f.message) for f in found} == expected

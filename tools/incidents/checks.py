@@ -481,32 +481,26 @@ def check_history(tables: Tables) -> Iterator[Finding]:
     row's revisions, as it would by id."""
     revisions, incidents = tables["revisions"], tables["incidents"]
     first = np.asarray(_row_in(incidents, "incident_id", incidents, "incident_id"))
-    owner = _row_in(revisions, "incident_id", incidents, "incident_id")
-    grouped = (
-        pa.table({"row": owner, "revision": revisions.column("revision")})
-        .group_by("row", use_threads=False)
-        .aggregate([("revision", "max"), ("revision", "count_distinct"), ("revision", "min")])
-    )
-    grouped = grouped.filter(pc.is_valid(grouped.column("row")))
+    owner = _filled(_row_in(revisions, "incident_id", incidents, "incident_id"))  # negative: no such incident
     n = len(incidents)
     has = np.zeros(n, dtype=bool)
+    has[owner[owner >= 0]] = True
+    # The numbered revisions of each incident, sorted by incident row then number (numpy sorts these in a
+    # tenth of the time Arrow's group_by takes); an empty number is reported as required.
+    numbered = (owner >= 0) & np.asarray(pc.is_valid(revisions.column("revision")))
+    row, number = owner[numbered], _filled(revisions.column("revision"))[numbered]
+    order = np.lexsort((number, row))
+    row, number = row[order], number[order]
+    new_row = _changes(row)
+    starts, ends = np.flatnonzero(new_row), np.flatnonzero(_changes(row[::-1])[::-1])  # each incident's first, last
+    counts = np.bincount((np.cumsum(new_row) - 1)[new_row | _changes(number)], minlength=len(starts))  # distinct
+    rows, top = row[starts], number[ends]
     gap = np.zeros(n, dtype=bool)
+    gap[rows] = (top != counts) | (number[starts] != 1)
     latest = np.zeros(n, dtype=np.int64)
-    rows = np.asarray(grouped.column("row"))
-    has[rows] = True
-    top = grouped.column("revision_max")
-    gap[rows] = np.asarray(
-        pc.fill_null(
-            pc.or_kleene(
-                pc.not_equal(top, grouped.column("revision_count_distinct")),
-                pc.not_equal(grouped.column("revision_min"), 1),
-            ),
-            False,  # a group of empty revision numbers: those are reported as required
-        )
-    )
-    latest[rows] = np.asarray(pc.fill_null(top, 0))
+    latest[rows] = top
     known = np.zeros(n, dtype=bool)
-    known[rows] = np.asarray(pc.is_valid(top))
+    known[rows] = True
     has, gap, latest, known = has[first], gap[first], latest[first], known[first]
     yield from _findings(
         "incidents",
@@ -536,6 +530,11 @@ def check_history(tables: Tables) -> Iterator[Finding]:
         "the number of the latest revision",
         "revision-sequence",
     )
+
+
+def _changes(values: np.ndarray) -> np.ndarray:
+    """Where a sorted array's value differs from the one before it (the first value included)."""
+    return np.concatenate([[True], values[1:] != values[:-1]])[: len(values)]
 
 
 def check_support(tables: Tables) -> Iterator[Finding]:
