@@ -156,8 +156,9 @@ def _walk(
     if loader is None:
         return None
     value = _scalar(loader, node)
-    if type(value) in (int, float) and not -MAX_INTEGER <= value <= MAX_INTEGER and numbers == []:
-        numbers.append((path, value))
+    if numbers is not None and not numbers and type(value) in (int, float):
+        if not -MAX_INTEGER <= value <= MAX_INTEGER:  # NaN included: it compares false with both bounds
+            numbers.append((path, value))
     return value
 
 

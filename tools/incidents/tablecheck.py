@@ -596,27 +596,26 @@ def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | N
     units, layout_name = units_of(root)
     notes = [f"read the Parquet tables: {layout_name}"]
     single = not (layout.tables / PARTITIONED).is_dir()  # the single-file layout is one unit of all tables
-    with ThreadPoolExecutor(1, thread_name_prefix="incidents-descriptor") as side:  # hashing, beside the rules
-        described = side.submit(check_descriptor, std, root, single)
-        missing = [
-            Problem(path, None, None, None, "the file is missing", "every table of the package", "missing-file")
-            for unit in units
-            for path in unit.files.values()
-            if not (root / path).is_file()
-        ]
-        if missing:
-            return Report(sort_problems(described.result() + missing), notes)
-        with_texts = _has_texts(layout.sources)
-        if not with_texts:
-            notes.append("evidence quotes not compared with the archived texts: no data/sources/*.txt here")
-        when = today or dt.datetime.now(dt.UTC).date()
-        where = str(root.resolve())  # workers elsewhere open the same absolute path (a shared filesystem)
-        groups = [units] if single else _groups(root, units)
-        tasks = [partial(check_unit, where, group, when, with_texts, with_keys=single) for group in groups]
-        if not single:
-            tasks.append(partial(check_keys, where, units))
-        problems = [p for result in run(tasks) for p in result]
-        return Report(sort_problems(described.result() + problems), notes)
+    described = _pool().submit(check_descriptor, std, root, single)  # hashing the files, beside the rules
+    missing = [
+        Problem(path, None, None, None, "the file is missing", "every table of the package", "missing-file")
+        for unit in units
+        for path in unit.files.values()
+        if not (root / path).is_file()
+    ]
+    if missing:
+        return Report(sort_problems(described.result() + missing), notes)
+    with_texts = _has_texts(layout.sources)
+    if not with_texts:
+        notes.append("evidence quotes not compared with the archived texts: no data/sources/*.txt here")
+    when = today or dt.datetime.now(dt.UTC).date()
+    where = str(root.resolve())  # workers elsewhere open the same absolute path (a shared filesystem)
+    groups = [units] if single else _groups(root, units)
+    tasks = [partial(check_unit, where, group, when, with_texts, with_keys=single) for group in groups]
+    if not single:
+        tasks.append(partial(check_keys, where, units))
+    problems = [p for result in run(tasks) for p in result]
+    return Report(sort_problems(described.result() + problems), notes)
 
 
 def _has_texts(sources: Path) -> bool:
