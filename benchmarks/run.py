@@ -290,6 +290,29 @@ def change_records(root: Path, count: int, round_: int = 0) -> list[Path]:
     return chosen
 
 
+def commit_changes(root: Path, round_: int = 0) -> list[Path]:
+    """Ten records changed and committed, as a merged pull request would leave them."""
+    changed = change_records(root, 10, round_)
+    git(root, "add", *[str(p) for p in changed])
+    git(root, "-c", "user.name=bench", "-c", "user.email=bench@example.org", "commit", "-q", "-m", "ten changes")
+    return changed
+
+
+def bench_pull_request(results: Results, work: Path, n: int, seed: int, repeat: int) -> None:
+    """`validate --changed-since` of ten changed records against `n` record files, with no build before it:
+    it parses only the changed files and takes the rest from git and the file names."""
+    root = records_repo(work, n, seed)
+    changed = commit_changes(root)
+    runs = [
+        measure([INCIDENTS, "--root", str(root), "validate", "--changed-since", "HEAD~1"], root, work)
+        for _ in range(repeat)
+    ]
+    run = median(runs)
+    note = _exit(run) or run.spread
+    results.rows.append(Row(f"incidents validate --changed-since ({len(changed)} records)", n, n, run, note=note))
+    git(root, "reset", "-q", "--hard", "synthetic")
+
+
 def bench_build(results: Results, work: Path, n: int, seed: int, has: dict, repeat: int = 1) -> None:
     root = records_repo(work, n, seed)
     cmd = [INCIDENTS, "--root", str(root), "build"]
@@ -297,12 +320,9 @@ def bench_build(results: Results, work: Path, n: int, seed: int, has: dict, repe
     results.rows.append(Row("incidents build (from record files, cold)", n, n, cold, note=_exit(cold)))
     again = measure(cmd, root, work)
     results.rows.append(Row("incidents build (nothing changed)", n, n, again, note=_exit(again)))
-    ident = ["-c", "user.name=bench", "-c", "user.email=bench@example.org"]
     rebuilds = []
     for round_ in range(repeat):  # each time ten other records
-        changed = change_records(root, 10, round_)
-        git(root, "add", *[str(p) for p in changed])
-        git(root, *ident, "commit", "-q", "-m", "ten changed records")
+        changed = commit_changes(root, round_)
         rebuilds.append(measure(cmd, root, work))
     incremental = median(rebuilds)
     note = _exit(incremental) or incremental.spread
@@ -441,6 +461,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--build-size", default="100k", help="record files for the build benchmarks (0: skip)")
     parser.add_argument("--errors-size", default="10k", help="the package with planted errors (0: skip)")
+    parser.add_argument(
+        "--pr-size", default="0", help="record files for validate --changed-since alone, without a build (0: skip)"
+    )
     parser.add_argument("--frictionless-timeout", type=float, default=600, help="seconds before giving up on it")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the validations, floor and rebuild")
     args = parser.parse_args(argv)
@@ -470,6 +493,10 @@ def main(argv: list[str] | None = None) -> None:
     if records:
         print(f"{records:,} record files: build ...", file=sys.stderr, flush=True)
         bench_build(results, args.work, records, args.seed, has, args.repeat)
+    pull_request = make_synthetic.size(args.pr_size)
+    if pull_request and has["changed_since"]:
+        print(f"{pull_request:,} record files: validate --changed-since ...", file=sys.stderr, flush=True)
+        bench_pull_request(results, args.work, pull_request, args.seed, args.repeat)
     print("\n".join(header))
     print()
     print(render(results))
