@@ -45,3 +45,14 @@ def test_repeated_runs_give_the_median_time_the_largest_peak_and_never_hide_a_fa
     failed = run.Run(None, 50, None)
     assert run.median([*runs, failed]) is failed
     assert run.median(runs[:1]) is runs[0]
+
+
+def test_a_pull_request_of_ten_records_is_timed_on_its_own_and_the_repository_put_back(tmp_path):
+    results = run.Results()
+    run.bench_pull_request(results, tmp_path, 60, 1, repeat=2)
+    (row,) = results.rows
+    assert row.benchmark == "incidents validate --changed-since (10 records)" and row.incidents == 60
+    assert row.run.finished and row.run.code == 0 and row.run.output.strip() == "valid"
+    assert row.note.startswith("median of 2: ")
+    root = tmp_path / "records-60-s1"
+    assert run.git(root, "rev-parse", "HEAD") == run.git(root, "rev-parse", "synthetic")  # the changes undone
