@@ -134,7 +134,7 @@ def _duplicated(
     keys = table.select(columns)
     mixed = _mix([codes[c] if c in codes else _codes(keys.column(c)) for c in columns])
     ordered = np.sort(mixed)  # numpy sorts 64-bit numbers several times faster than Arrow hashes them
-    shared = ordered[1:][ordered[1:] == ordered[:-1]]
+    shared = ordered[~_changes(ordered)]  # each number that equals the one before it
     if not len(shared):
         return None
     rows = np.flatnonzero(np.isin(mixed, shared))
@@ -587,14 +587,15 @@ def check_evidence_text(tables: Tables, texts: Mapping[str, str | bytes]) -> Ite
     index = _filled(pc.index_in(evidence.column("source_id"), value_set=pa.array(ids, pa.string())))
     starts, ends = _filled(evidence.column("char_start")), _filled(evidence.column("char_end"))
     known = np.flatnonzero((index >= 0) & (starts != _NULL) & (ends != _NULL))  # a missing source: dangling
-    by_text = known[np.argsort(index[known], kind="stable")]
+    by_text = known[np.argsort(index[known], kind="stable")]  # rows with a text, by text
+    text_of = index[by_text]
     first = 0
     while first < len(ids):  # batches keep each buffer well under the 2 GiB a binary view can address
         last, size = first, 0
         while last < len(ids) and (size <= _TEXT_BATCH or last == first):
             size += len(texts[ids[last]])
             last += 1
-        rows = np.sort(by_text[np.searchsorted(index[by_text], first) : np.searchsorted(index[by_text], last)])
+        rows = np.sort(by_text[np.searchsorted(text_of, first) : np.searchsorted(text_of, last)])
         batch = [_utf8(texts[i]) for i in ids[first:last]]
         yield from _check_quotes(evidence, batch, rows, index[rows] - first, starts[rows], ends[rows])
         first = last
