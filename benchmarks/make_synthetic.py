@@ -41,7 +41,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import yaml
 
-from incidents import build, records, standard, tables
+from incidents import build, records, standard, tablecheck, tables
 from incidents.layout import Layout
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -373,6 +373,7 @@ def _incident(rng: random.Random, index: int, actors: ActorIndex) -> Draft:
         f"{' and '.join(a['name'] for a, _ in picked)}.",
         "notes": None if rng.random() < 0.9 else "Reports differ on the number of people involved.",
         "tags": sorted(rng.sample(TAGS, rng.choice((0, 0, 0, 1, 2)))),
+        "flags": [] if rng.random() < 0.99 else ["source_inconsistent"],
         "external_ids": [f"acled:{country.code}{index + 1}"] if rng.random() < 0.1 else [],
         "actors": [{"actor_id": a["actor_id"], "role": role} for a, role in picked],
     }
@@ -590,7 +591,7 @@ def write_tables(root: Path, incidents: int, seed: int, chunk_blocks: int = CHUN
 
     def flush() -> None:
         built, _ = tables.from_records(std, chunk, [], [], VERSION)
-        for name in ("incidents", "incident_actors", "incident_sources", "revisions"):
+        for name in tablecheck.INCIDENT_TABLES:
             parts.setdefault(name, []).append(built[name])
         chunk.clear()
 

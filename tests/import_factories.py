@@ -110,17 +110,86 @@ def ged_file(tmp_path: Path, *rows: dict[str, str], name: str = "ged.csv") -> Pa
     return path
 
 
-def run(layout: Layout, export: common.Export, path: Path) -> common.Report:
-    return common.run_import(layout, export, path.name, path.read_bytes(), by="Test Importer", now=NOW, today=TODAY)
+def run(layout: Layout, export: common.Export, path: Path, **options: Any) -> common.Report:
+    with path.open("rb") as stream:
+        return common.run_import(layout, export, path.name, stream, by="Test Importer", now=NOW, today=TODAY, **options)
 
 
-def import_acled(layout: Layout, path: Path) -> common.Report:
-    return run(layout, acled.EXPORT, path)
+def import_acled(layout: Layout, path: Path, **options: Any) -> common.Report:
+    return run(layout, acled.EXPORT, path, **options)
 
 
-def import_ged(layout: Layout, path: Path) -> common.Report:
-    return run(layout, ucdp.EXPORT, path)
+def import_ged(layout: Layout, path: Path, **options: Any) -> common.Report:
+    return run(layout, ucdp.EXPORT, path, **options)
 
 
 def record_of(layout: Layout, external_id: str) -> dict[str, Any]:
     return common.read_existing(layout).records[external_id][1]
+
+
+# ACLED's layout before 2023 (its 2019-2022 downloads): no disorder_type, civilian_targeting or tags, dates
+# written out ('15 June 2022'), and columns the importer does not read (data_id, event_id_no_cnty, iso3).
+ACLED_2019_COLUMNS = (
+    "data_id",
+    "iso",
+    "event_id_cnty",
+    "event_id_no_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "timestamp",
+    "iso3",
+)
+
+
+def acled_2019_row(event_id: str = "OLD1", **changes: str) -> dict[str, str]:
+    """The protest of `acled_row` as a pre-2023 export writes it."""
+    row = {column: value for column, value in acled_row(event_id).items() if column in ACLED_2019_COLUMNS}
+    row.update(data_id="9000001", event_id_no_cnty=event_id[-1], event_date="15 June 2022", iso3="ARG")
+    row.update(changes)
+    return row
+
+
+def acled_2019_file(tmp_path: Path, *rows: dict[str, str], name: str = "acled_2019.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(csv_bytes(list(rows) or [acled_2019_row()], ACLED_2019_COLUMNS))
+    return path
+
+
+def kosovo(**changes: str) -> dict[str, str]:
+    """The cells of a protest in Pristina as ACLED writes them: iso 0, Kosovo having no ISO numeric code."""
+    return {
+        "iso": "0.0",
+        "region": "Europe",
+        "country": "Kosovo",
+        "admin1": "Pristina",
+        "admin2": "Pristina",
+        "location": "Pristina",
+        "latitude": "42.6629",
+        "longitude": "21.1655",
+        "actor1": "Protesters (Kosovo)",
+        "assoc_actor_1": "",
+        **changes,
+    }

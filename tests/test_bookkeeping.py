@@ -9,12 +9,14 @@ import pytest
 from click.testing import CliRunner
 from filelock import FileLock
 
-from factories import INCIDENT, TODAY, make_dataset, record, write_record
+from factories import INCIDENT, TODAY, make_dataset, quote, record, source_meta, write_record, write_yaml
 from incidents import bookkeeping, records, validate
 from incidents.cli import cli
+from incidents.layout import Layout
 
 OTHER = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T11"
 THIRD = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T22"
+LATER = "Update: a later report says three officers were injured near the Qamishli market.\n"
 
 
 def run(root, *args):
@@ -45,6 +47,30 @@ def read(root, incident_id):
     return records.read(root / "data/records" / f"{incident_id}.yaml", incident_id).data
 
 
+def edit(root, incident_id, *evidence, **changes):
+    """Edit a record file by hand, as a contributor would: new values, evidence items added."""
+    data = read(root, incident_id)
+    data.update(changes)
+    data["evidence"] = [*data["evidence"], *evidence]
+    write_record(root, data)
+
+
+def later(sentence, supports):
+    """An evidence item quoting the later report, archived (uncommitted) beside the first."""
+    return quote(sentence, supports, text=LATER, source=source_meta(LATER)["source_id"])
+
+
+def archive_later(root):
+    layout = Layout(root)
+    meta = source_meta(LATER)
+    layout.source_text(meta["source_id"]).write_text(LATER, encoding="utf-8")
+    write_yaml(layout.source_meta(meta["source_id"]), meta)
+
+
+def status(root):
+    return subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True).stdout
+
+
 def history(root, incident_id):
     result = run(root, "history", incident_id, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -64,10 +90,10 @@ def test_withdraw_rewrites_only_the_record_and_keeps_it_valid(repo):
 
 
 def test_history_after_correct_withdraw_and_merge(repo):
-    path = repo / "data/records" / f"{INCIDENT}.yaml"
-    path.write_text(path.read_text().replace("injured: 1", "injured: 3"))
+    archive_later(repo)
+    edit(repo, INCIDENT, later("three officers were injured", ["injured"]), injured=3)
     corrected = run(repo, "correct", INCIDENT, "--reason", "A later report gives three injured.", "--by", "Coder")
-    assert corrected.exit_code == 0 and "fields changed: injured" in corrected.output
+    assert corrected.exit_code == 0 and "fields changed: injured, evidence" in corrected.output
     commit(repo)
     assert run(repo, "merge", OTHER, "--into", INCIDENT, "--reason", "Same clash.", "--by", "Reviewer").exit_code == 0
     commit(repo)
@@ -76,7 +102,8 @@ def test_history_after_correct_withdraw_and_merge(repo):
         (1, "Test Coder", "First coding."),
         (2, "Coder", "A later report gives three injured."),
     ]
-    assert mine[1]["changes"] == [{"field": "injured", "old": 1, "new": 3}]
+    assert mine[1]["changes"][0] == {"field": "injured", "old": 1, "new": 3}
+    assert [c["field"] for c in mine[1]["changes"]] == ["injured", "evidence"]
     theirs = history(repo, OTHER)
     assert theirs[1]["fields_changed"] == ["status", "status_reason", "merged_into"]
     assert {c["field"]: c["new"] for c in theirs[1]["changes"]}["merged_into"] == INCIDENT
@@ -192,3 +219,55 @@ def test_an_unreadable_record_is_named_not_a_traceback(repo):
     (repo / "data/records" / f"{INCIDENT}.yaml").write_text("status: [unclosed\n")
     result = run(repo, "withdraw", INCIDENT, "--reason", "x", "--by", "R")
     assert result.exit_code == 1 and f"data/records/{INCIDENT}.yaml" in result.output and "YAML syntax" in result.output
+
+
+def test_correcting_location_without_a_new_quote_is_refused_and_writes_nothing(repo):
+    edit(repo, INCIDENT, location="Qamishli market")
+    before = (repo / "data/records" / f"{INCIDENT}.yaml").read_text()
+    result = run(repo, "correct", INCIDENT, "--reason", "A later report places it at the market.", "--by", "Coder")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{INCIDENT}: location changed without a quote that gives the new value" in result.output
+    assert '"Khaleej Street, Qamishli" -> "Qamishli market"' in result.output
+    assert "no evidence item added or changed since the last commit lists location in supports" in result.output
+    assert "Add an evidence item quoting the source that gives the new value, with supports: [location]" in " ".join(
+        result.output.split()
+    )
+    assert (repo / "data/records" / f"{INCIDENT}.yaml").read_text() == before
+    assert status(repo).split() == ["M", f"data/records/{INCIDENT}.yaml"]
+
+
+def test_correcting_location_with_a_new_quote_takes_it_off_the_old_one(repo):
+    archive_later(repo)
+    edit(repo, INCIDENT, later("near the Qamishli market", ["location"]), location="Qamishli market")
+    result = run(repo, "correct", INCIDENT, "--reason", "A later report places it at the market.", "--by", "Coder")
+    assert result.exit_code == 0, result.output
+    assert "fields changed: location, evidence" in result.output
+    assert (
+        'evidence: took location off the supports of the earlier quote "On Thursday, militia fighters attacked a police'
+        in result.output
+    )
+    after = read(repo, INCIDENT)
+    assert after["location"] == "Qamishli market"
+    listing = [item["quote"] for item in after["evidence"] if "location" in item["supports"]]
+    assert listing == ["near the Qamishli market"]
+    assert after["evidence"][0]["supports"] == ["date_start", "actors", "event_type"]
+    assert after["revisions"][-1]["fields_changed"] == ["location", "evidence"]
+    assert validate.validate(repo, today=TODAY) == []
+
+
+def test_an_earlier_quote_left_supporting_nothing_is_removed_and_said(repo):
+    archive_later(repo)
+    edit(repo, INCIDENT, later("three officers were injured", ["injured"]), injured=3)
+    result = run(repo, "correct", INCIDENT, "--reason", "A later report gives three injured.", "--by", "Coder")
+    assert result.exit_code == 0, result.output
+    assert 'evidence: removed the earlier quote "One officer was injured.": it supported only injured' in result.output
+    assert "One officer was injured." not in [item["quote"] for item in read(repo, INCIDENT)["evidence"]]
+    assert validate.validate(repo, today=TODAY) == []
+
+
+def test_correcting_notes_and_tags_needs_no_quote(repo):
+    edit(repo, INCIDENT, notes="A second report confirms the place.", tags=["patrol", "market"])
+    result = run(repo, "correct", INCIDENT, "--reason", "Reviewed against a second report.", "--by", "Coder")
+    assert result.exit_code == 0, result.output
+    assert "fields changed: notes, tags" in result.output and "evidence:" not in result.output
+    assert read(repo, INCIDENT)["evidence"] == record()["evidence"]

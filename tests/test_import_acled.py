@@ -7,10 +7,19 @@ import datetime as dt
 from click.testing import CliRunner
 
 from factories import ACTOR_B, TODAY, make_dataset, quote, record
-from import_factories import acled_file, acled_row, import_acled, record_of
-from incidents import ingest, records, validate
+from import_factories import (
+    acled_2019_file,
+    acled_2019_row,
+    acled_file,
+    acled_row,
+    csv_bytes,
+    import_acled,
+    kosovo,
+    record_of,
+)
+from incidents import records, validate
 from incidents.cli import cli
-from incidents.importers import acled, common
+from incidents.importers import acled
 
 
 def snapshot(root):
@@ -92,18 +101,21 @@ def test_a_csv_error_says_that_the_rest_of_the_file_is_not_imported(tmp_path):
     assert problem.line == 3 and "no row from this line on is imported" in problem.message
 
 
-def test_coordinates_outside_the_country_are_reported_not_imported(tmp_path):
+def test_coordinates_the_export_places_outside_the_country_import_flagged_with_a_warning(tmp_path):
     layout = make_dataset(tmp_path / "repo")
     report = import_acled(layout, acled_file(tmp_path, acled_row(latitude="48.85", longitude="2.35")))
-    assert not report.created
-    (problem,) = report.problems
-    assert (problem.line, problem.code, problem.record) == (2, "outside-country", "acled:TST1")
+    assert report.created == ["acled:TST1"] and not report.problems
+    (notice,) = [n for n in report.notices if n.code == "outside-country"]
+    assert (notice.line, notice.record, notice.field) == (2, "acled:TST1", "latitude")
+    record = record_of(layout, "acled:TST1")
+    assert "outside_country" in record["flags"] and (record["latitude"], record["longitude"]) == (48.85, 2.35)
+    assert validate.validate(layout.root, today=TODAY) == []
 
 
 def test_problems_are_reported_in_the_order_of_the_files_lines(tmp_path):
-    rows = [acled_row("TST1", latitude="48.85", longitude="2.35"), acled_row("TST2", event_type="Skirmish")]
+    rows = [acled_row("TST1", event_type="Skirmish"), acled_row("TST2", fatalities="many")]
     report = import_acled(make_dataset(tmp_path / "repo"), acled_file(tmp_path, *rows))
-    assert [(p.line, p.code) for p in report.problems] == [(2, "outside-country"), (3, "import-code")]
+    assert [(p.line, p.code) for p in report.problems] == [(2, "import-code"), (3, "import-value")]
 
 
 def test_a_repeated_event_id_is_reported(tmp_path):
@@ -119,7 +131,7 @@ def test_a_missing_column_stops_the_file_and_names_it(tmp_path):
     assert problem.line == 1 and "fatalities" in problem.message and not report.created
 
 
-def test_a_file_that_cannot_be_archived_is_reported_with_what_to_do(tmp_path, monkeypatch):
+def test_a_file_that_cannot_be_archived_is_reported_with_what_to_do(tmp_path):
     layout = make_dataset(tmp_path / "repo")
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes(
@@ -127,10 +139,6 @@ def test_a_file_that_cannot_be_archived_is_reported_with_what_to_do(tmp_path, mo
     )
     (problem,) = import_acled(layout, latin1).problems
     assert "not UTF-8" in problem.message and problem.code == "import-file"
-    monkeypatch.setattr(ingest, "MAX_SOURCE_BYTES", 100)
-    monkeypatch.setattr(common, "MAX_SOURCE_BYTES", 100)
-    (problem,) = import_acled(layout, acled_file(tmp_path)).problems
-    assert "split the export" in problem.message
     assert len(list(layout.records.glob("*.yaml"))) == 1  # only the dataset's own record: nothing imported
 
 
@@ -315,3 +323,45 @@ def test_a_record_linked_to_a_row_by_hand_keeps_its_values_and_gains_the_rows_ev
     assert validate.validate(layout.root, today=TODAY) == []
     before = snapshot(layout.root)
     assert import_acled(layout, path).unchanged == ["acled:TST1"] and snapshot(layout.root) == before
+
+
+def test_a_pre_2023_export_imports_and_its_missing_columns_read_as_empty(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    rows = [acled_2019_row("OLD1"), acled_2019_row("OLD2", time_precision="3", event_date="03 June 2022")]
+    report = import_acled(layout, acled_2019_file(tmp_path, *rows))
+    assert report.created == ["acled:OLD1", "acled:OLD2"] and not report.problems
+    old = record_of(layout, "acled:OLD1")
+    assert (old["date_start"], old["tags"], old["fatalities_best"]) == ("2022-06-15", [], 0)
+    assert "civilian_targeting" not in old["notes"] and "ACLED source: Test Daily" in old["notes"]
+    assert record_of(layout, "acled:OLD2")["date_end"] == "2022-06-30"
+    assert validate.validate(layout.root, today=TODAY) == []
+
+
+def test_only_the_columns_acled_added_or_the_importer_does_not_read_may_be_missing(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    path = tmp_path / "required.csv"
+    path.write_bytes(csv_bytes([{c: acled_row()[c] for c in acled.REQUIRED}]))
+    assert import_acled(layout, path).created == ["acled:TST1"]
+    without = tuple(c for c in acled.REQUIRED if c != "fatalities")
+    path.write_bytes(csv_bytes([{c: acled_row()[c] for c in without}]))
+    (problem,) = import_acled(layout, path).problems
+    assert (problem.line, problem.code, problem.message) == (1, "import-header", "the header lacks fatalities")
+
+
+def test_kosovo_is_iso_0_and_xkx(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    rows = [acled_row("TST1", **kosovo()), acled_row("TST2", **kosovo(country="Serbia"))]
+    report = import_acled(layout, acled_file(tmp_path, *rows))
+    assert report.created == ["acled:TST1"]
+    assert [(p.record, p.field) for p in report.problems] == [("acled:TST2", "country")]  # iso 0 is Kosovo only
+    assert record_of(layout, "acled:TST1")["country"] == "XKX"
+    created = {a.data["name"]: a.data for a in (records.read(p, p.name) for p in layout.actors.glob("*.yaml"))}
+    assert created["Protesters (Kosovo)"]["country"] == "XKX"
+    assert validate.validate(layout.root, today=TODAY) == []
+
+
+def test_acleds_country_names_are_read_without_iso(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    palestine = dict(iso="", country="Palestine", location="Ramallah", latitude="31.9038", longitude="35.2034")
+    assert import_acled(layout, acled_file(tmp_path, acled_row(**palestine))).created == ["acled:TST1"]
+    assert record_of(layout, "acled:TST1")["country"] == "PSE"

@@ -8,13 +8,27 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from factories import INCIDENT, TODAY, make_dataset, record
+from factories import INCIDENT, TODAY, make_dataset, quote, record
 from incidents import build, lifecycle, validate
 from incidents.lifecycle import Refused, Stamp
 
 OTHER = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T11"
 THIRD = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T22"
 STAMP = Stamp("Reviewer", "2026-11-25T09:00:00Z", "0.1.0")
+# A second report, archived beside the first, that gives other values.
+LATER = "A later report: three officers were injured near the Qamishli market, and police detained four."
+LATER_SOURCE = "b" * 64
+
+
+def later(sentence, supports):
+    """An evidence item quoting the later report."""
+    return quote(sentence, supports, text=LATER, source=LATER_SOURCE)
+
+
+def edited(committed=None, evidence=(), **changes):
+    """The committed record edited by hand: `changes` to its values, `evidence` items added."""
+    committed = committed or record()
+    return {**copy.deepcopy(committed), **changes, "evidence": [*copy.deepcopy(committed["evidence"]), *evidence]}
 
 
 def by_id(*records):
@@ -133,19 +147,127 @@ def test_merge_re_points_earlier_duplicates_so_there_are_no_chains():
 
 def test_correct_names_the_fields_edited_since_the_commit():
     committed = record()
-    working = record(injured=3, location="Qamishli")
-    after = lifecycle.correct(working, committed, "Second report gives three injured.", STAMP)
+    working = edited(summary="Militia fighters attacked a patrol.", tags=["patrol", "market"])
+    after = lifecycle.correct(working, committed, "Summary shortened.", STAMP)
     assert after["revisions"][-1]["revision"] == 2
-    assert after["revisions"][-1]["fields_changed"] == ["location", "injured"]
-    assert after["injured"] == 3 and after["location"] == "Qamishli"
+    assert after["revisions"][-1]["fields_changed"] == ["summary", "tags"]
+    assert after["summary"] == "Militia fighters attacked a patrol." and after["tags"] == ["patrol", "market"]
 
 
 def test_correct_counts_actors_and_evidence_as_fields():
     committed = record()
-    working = record(actors=list(reversed(committed["actors"])))
+    working = edited(actors=list(reversed(committed["actors"])), evidence=[later("police detained four", ["actors"])])
     assert lifecycle.correct(working, committed, "Sides swapped.", STAMP)["revisions"][-1]["fields_changed"] == [
-        "actors"
+        "actors",
+        "evidence",
     ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"location": "Qamishli market"}, "location"),
+        ({"injured": 3}, "injured"),
+        ({"detained": 4}, "detained"),
+        ({"date_start": "2024-03-06"}, "date_start"),
+        ({"actors": [{"actor_id": "act_01KAXQ8N5D4C3R6E0J2VWZ7TAA", "role": "side_b"}]}, "actors"),
+    ],
+    ids=["location", "injured", "filled-in", "date_start", "actors"],
+)
+def test_correcting_an_evidenced_value_without_a_new_quote_is_refused(changes, field):
+    with pytest.raises(Refused) as refused:
+        lifecycle.correct(edited(**changes), record(), "Second report.", STAMP)
+    message = str(refused.value)
+    assert message.startswith(f"{INCIDENT}: {field} changed without a quote that gives the new value")
+    assert f"no evidence item added or changed since the last commit lists {field} in supports" in message
+    assert f"with supports: [{field}]" in message and f"incidents correct {INCIDENT}" in message
+
+
+def test_the_refusal_names_the_committed_quote_that_gave_the_old_value():
+    with pytest.raises(Refused) as refused:
+        lifecycle.correct(edited(location="Qamishli market"), record(), "Second report.", STAMP)
+    assert '"Khaleej Street, Qamishli" -> "Qamishli market"' in str(refused.value)
+    assert 'the quote listing it, "On Thursday, militia fighters attacked a police' in str(refused.value)
+
+
+def test_new_evidence_for_another_field_does_not_support_the_corrected_one():
+    working = edited(
+        injured=3, location="Qamishli market", evidence=[later("three officers were injured", ["injured"])]
+    )
+    with pytest.raises(Refused, match=r"(?s)location changed without .*with supports: \[location\]") as refused:
+        lifecycle.correct(working, record(), "Second report.", STAMP)
+    assert "  injured:" not in str(refused.value)
+
+
+def test_taking_the_field_off_the_old_quote_is_not_a_new_quote():
+    working = edited(location="Qamishli market")
+    working["evidence"][0]["supports"] = ["date_start", "actors", "event_type"]
+    with pytest.raises(Refused, match="location: .*: no evidence item lists it"):
+        lifecycle.correct(working, record(), "Second report.", STAMP)
+
+
+def test_a_correction_with_a_new_quote_takes_the_field_off_the_earlier_one():
+    new = later("near the Qamishli market", ["location"])
+    working = edited(location="Qamishli market", evidence=[new])
+    after = lifecycle.correct(working, record(), "The later report places it at the market.", STAMP)
+    assert after["location"] == "Qamishli market"
+    assert [item["supports"] for item in after["evidence"]] == [
+        ["date_start", "actors", "event_type"],
+        ["fatalities_best", "actors"],
+        ["injured"],
+        ["location"],
+    ]
+    assert after["revisions"][-1]["fields_changed"] == ["location", "evidence"]
+    assert lifecycle.superseded(working, record()) == [
+        lifecycle.Superseded(record()["evidence"][0]["quote"], ("location",), removed=False)
+    ]
+    assert working["evidence"][0]["supports"] == ["date_start", "location", "actors", "event_type"], "input kept"
+
+
+def test_an_earlier_quote_left_supporting_nothing_is_removed():
+    new = later("three officers were injured", ["injured"])
+    after = lifecycle.correct(edited(injured=3, evidence=[new]), record(), "Three injured.", STAMP)
+    assert [item["quote"] for item in after["evidence"]] == [
+        *(e["quote"] for e in record()["evidence"][:2]),
+        new["quote"],
+    ]
+    superseded = lifecycle.superseded(edited(injured=3, evidence=[new]), record())
+    assert superseded == [lifecycle.Superseded("One officer was injured.", ("injured",), removed=True)]
+    assert lifecycle.superseded_human(superseded) == [
+        'evidence: removed the earlier quote "One officer was injured.": it supported only injured, '
+        "and gave the old value"
+    ]
+
+
+def test_an_existing_quote_newly_listing_the_field_supports_the_correction():
+    committed = record(evidence=[*record()["evidence"], later("near the Qamishli market", ["actors"])])
+    working = edited(committed, location="Qamishli market")
+    working["evidence"][-1]["supports"] = ["actors", "location"]
+    after = lifecycle.correct(working, committed, "The later report places it at the market.", STAMP)
+    assert [item["supports"] for item in after["evidence"]][0] == ["date_start", "actors", "event_type"]
+    assert after["evidence"][-1]["supports"] == ["actors", "location"]
+
+
+def test_earlier_quotes_keep_actors_they_may_still_support():
+    actors = [*record()["actors"], {"actor_id": "act_01KAXQ8N5D4C3R6E0J2VWZ7TCC", "role": "side_b"}]
+    working = edited(actors=actors, evidence=[later("police detained four", ["actors"])])
+    after = lifecycle.correct(working, record(), "The police detained four.", STAMP)
+    assert [item["supports"] for item in after["evidence"]][:2] == [
+        ["date_start", "location", "actors", "event_type"],
+        ["fatalities_best", "actors"],
+    ]
+    assert lifecycle.superseded(working, record()) == []
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"notes": "A second report confirms the place."}, {"tags": ["patrol", "market"]}, {"injured": None}],
+    ids=["notes", "tags", "emptied"],
+)
+def test_a_value_that_needs_no_quote_is_corrected_without_one(changes):
+    after = lifecycle.correct(edited(**changes), record(), "Reviewed.", STAMP)
+    assert after["revisions"][-1]["fields_changed"] == list(changes)
+    assert after["evidence"] == record()["evidence"]
 
 
 def test_correct_without_edits_is_refused():
@@ -155,7 +277,7 @@ def test_correct_without_edits_is_refused():
 
 def test_correct_refuses_rewritten_history():
     committed = record()
-    working = record(injured=3)
+    working = edited(notes="Checked.")
     working["revisions"][0]["reason"] = "Something else."
     with pytest.raises(Refused, match="history is extended, never rewritten"):
         lifecycle.correct(working, committed, "Fix.", STAMP)
@@ -163,9 +285,9 @@ def test_correct_refuses_rewritten_history():
 
 def test_correct_refuses_a_second_revision_before_the_first_is_committed():
     committed = record()
-    once = lifecycle.correct(record(injured=3), committed, "Fix.", STAMP)
+    once = lifecycle.correct(edited(notes="Checked."), committed, "Fix.", STAMP)
     with pytest.raises(Refused, match="revision\\(s\\) 2 are not committed yet"):
-        lifecycle.correct({**once, "injured": 4}, committed, "Fix again.", STAMP)
+        lifecycle.correct({**once, "notes": "Checked twice."}, committed, "Fix again.", STAMP)
 
 
 @pytest.mark.parametrize(
@@ -188,36 +310,36 @@ def test_unrecorded_lists_hand_edits_that_no_new_revision_names():
 
 def test_history_shows_old_and_new_values_between_recorded_versions():
     first = record()
-    corrected = lifecycle.correct(record(injured=3), first, "Three injured.", STAMP)
+    corrected = lifecycle.correct(record(admin2="Qamishli"), first, "Admin2 added.", STAMP)
     withdrawn = lifecycle.withdraw(INCIDENT, "Not real.", STAMP, by_id(corrected))[INCIDENT]
     entries = lifecycle.history(withdrawn, [first, corrected])
     assert [e.revision["revision"] for e in entries] == [1, 2, 3]
     assert entries[0].changes is None
-    assert entries[1].changes == [lifecycle.Change("injured", 1, 3)]
+    assert entries[1].changes == [lifecycle.Change("admin2", None, "Qamishli")]
     assert entries[2].changes == [
         lifecycle.Change("status", "active", "withdrawn"),
         lifecycle.Change("status_reason", None, "Not real."),
     ]
     text = lifecycle.history_human(INCIDENT, "withdrawn", entries)
     assert "revision 3  2026-11-25T09:00:00Z  by Reviewer (manual, tool 0.1.0)" in text
-    assert "  injured: 1 -> 3" in text and "  status_reason: (empty) -> Not real." in text
+    assert "  admin2: (empty) -> Qamishli" in text and "  status_reason: (empty) -> Not real." in text
     parsed = json.loads(lifecycle.history_json(INCIDENT, "withdrawn", entries))
-    assert parsed["revisions"][1]["changes"] == [{"field": "injured", "old": 1, "new": 3}]
+    assert parsed["revisions"][1]["changes"] == [{"field": "admin2", "old": None, "new": "Qamishli"}]
 
 
 def test_history_without_earlier_versions_lists_the_fields():
-    corrected = lifecycle.correct(record(injured=3), record(), "Three injured.", STAMP)
+    corrected = lifecycle.correct(record(admin2="Qamishli"), record(), "Admin2 added.", STAMP)
     entries = lifecycle.history(corrected, [])
     assert entries[1].changes is None
-    assert "  fields: injured" in lifecycle.history_human(INCIDENT, "active", entries)
+    assert "  fields: admin2" in lifecycle.history_human(INCIDENT, "active", entries)
 
 
 def test_history_takes_the_version_that_recorded_a_revision_not_later_unrecorded_edits():
     first = record()
-    corrected = lifecycle.correct(record(injured=3), first, "Three injured.", STAMP)
-    edited_later = {**corrected, "injured": 4}  # committed without running `incidents correct`
+    corrected = lifecycle.correct(record(admin2="Qamishli"), first, "Admin2 added.", STAMP)
+    edited_later = {**corrected, "admin2": "Al-Qamishli"}  # committed without running `incidents correct`
     entries = lifecycle.history(edited_later, [first, corrected, edited_later])
-    assert entries[1].changes == [lifecycle.Change("injured", 1, 3)]
+    assert entries[1].changes == [lifecycle.Change("admin2", None, "Qamishli")]
 
 
 def test_tombstones_made_by_bookkeeping_validate_and_show_in_the_built_tables(tmp_path):

@@ -29,7 +29,8 @@ def test_partitions_hold_each_incident_with_its_child_rows_and_the_shared_tables
         assert sum(p.num_rows for p in pieces) == whole.num_rows  # nothing lost
         for part, piece in zip(parts, pieces, strict=True):
             ids = pq.read_table(folder / "incidents" / part / "part-0.parquet")["incident_id"]
-            assert piece.num_rows and pc.all(pc.is_in(piece["incident_id"], value_set=ids)).as_py()
+            assert piece.num_rows or not whole.num_rows  # every part has its rows of a table that has rows
+            assert pc.all(pc.is_in(piece["incident_id"], value_set=ids)).as_py() is not False
     assert pq.read_table(folder / "actors/part-0.parquet") == pq.read_table(layout.tables / "actors.parquet")
 
 

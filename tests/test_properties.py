@@ -80,6 +80,7 @@ def valid_record(draw: st.DrawFn) -> dict[str, Any]:
         summary=draw(text),
         notes=draw(st.none() | text),
         tags=draw(st.none() | st.lists(tag, max_size=4, unique=True)),
+        flags=draw(st.none() | st.lists(st.sampled_from(STANDARD.codelists["flag"].codes), max_size=2, unique=True)),
         external_ids=draw(st.none() | st.lists(tag, max_size=3, unique=True)),
         revisions=[{**revision, "changed_at": changed.strftime("%Y-%m-%dT%H:%M:%SZ")}],
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from incidents import records
 from incidents.records import MAX_FILE_BYTES, dump, parse
@@ -101,3 +103,20 @@ def test_values_built_in_one_pass_equal_pyyamls(text):
         return
     assert loaded.data == expected
     assert loaded.lines[("a",)] == 1
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
+_KEY = st.from_regex(r"[a-z_]{1,20}", fullmatch=True)  # keys of the files dump writes are field names
+_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | _TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEY, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(_KEY, _VALUE, max_size=8))
+def test_libyaml_dump_writes_the_plain_dumpers_text(data):
+    """dump uses libyaml's emitter for speed; its text must be the plain PyYAML dumper's, byte for byte."""
+    assert records._CDumper is not records._Dumper
+    assert dump(data) == dump(data, records._Dumper)

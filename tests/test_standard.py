@@ -17,7 +17,7 @@ def test_record_json_schema_has_every_incident_field_and_nothing_else():
     std = load()
     schema = std.json_schema("record")
     table_fields = {f["name"] for f in std.fields("incidents") if not f.get("x-derived")}
-    assert set(schema["properties"]) == table_fields | {"actors", "evidence", "revisions"}
+    assert set(schema["properties"]) == table_fields | {"actors", "evidence", "citations", "revisions"}
     assert schema["additionalProperties"] is False
     for name in table_fields:
         spec = std.field("incidents", name)

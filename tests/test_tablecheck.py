@@ -120,8 +120,8 @@ def test_the_descriptor_must_be_the_one_the_build_writes(tmp_path):
     assert [(p.field, p.code) for p in found] == [
         ("resources", "descriptor"),
         ("resources[0].schema", "descriptor"),
-        ("resources[6].bytes", "descriptor"),
-        ("resources[6].hash", "descriptor"),
+        ("resources[7].bytes", "descriptor"),
+        ("resources[7].hash", "descriptor"),
     ]
     assert all(p.file == "datapackage.json" for p in found)
     layout.descriptor.write_text("{")

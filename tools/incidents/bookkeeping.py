@@ -119,8 +119,11 @@ def merge(root: Path, incident_id: str, into: str, reason: str, stamp: Stamp) ->
         return _write(layout, changed)
 
 
-def correct(root: Path, incident_id: str, reason: str, stamp: Stamp) -> tuple[list[str], list[str]]:
-    """Append a revision for hand edits since the last commit; returns (files written, fields changed)."""
+def correct(
+    root: Path, incident_id: str, reason: str, stamp: Stamp
+) -> tuple[list[str], list[str], list[lifecycle.Superseded]]:
+    """Append a revision for hand edits since the last commit; returns the files written, the fields changed
+    and the earlier evidence items the revision took corrected fields off."""
     layout = Layout(root)
     with _locked(layout):
         working = read_record(layout, incident_id)
@@ -134,7 +137,8 @@ def correct(root: Path, incident_id: str, reason: str, stamp: Stamp) -> tuple[li
         if before.problems:
             raise Refused(f"the committed version cannot be read: {problems.human(before.problems)}")
         new = lifecycle.correct(working, dict(before.data), reason, stamp)
-        return _write(layout, {incident_id: new}), new[lifecycle.HISTORY][-1]["fields_changed"]
+        superseded = lifecycle.superseded(working, dict(before.data))
+        return _write(layout, {incident_id: new}), new[lifecycle.HISTORY][-1]["fields_changed"], superseded
 
 
 def history(root: Path, incident_id: str) -> tuple[Record, list[lifecycle.Entry]]:

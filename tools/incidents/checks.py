@@ -86,9 +86,7 @@ def check_fields(standard: Standard, tables: Tables) -> Iterator[Finding]:
                 )
             if "codelist" in spec:
                 codes = standard.codelists[spec["codelist"]].codes
-                mask = pc.and_kleene(
-                    pc.is_valid(column), pc.invert(pc.is_in(column, value_set=pa.array(codes, column.type)))
-                )
+                mask = _not_coded(column, codes)
                 yield from _findings(
                     name,
                     table,
@@ -109,6 +107,22 @@ def check_fields(standard: Standard, tables: Tables) -> Iterator[Finding]:
             if "maximum" in cons:
                 mask = pc.greater(column, cons["maximum"])
                 yield from _findings(name, table, mask, column_name, found, f"at most {cons['maximum']}", "maximum")
+
+
+def _not_coded(column: pa.ChunkedArray, codes: tuple[str, ...]) -> pa.Array | pa.ChunkedArray:
+    """Rows holding a value that is not a code; a list column's row when any of its items is not."""
+    if not pa.types.is_list(column.type):
+        return pc.and_kleene(pc.is_valid(column), pc.invert(pc.is_in(column, value_set=pa.array(codes, column.type))))
+    return _any_item(column, lambda items: pc.invert(pc.is_in(items, value_set=pa.array(codes, pa.string()))))
+
+
+def _any_item(column: pa.ChunkedArray, test: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """Rows of a list column with at least one item for which `test` (on the flattened items) is true."""
+    lists = column.combine_chunks()
+    hits = pc.filter(pc.list_parent_indices(lists), test(pc.list_flatten(lists)))
+    mask = np.zeros(len(lists), dtype=bool)
+    mask[hits.to_numpy(zero_copy_only=False)] = True
+    return pa.array(mask)
 
 
 def _repeated(key: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -300,7 +314,8 @@ def check_incidents(standard: Standard, tables: Tables, today: dt.date) -> Itera
         "date-precision",
     )
     span = pc.days_between(start, end)
-    limits = {"day": (0, 0), "week": (1, 6), "month": (27, 30), "year": (364, 365)}
+    # A precision says how wide the span is, not which calendar unit it is: its limits are in the codelist.
+    limits = standard.span_limits()
     for code, (low, high) in limits.items():
         wrong = pc.and_kleene(pc.equal(precision, code), pc.or_kleene(pc.less(span, low), pc.greater(span, high)))
         wrong = pc.and_kleene(wrong, pc.greater_equal(span, 0))  # a reversed span is reported as date-order
@@ -446,6 +461,9 @@ def check_merge_targets(tables: Tables, whole: Tables | None = None) -> Iterator
     )
 
 
+BBOX_EXEMPT = ("at_sea", "outside_country")  # codes of schemas/codelists/flag.csv
+
+
 def _check_bbox(standard: Standard, t: pa.Table) -> Iterator[Finding]:
     countries = standard.codelists["country"]
     margin = 0.5  # degrees: boxes come from generalised shapes, and coordinates from town centres.
@@ -455,6 +473,12 @@ def _check_bbox(standard: Standard, t: pa.Table) -> Iterator[Finding]:
         for k in ("min_lat", "max_lat", "min_lon", "max_lon")
     }
     lat, lon = t.column("latitude"), t.column("longitude")
+    # A record flagged at sea, or placed outside the country by its source, says so itself.
+    exempt = (
+        _any_item(t.column("flags"), lambda items: pc.is_in(items, value_set=pa.array(BBOX_EXEMPT)))
+        if "flags" in t.column_names  # tables built before flags existed (an older release's)
+        else pa.array(np.zeros(len(t), dtype=bool))
+    )
     outside = pc.or_kleene(
         pc.or_kleene(
             pc.less(lat, pc.subtract(bounds["min_lat"], margin)), pc.greater(lat, pc.add(bounds["max_lat"], margin))
@@ -466,7 +490,7 @@ def _check_bbox(standard: Standard, t: pa.Table) -> Iterator[Finding]:
     yield from _findings(
         "incidents",
         t,
-        outside,
+        pc.and_kleene(outside, pc.invert(exempt)),
         "latitude",
         lambda r: f"({_value(t, 'latitude', r)}, {_value(t, 'longitude', r)}) lies outside {_value(t, 'country', r)}",
         "coordinates inside the country's bounding box (schemas/codelists/country.csv)",
@@ -792,7 +816,7 @@ INCIDENT_COLUMNS = {
     "incidents": [
         "incident_id", "revision", "status", "status_reason", "merged_into", "date_end", "date_precision",
         "event_type", "sub_event_type", "country", "latitude", "longitude", "fatalities_low", "fatalities_high",
-        *EVIDENCED_FIELDS,
+        "flags", *EVIDENCED_FIELDS,
     ],
     "incident_actors": ["incident_id"],
     "incident_sources": ["incident_id", "supports"],

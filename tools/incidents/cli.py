@@ -316,16 +316,30 @@ def import_group() -> None:
     """Import another dataset's export as records (method: imported), the export archived as their source."""
 
 
-def _import(ctx: click.Context, export: Export, file: Path, by: str | None, output_format: str) -> None:
+def _import(
+    ctx: click.Context, export: Export, file: Path, by: str | None, output_format: str, withdraw_missing: bool
+) -> None:
     from .importers import common as importers
 
     by = by or _git_user()
     if not by:
         raise click.UsageError("say who runs the import with --by NAME (or set git's user.name)")
     now = _utc_now()
-    report = importers.run_import(
-        Layout(_root(ctx)), export, str(file), file.read_bytes(), by=by, now=now, today=now.date()
-    )
+    with (
+        file.open("rb") as stream,
+        click.progressbar(length=file.stat().st_size, label="importing", file=sys.stderr) as bar,
+    ):
+        report = importers.run_import(
+            Layout(_root(ctx)),
+            export,
+            str(file),
+            stream,
+            by=by,
+            now=now,
+            today=now.date(),
+            progress=bar.update,
+            withdraw_missing=withdraw_missing,
+        )
     _report(report.problems, output_format)
     if report.notices and output_format == "human":
         click.echo("\n".join(importers.repairs(report.notices)), err=True)
@@ -346,6 +360,12 @@ _IMPORT_OPTIONS = [
         show_default=True,
         help="How to print the rows that were not imported.",
     ),
+    click.option(
+        "--withdraw-missing",
+        is_flag=True,
+        help="The file is a full export: withdraw the records of rows imported before that it no longer holds "
+        "(reason: removed from the source). Without it they are only reported.",
+    ),
 ]
 
 
@@ -358,21 +378,21 @@ def _with_import_options(command: Any) -> Any:
 @import_group.command("acled")
 @_with_import_options
 @click.pass_context
-def import_acled(ctx: click.Context, file: Path, by: str | None, output_format: str) -> None:
+def import_acled(ctx: click.Context, file: Path, by: str | None, output_format: str, withdraw_missing: bool) -> None:
     """Import an ACLED export (CSV). Rows not imported are reported; exit 1 if there are any."""
     from .importers import acled
 
-    _import(ctx, acled.EXPORT, file, by, output_format)
+    _import(ctx, acled.EXPORT, file, by, output_format, withdraw_missing)
 
 
 @import_group.command("ucdp-ged")
 @_with_import_options
 @click.pass_context
-def import_ucdp(ctx: click.Context, file: Path, by: str | None, output_format: str) -> None:
+def import_ucdp(ctx: click.Context, file: Path, by: str | None, output_format: str, withdraw_missing: bool) -> None:
     """Import a UCDP GED export (CSV). Rows not imported are reported; exit 1 if there are any."""
     from .importers import ucdp
 
-    _import(ctx, ucdp.EXPORT, file, by, output_format)
+    _import(ctx, ucdp.EXPORT, file, by, output_format, withdraw_missing)
 
 
 @cli.command("export")
@@ -596,14 +616,19 @@ def merge_command(ctx: click.Context, incident_id: str, into: str, reason: str, 
 @_BY
 @click.pass_context
 def correct_command(ctx: click.Context, incident_id: str, reason: str, by: str | None) -> None:
-    """After editing a record by hand: add the revision, with the fields changed since the last commit (git HEAD)."""
+    """After editing a record by hand: add the revision, with the fields changed since the last commit (git HEAD).
+
+    A changed date_start, location, count or actors needs an evidence item added or changed in the same edit
+    that lists the field in supports; earlier quotes that listed a corrected value no longer do."""
     from . import bookkeeping, lifecycle
 
     try:
-        written, fields = bookkeeping.correct(_root(ctx), incident_id, reason, _stamp(by))
+        written, fields, superseded = bookkeeping.correct(_root(ctx), incident_id, reason, _stamp(by))
     except lifecycle.Refused as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"fields changed: {', '.join(fields)}")
+    for line in lifecycle.superseded_human(superseded):
+        click.echo(line)
     _written(written)
 
 

@@ -1,7 +1,9 @@
 """Records -> other datasets' layouts, so tools built for them read this dataset too.
 
-`acled_rows` is pure (records, actors, sources in; rows of ACLED's 31 columns out); `export` reads the
-dataset and returns the file's bytes. Values the standard does not hold (ACLED's region) are left empty;
+`acled_rows` is pure (records, actors, sources, and the archived export rows that imported records quote, in;
+rows of ACLED's 31 columns out); `export` reads the dataset and those rows and returns the file's bytes. A
+record imported from ACLED gets each cell of its row back verbatim while the record still holds the values
+that cell maps to; other cells are written from the record's values: ACLED's region is then left empty, and
 values an import kept in notes ("ACLED source: ...") are written back to their columns.
 """
 
@@ -12,12 +14,13 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from . import dataset
 from .importers import acled
-from .importers.common import STANDARD, countries_by_numeric
+from .importers.common import STANDARD, Mapped, Row, read_rows
 from .layout import Layout
 from .problems import Problem
 
@@ -39,6 +42,30 @@ _DISORDER_OF_SUB_TYPE = {
     "excessive_force_against_protesters": "Political violence; Demonstrations",
 }
 _SIDE_1 = ("side_a", "perpetrator", "associated")
+_ACTOR_CELLS = ("actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction")
+# The record values each ACLED cell maps to ("notes:<column>" is an 'ACLED <column>: ...' line of notes). A
+# cell of the archived row is written back verbatim while the record holds what the row maps to; once a person
+# changes one of those values, the cell is written from the record. timestamp is always the record's own.
+_CELL_VALUES: dict[str, tuple[str, ...]] = {
+    "event_id_cnty": (),  # the archived row was found by it
+    "event_date": ("date_start", "date_end", "date_precision"),
+    "year": ("date_start", "date_end", "date_precision"),
+    "time_precision": ("date_precision",),
+    "disorder_type": ("event_type", "sub_event_type"),
+    "event_type": ("event_type",),
+    "sub_event_type": ("sub_event_type",),
+    **{column: ("actors",) for column in _ACTOR_CELLS},
+    **{column: (f"notes:{column}",) for column in acled.NOTED},
+    "iso": ("country",),
+    "region": ("country",),
+    "country": ("country",),
+    **{column: (column,) for column in ("admin1", "admin2", "location", "latitude", "longitude", "geo_precision")},
+    "notes": ("summary",),
+    "fatalities": ("fatalities_best",),
+    "tags": ("tags",),
+}
+_ACLED_COUNTRY_NAMES = {code: name for name, code in acled.COUNTRY_NAMES.items()}
+_ISO_NUMERIC = {alpha3: number for number, alpha3 in acled.ISO_NUMERIC.items()}
 
 
 def _labels(codelist: str) -> dict[str, str]:
@@ -69,12 +96,61 @@ def _number(value: float | int | None) -> str:
     return "" if value is None else (str(int(value)) if float(value).is_integer() else repr(float(value)))
 
 
+def _actor_index(actors: Mapping[str, dict[str, Any]]) -> dict[str, str]:
+    """Casefolded name or alias -> actor id, as an import matches names (the first actor file wins)."""
+    index: dict[str, str] = {}
+    for actor_id in sorted(actors):
+        for name in [actors[actor_id].get("name"), *(actors[actor_id].get("aliases") or [])]:
+            if isinstance(name, str):
+                index.setdefault(name.casefold(), actor_id)
+    return index
+
+
+def _links(mapped: Mapped, index: Mapping[str, str]) -> list[dict[str, str]] | None:
+    """The actor links an import makes of the row's actors; None if an actor is no longer found by name."""
+    links: list[dict[str, str]] = []
+    for ref in mapped.actors:
+        if ref.name.casefold() not in index:
+            return None
+        link = {"actor_id": index[ref.name.casefold()], "role": ref.role}
+        if link not in links:
+            links.append(link)
+    return links
+
+
+def _held(name: str, fields: Mapping[str, Any], links: list[dict[str, str]] | None) -> Any:
+    if name == "actors":
+        return links
+    if name.startswith("notes:"):
+        return _noted(fields.get("notes")).get(name.removeprefix("notes:"))
+    return fields.get(name)
+
+
+def _verbatim(record: dict[str, Any], row: Row, index: Mapping[str, str]) -> dict[str, str]:
+    """The cells of the record's archived row whose values the record still holds, as the row wrote them."""
+    mapped = acled.map_row(row, "")[0]
+    if mapped is None or mapped.external_id not in (record.get("external_ids") or []):
+        return {}
+    links = _links(mapped, index)
+    return {
+        column: row.cells[column]
+        for column, names in _CELL_VALUES.items()
+        if column in row.cells
+        and all(_held(n, record, record.get("actors")) == _held(n, mapped.fields, links) for n in names)
+    }
+
+
 def acled_rows(
-    records: list[dict[str, Any]], actors: dict[str, dict[str, Any]], sources: dict[str, dict[str, Any]]
+    records: list[dict[str, Any]],
+    actors: dict[str, dict[str, Any]],
+    sources: dict[str, dict[str, Any]],
+    archived: Mapping[str, Row] | None = None,
 ) -> list[dict[str, str]]:
-    """Active records in ACLED's column layout; an imported record gets its ACLED id back."""
+    """Active records in ACLED's column layout; an imported record gets its ACLED id back. `archived` holds,
+    by incident id, the export row an import quoted as evidence: its cells come back as written (inter codes
+    of that event, ACLED's country name, the date and coordinates as spelt) where the record is unchanged."""
     event_types, sub_event_types, countries = _labels("event_type"), _labels("sub_event_type"), _labels("country")
-    numeric = {alpha3: number for number, alpha3 in countries_by_numeric().items()}
+    index = _actor_index(actors)
     rows = []
     for record in records:
         if record.get("status") != "active":
@@ -96,6 +172,7 @@ def acled_rows(
         cited = [sources.get(e["source_id"], {}) for e in record.get("evidence") or []]
         revisions = record.get("revisions") or []
         changed = max((r["changed_at"] for r in revisions), default=None)
+        country = record.get("country") or ""
         row = {
             "event_id_cnty": ids[0] if ids else record["incident_id"],
             "event_date": day.isoformat() if day else "",
@@ -113,9 +190,9 @@ def acled_rows(
             "inter2": str(inter[2]),
             "interaction": interaction,
             "civilian_targeting": noted.get("civilian_targeting", ""),
-            "iso": str(numeric.get(record.get("country", ""), "")),
+            "iso": str(_ISO_NUMERIC.get(country, "")),
             "region": "",
-            "country": countries.get(record.get("country", ""), ""),
+            "country": _ACLED_COUNTRY_NAMES.get(country) or countries.get(country, ""),
             "admin1": record.get("admin1") or "",
             "admin2": record.get("admin2") or "",
             "admin3": noted.get("admin3", ""),
@@ -133,8 +210,48 @@ def acled_rows(
             if changed
             else "",
         }
+        archived_row = (archived or {}).get(record["incident_id"])
+        if archived_row is not None:
+            row.update(_verbatim(record, archived_row, index))
         rows.append(row)
     return rows
+
+
+def _header(path: Path) -> str | None:
+    """The first line of an archived export, with its line ending; None if it cannot be read."""
+    try:
+        with path.open(encoding="utf-8", newline="") as file:
+            line = file.readline()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return line if line.endswith("\n") else line + "\n"
+
+
+def archived_acled_rows(
+    layout: Layout, records: list[dict[str, Any]], sources: Mapping[str, dict[str, Any]]
+) -> dict[str, Row]:
+    """By incident id, the ACLED export row that an import quoted as the record's evidence, read again with
+    the header of the archived export (only the header is read from disk: the quote is the row)."""
+    headers: dict[str, str | None] = {}
+    found: dict[str, Row] = {}
+    for record in records:
+        ids = {i for i in record.get("external_ids") or [] if i.startswith(f"{acled.DATASET}:")}
+        if record.get("status") != "active" or not ids:
+            continue
+        for item in record.get("evidence") or []:
+            source_id, quote = item.get("source_id"), item.get("quote")
+            if not (isinstance(source_id, str) and re.fullmatch(r"[0-9a-f]{64}", source_id) and isinstance(quote, str)):
+                continue  # an archived file is named by its sha256: nothing else is read from disk
+            if sources.get(source_id, {}).get("media_type") != "text/csv":
+                continue
+            if source_id not in headers:
+                headers[source_id] = _header(layout.source_text(source_id))
+            header = headers[source_id]
+            rows = read_rows(header + quote, "", acled.REQUIRED)[0] if header else []
+            if len(rows) == 1 and f"{acled.DATASET}:{rows[0].cells['event_id_cnty'].strip()}" in ids:
+                found[record["incident_id"]] = rows[0]
+                break
+    return found
 
 
 def to_csv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> bytes:
@@ -160,4 +277,5 @@ def export(layout: Layout, output_format: str) -> tuple[bytes, list[Problem]]:
     records = sorted((loaded.data for loaded in ds.records), key=lambda r: r["incident_id"])
     actors = {a.data["actor_id"]: a.data for a in ds.actors}
     sources = {s.data["source_id"]: s.data for s in ds.sources}
-    return to_csv(rows_of(records, actors, sources), columns), []
+    archived = archived_acled_rows(layout, records, sources) if output_format == "acled" else {}
+    return to_csv(rows_of(records, actors, sources, archived), columns), []

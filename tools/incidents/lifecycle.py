@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .snapshot import TOMBSTONES
+from .standard import EVIDENCED_FIELDS
 
 Record = dict[str, Any]
 
@@ -21,6 +22,10 @@ Record = dict[str, Any]
 HISTORY = "revisions"
 # Changed only through `withdraw` and `merge` (status, merged_into) or never (incident_id).
 BOOKKEPT = ("incident_id", "status", "merged_into")
+# Values that must each be supported by a quote (as `incidents validate` checks them), so a correction of one
+# needs a quote that gives the new value. A quote listing 'actors' supports some of the actors, not
+# necessarily the ones a correction replaced, so only the single values are taken off earlier quotes.
+NEEDS_QUOTE = (*EVIDENCED_FIELDS, "actors")
 
 
 class Refused(Exception):
@@ -143,7 +148,11 @@ def merge(incident_id: str, into: str, reason: str, stamp: Stamp, records: Mappi
 
 def correct(working: Record, committed: Record, reason: str, stamp: Stamp) -> Record:
     """Record hand edits: `working` (the edited file) gets a revision naming the fields that differ from
-    `committed` (the last committed version). The revisions themselves must be as committed."""
+    `committed` (the last committed version). The revisions themselves must be as committed.
+
+    A changed value that needs a quote (NEEDS_QUOTE) must come with an evidence item, added or changed in the
+    same edit, that lists the field in supports; earlier items that list a corrected single value have it
+    taken off their supports (see `superseded`), since their quote gave the old value."""
     incident_id = committed.get("incident_id")
     ours, theirs = working.get(HISTORY) or [], committed.get(HISTORY) or []
     if ours != theirs:
@@ -163,7 +172,137 @@ def correct(working: Record, committed: Record, reason: str, stamp: Stamp) -> Re
             f"{incident_id}: {', '.join(touched)} changed by hand; ids never change, and status and "
             "merged_into are set by `incidents withdraw` and `incidents merge`"
         )
-    return _revise(committed, working, reason, stamp)
+    _require_quotes(working, committed)
+    return _revise(committed, _settled(working, committed)[0], reason, stamp)
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """An earlier evidence item that a correction took fields off: its quote gave the values it replaced.
+    `removed` when it supported nothing else, so the item itself is gone (git history keeps it)."""
+
+    quote: str
+    fields: tuple[str, ...]
+    removed: bool
+
+
+def superseded(working: Mapping[str, Any], committed: Mapping[str, Any]) -> list[Superseded]:
+    """The earlier evidence items `correct` takes fields off: for each evidenced value the edit changed and
+    a new quote supports, the items as committed that still list that field."""
+    return _settled(working, committed)[1]
+
+
+def superseded_human(items: Sequence[Superseded]) -> list[str]:
+    """One line per earlier evidence item a correction took fields off, for the command's output."""
+    return [
+        f"evidence: removed the earlier quote {_shown(item.quote)}: it supported only {', '.join(item.fields)}, "
+        "and gave the old value"
+        if item.removed
+        else f"evidence: took {', '.join(item.fields)} off the supports of the earlier quote {_shown(item.quote)}: "
+        "it gave the old value"
+        for item in items
+    ]
+
+
+def _shown(value: Any) -> str:
+    """A value on one line, text in double quotes so that commas and spaces read as part of it."""
+    return f'"{_short(value, 50)}"' if isinstance(value, str) else _short(value)
+
+
+def _items(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    evidence = record.get("evidence")
+    return [item for item in evidence if isinstance(item, Mapping)] if isinstance(evidence, list) else []
+
+
+def _supports(item: Mapping[str, Any]) -> list[str]:
+    supports = item.get("supports")
+    return [name for name in supports if isinstance(name, str)] if isinstance(supports, list) else []
+
+
+def _quote_key(item: Mapping[str, Any]) -> str:
+    """What makes a quote the same quote: its source, offsets and text (repr: the file may hold anything)."""
+    return repr(tuple(item.get(key) for key in ("source_id", "char_start", "char_end", "quote")))
+
+
+def _claims(record: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """(quote, field) for each field each evidence item lists in supports."""
+    return {(_quote_key(item), name) for item in _items(record) for name in _supports(item)}
+
+
+def _newly_supported(working: Mapping[str, Any], committed: Mapping[str, Any]) -> set[str]:
+    """Fields that an evidence item added or changed since the commit lists, and did not list before."""
+    before = _claims(committed)
+    return {name for key, name in _claims(working) if (key, name) not in before}
+
+
+def _corrected(working: Mapping[str, Any], committed: Mapping[str, Any]) -> list[str]:
+    """The fields needing a quote whose value the edit changed to one that is not empty."""
+    return [
+        name
+        for name in NEEDS_QUOTE
+        if working.get(name) != committed.get(name) and working.get(name) not in (None, "", [])
+    ]
+
+
+def _require_quotes(working: Mapping[str, Any], committed: Mapping[str, Any]) -> None:
+    """Refuse a changed evidenced value that no new or changed evidence item supports: the quotes that list
+    the field gave the old value, and the next import of the row would find the new one unsupported."""
+    fresh = _newly_supported(working, committed)
+    missing = [name for name in _corrected(working, committed) if name not in fresh]
+    if not missing:
+        return
+    incident_id = committed.get("incident_id")
+    lines = [
+        f"{incident_id}: {', '.join(missing)} changed without a quote that gives the new value; nothing was written"
+    ]
+    for name in missing:
+        listing = [_shown(item.get("quote")) for item in _items(working) if name in _supports(item)]
+        found = (
+            f"the quote listing it, {listing[0]}, is as committed and gave the old value"
+            if len(listing) == 1
+            else f"the quotes listing it, {', '.join(listing)}, are as committed and gave the old value"
+            if listing
+            else "no evidence item lists it"
+        )
+        lines.append(
+            f"  {name}: {_shown(committed.get(name))} -> {_shown(working.get(name))}, but no evidence item added or "
+            f"changed since the last commit lists {name} in supports: {found}"
+        )
+    todo = (
+        f"Add an evidence item quoting the source that gives the new value, with supports: [{missing[0]}]"
+        if len(missing) == 1
+        else "Add evidence items quoting the sources that give the new values, each with supports listing the "
+        f"fields its quote gives (here: {', '.join(missing)})"
+    )
+    lines.append(f"{todo}, then run `incidents correct {incident_id} --reason ...` again.")
+    raise Refused("\n".join(lines))
+
+
+def _settled(working: Mapping[str, Any], committed: Mapping[str, Any]) -> tuple[Record, list[Superseded]]:
+    """`working` with each corrected single value taken off the supports of the evidence items that listed
+    it as committed (an item left supporting nothing is dropped), and what was taken off."""
+    fresh = _newly_supported(working, committed)
+    fields = {name for name in _corrected(working, committed) if name in EVIDENCED_FIELDS and name in fresh}
+    result = copy.deepcopy(dict(working))
+    evidence = result.get("evidence")
+    if not fields or not isinstance(evidence, list):
+        return result, []
+    before = _claims(committed)
+    kept: list[Any] = []
+    found: list[Superseded] = []
+    for item in evidence:
+        old = (
+            [n for n in _supports(item) if n in fields and (_quote_key(item), n) in before]
+            if isinstance(item, dict)
+            else []
+        )
+        if old:
+            item["supports"] = [n for n in item["supports"] if n not in old]
+            found.append(Superseded(str(item.get("quote")), tuple(old), removed=not item["supports"]))
+        if not old or item["supports"]:
+            kept.append(item)
+    result["evidence"] = kept
+    return result, found
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ tables and the Table Schemas inlined in `datapackage.json`. Nothing here restate
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -21,12 +22,13 @@ _IN_REPOSITORY = Path(__file__).resolve().parents[2] / "schemas"
 # environment, `pip install .`) the copy packaged as incidents/schemas by pyproject.toml.
 SCHEMAS_DIR = _IN_REPOSITORY if _IN_REPOSITORY.is_dir() else Path(__file__).resolve().parent / "schemas"
 
-TABLES = ("incidents", "actors", "incident_actors", "sources", "incident_sources", "revisions")
+TABLES = ("incidents", "actors", "incident_actors", "sources", "incident_sources", "incident_citations", "revisions")
 
 # How a record file nests its child tables: YAML key -> (table, the parent key the table repeats).
 RECORD_CHILDREN = {
     "actors": ("incident_actors", "incident_id"),
     "evidence": ("incident_sources", "incident_id"),
+    "citations": ("incident_citations", "incident_id"),
     "revisions": ("revisions", "incident_id"),
 }
 # The id column of the file a table's row comes from: actor and source files; every other row, a record's.
@@ -76,6 +78,19 @@ class Standard:
         """Field name -> codelist name, for the fields of `table` that take a code."""
         return {f["name"]: f["codelist"] for f in self.tables[table]["fields"] if "codelist" in f}
 
+    def span_limits(self) -> dict[str, tuple[int, int]]:
+        """Date precision -> the fewest and most days date_end may lie after date_start (the codelist's columns)."""
+        return {
+            row["code"]: (int(row["min_span_days"]), int(row["max_span_days"]))
+            for row in self.codelists["date_precision"].rows
+            if row["min_span_days"]
+        }
+
+    def date_precision_of(self, start: dt.date, end: dt.date) -> str | None:
+        """The precision whose span fits [start, end]; None for a reversed or over-long span."""
+        days = (end - start).days
+        return next((code for code, (low, high) in self.span_limits().items() if low <= days <= high), None)
+
     def arrow_schema(self, table: str, version: str | None = None) -> pa.Schema:
         """The Arrow schema of a built table, with each field's description as Parquet metadata."""
         fields = [
@@ -102,7 +117,8 @@ class Standard:
             codelist = field.pop("codelist", None)
             if codelist:
                 field["x-codelist"] = f"schemas/codelists/{codelist}.csv"
-                field.setdefault("constraints", {})["enum"] = list(self.codelists[codelist].codes)
+                if field["type"] != "list":  # a list's cell holds several codes: its items are checked by the tools
+                    field.setdefault("constraints", {})["enum"] = list(self.codelists[codelist].codes)
         return schema
 
     def json_schema(self, kind: str) -> dict[str, Any]:
@@ -118,7 +134,8 @@ class Standard:
                     "items": item,
                     "minItems": 1 if key == "revisions" else 0,
                 }
-                schema["required"].append(key)
+                if key != "citations":  # optional: most records cite only the sources they archive
+                    schema["required"].append(key)
         return {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": f"https://incidents.example.org/schemas/{kind}.schema.json",
@@ -146,6 +163,9 @@ class Standard:
         if kind == "list":
             item = {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "^[^;\\n]*$"}
             value = {"type": "array", "items": item, "uniqueItems": True}
+            if "codelist" in f:
+                item["enum"] = list(self.codelists[f["codelist"]].codes)
+                value["x-codelist"] = f"schemas/codelists/{f['codelist']}.csv"
             if f["name"] == "supports":
                 item["enum"] = [*(x["name"] for x in self.fields("incidents")), "actors"]
                 value["minItems"] = 1

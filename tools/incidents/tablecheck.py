@@ -37,7 +37,7 @@ from .problems import sort as sort_problems
 
 PARTITIONED = "partitioned"  # data/tables/partitioned/<table>/year=YYYY/country=XXX/part-0.parquet
 PART_FILE = "part-0.parquet"
-INCIDENT_TABLES = ("incidents", "incident_actors", "incident_sources", "revisions")
+INCIDENT_TABLES = ("incidents", "incident_actors", "incident_sources", "incident_citations", "revisions")
 SHARED_TABLES = ("actors", "sources")  # not split: every partition's rows may refer to any of them
 _SOURCE_ID = re.compile(r"^[0-9a-f]{64}$")
 

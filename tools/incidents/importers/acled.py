@@ -1,4 +1,5 @@
-"""ACLED export rows (the 31-column layout of ACLED's API and downloads) -> record values.
+"""ACLED export rows (the 31-column layout of ACLED's API and downloads, and the older layouts without its
+2022-2023 columns) -> record values.
 
 `map_row` is pure: one row in, the values it sets (or the problems that keep it out) back. The mapping is
 documented field by field in docs/importers.md; the tables here are its single statement in code.
@@ -47,6 +48,12 @@ COLUMNS = (
     "tags",
     "timestamp",
 )
+# Columns a file may lack: those ACLED added in 2022-2023 (older exports have no disorder_type,
+# civilian_targeting or tags, which is what an empty cell says) and those the importer does not keep or only
+# checks. A file without any other column is refused: an empty fatalities or admin1 cell would claim that
+# ACLED reported none, when the file merely left the column out.
+OPTIONAL = ("year", "disorder_type", "interaction", "civilian_targeting", "region", "tags", "timestamp")
+REQUIRED = tuple(column for column in COLUMNS if column not in OPTIONAL)
 
 DATASET = "acled"
 EVENT_TYPES = codelist_labels("event_type")
@@ -69,8 +76,27 @@ GEO_PRECISION = {1: "exact_place", 2: "near", 3: "admin1"}
 ONE_SIDED = {"violence_against_civilians", "explosions_remote_violence"}
 # ACLED columns with no field of their own in the standard, kept as lines "ACLED <column>: <value>" in notes.
 NOTED = ("source", "source_scale", "admin3", "civilian_targeting")
-_NUMERIC = countries_by_numeric()
-_COUNTRY_NAMES = codelist_labels("country")
+# ACLED's country names that differ from GeoNames' (our codelist's labels), as ACLED's exports spell them.
+COUNTRY_NAMES = {
+    "Bailiwick of Guernsey": "GGY",
+    "Bailiwick of Jersey": "JEY",
+    "Cape Verde": "CPV",
+    "Caribbean Netherlands": "BES",
+    "Czech Republic": "CZE",
+    "Democratic Republic of Congo": "COD",
+    "East Timor": "TLS",
+    "eSwatini": "SWZ",
+    "Netherlands": "NLD",
+    "Palestine": "PSE",
+    "Republic of Congo": "COG",
+    "Saint-Barthelemy": "BLM",
+    "Saint-Martin": "MAF",
+    "Vatican City": "VAT",
+    "Virgin Islands, U.S.": "VIR",
+}
+# Kosovo has no ISO 3166-1 numeric code: ACLED writes 0.
+ISO_NUMERIC = {**countries_by_numeric(), 0: "XKX"}
+_COUNTRY_NAMES = codelist_labels("country", COUNTRY_NAMES)
 
 
 def dates(day: dt.date, precision: str) -> tuple[dt.date, dt.date]:
@@ -95,7 +121,7 @@ def _split(value: str | None) -> list[str]:
 def _country(c: Cells) -> str | None:
     iso = c.integer("iso", 0, 999)
     by_name = _COUNTRY_NAMES.get(c.text("country") or "")
-    by_iso = _NUMERIC.get(iso) if iso is not None else None
+    by_iso = ISO_NUMERIC.get(iso) if iso is not None else None
     if by_iso and by_name and by_iso != by_name:
         c.bad("country", f"the country of iso {iso} ({by_iso})")
         return None
@@ -198,4 +224,4 @@ def map_row(row: Row, file: str) -> tuple[Mapped | None, list[Problem], list[Pro
     return Mapped(fields["external_ids"][0], fields, actors, row), [], c.notices
 
 
-EXPORT = Export(DATASET, "ACLED export", "ACLED", COLUMNS, map_row)
+EXPORT = Export(DATASET, "ACLED export", "ACLED", REQUIRED, map_row)

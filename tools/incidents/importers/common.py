@@ -15,9 +15,9 @@ import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
-from .. import __version__, atomic, checks, ingest, records, standard, tables
+from .. import __version__, atomic, checks, filecheck, ingest, records, standard, tables
 from ..dataset import MAX_SOURCE_BYTES
 from ..layout import Layout
 from ..problems import Problem
@@ -33,6 +33,15 @@ def _record_schema() -> Any:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(STANDARD.json_schema("record"))
+
+
+@functools.cache
+def _record_schema_fast() -> Any:
+    """The same schema in jsonschema-rs, which says valid or not 20x faster; the messages of a record it
+    refuses come from the validator above."""
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(STANDARD.json_schema("record"), validate_formats=False)
 
 
 @dataclass(frozen=True)
@@ -64,12 +73,12 @@ class Mapped:
     fields: dict[str, Any]
     actors: list[ActorRef]
     row: Row
+    citations: list[dict[str, Any]] = field(default_factory=list)  # reports the row cites (not archived)
 
 
 @dataclass
 class Report:
     file: str
-    source_id: str | None = None
     created: list[str] = field(default_factory=list)
     revised: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -77,6 +86,14 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)
     rows: int = 0
+    source_ids: list[str] = field(default_factory=list)  # the archived parts that records cite
+    missing: list[str] = field(default_factory=list)  # ids imported before from this dataset, not in the file
+    withdrawn: list[str] = field(default_factory=list)  # of those, the ones withdrawn by this import
+
+    @property
+    def source_id(self) -> str | None:
+        """The archived export (its first part, when it was archived in parts) that the records cite."""
+        return self.source_ids[0] if self.source_ids else None
 
     @property
     def not_imported(self) -> int:
@@ -84,11 +101,20 @@ class Report:
         return self.rows - len(self.created) - len(self.revised) - len(self.unchanged)
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.file}: {self.rows} row(s): {len(self.created)} created, {len(self.revised)} revised, "
             f"{len(self.unchanged)} unchanged, {self.not_imported} not imported ({len(self.problems)} problem(s)); "
             f"{len(self.actors_created)} actor(s) created; {len(self.notices)} value(s) repaired or left alone"
         )
+        if self.withdrawn:
+            text += f"; {len(self.withdrawn)} record(s) no longer in the export withdrawn"
+        elif self.missing:
+            shown = ", ".join(self.missing[:10]) + (", ..." if len(self.missing) > 10 else "")
+            text += (
+                f"; {len(self.missing)} row(s) imported before are no longer in the export ({shown}): "
+                "--withdraw-missing withdraws their records"
+            )
+        return text
 
 
 def repairs(notices: list[Problem]) -> list[str]:
@@ -323,6 +349,8 @@ def _record(incident_id: str, mapped: Mapped, links: list[dict[str, str]], text:
     body: dict[str, Any] = {name: mapped.fields.get(name) for name in RECORD_FIELDS}
     body.update(incident_id=incident_id, status=mapped.fields.get("status", "active"), actors=links)
     body["evidence"] = [_evidence(mapped, text, source_id, body, links)]
+    if mapped.citations:
+        body["citations"] = mapped.citations
     return body
 
 
@@ -365,11 +393,13 @@ def _reimport(
     body.update(incident_id=old["incident_id"], status=old.get("status"), actors=links)
     body["external_ids"] = list(dict.fromkeys([*(old.get("external_ids") or []), *item.fields["external_ids"]]))
     evidence = list(old.get("evidence") or [])
+    citations = item.citations
     if previous is None:  # the id was linked by hand, no import read this row before: fill only empty values
         for name in COMPARED_FIELDS:
             if name != "external_ids" and old.get(name) not in (None, [], ""):
                 body[name] = old.get(name)
         body["actors"] = old.get("actors") or links
+        citations = old.get("citations") or citations
     else:
         before, before_links, before_evidence = previous
         for name in COMPARED_FIELDS:
@@ -377,14 +407,19 @@ def _reimport(
                 body[name] = old.get(name)
         if before_links == links:
             body["actors"] = old.get("actors")
+        if before.citations == item.citations:
+            citations = old.get("citations") or []
         evidence = [e for e in evidence if e is not before_evidence]
     body["evidence"] = [_evidence(item, text, source_id, body, links), *evidence]
+    if citations:
+        body["citations"] = citations
     return body
 
 
 def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     changed = [name for name in COMPARED_FIELDS if old.get(name) != new.get(name)]
-    return changed + (["actors"] if old.get("actors") != new.get("actors") else [])
+    children = [key for key in ("actors", "citations") if (old.get(key) or []) != (new.get(key) or [])]
+    return changed + children
 
 
 def _screen(
@@ -393,7 +428,7 @@ def _screen(
     """The standard's own column checks on the candidate records, by candidate index: an import writes
     nothing that `incidents validate` would refuse."""
     built, origins = tables.from_records(STANDARD, candidates, actors, [])
-    own = {k: v for k, v in built.items() if k in ("incidents", "incident_actors", "revisions", "incident_sources")}
+    own = {k: v for k, v in built.items() if k in filecheck.RECORD_TABLES}
     findings = [
         *checks.check_fields(STANDARD, own),
         *checks.check_incidents(STANDARD, built, today),
@@ -404,6 +439,8 @@ def _screen(
         index = origins[finding.table][finding.row][0]
         by_candidate.setdefault(index, []).append(finding)
     for index, candidate in enumerate(candidates):
+        if _record_schema_fast().is_valid(candidate):
+            continue
         for error in _record_schema().iter_errors(candidate):
             where = next((str(p) for p in error.absolute_path if isinstance(p, str)), None)
             finding = checks.Finding(
@@ -427,10 +464,9 @@ class Export:
     map_row: MapRow
 
 
-def _map_rows(export: Export, rows: list[Row], report: Report) -> list[Mapped]:
+def _map_rows(export: Export, rows: list[Row], report: Report, seen: dict[str, int]) -> list[Mapped]:
     """Map every row, collecting problems and notices; an id seen before in the file is a problem."""
     mapped: list[Mapped] = []
-    seen: dict[str, int] = {}
     for row in rows:
         result, problems, notices = export.map_row(row, report.file)
         report.problems.extend(problems)
@@ -448,34 +484,202 @@ def _map_rows(export: Export, rows: list[Row], report: Report) -> list[Mapped]:
     return mapped
 
 
+# An export is archived in parts of at most this many bytes, each its header line and whole rows: a source
+# stays small enough to validate and to review, and an import of any size holds one part in memory.
+PART_BYTES = MAX_SOURCE_BYTES
+MAX_ROW_BYTES = 1_000_000  # one CSV row; each value is also held to the standard's MAX_TEXT
+
+
+@dataclass
+class Part:
+    """Whole rows of an export with its header line, as archived: `first_line` is the file's line of the
+    part's first row, so that every problem names the line of the file, not of the part."""
+
+    number: int
+    content: bytes
+    first_line: int
+    lines: int  # the file's lines this part holds, header excluded
+    skipped: list[Problem] = field(default_factory=list)
+    whole: bool = False  # the only part: the file itself
+
+
+class _RowTooLong(Exception):
+    pass
+
+
+def split_export(stream: BinaryIO, display: str, limit: int = PART_BYTES) -> Iterator[Part]:
+    """The export's rows in parts of at most `limit` bytes. Python's csv reader decides where each row ends
+    (a line break inside quotes is part of the value), as read_rows reads the parts; a row longer than
+    MAX_ROW_BYTES is reported and left out, and reading starts again at the line after it."""
+    header = stream.readline()
+    if header and not header.endswith(b"\n"):
+        header += b"\n"
+    number, body, body_lines, first, line = 1, bytearray(), 0, 2, 2
+    skipped: list[Problem] = []
+    row: list[bytes] = []
+
+    def lines() -> Iterator[str]:
+        for raw in iter(stream.readline, b""):
+            row.append(raw)
+            if sum(map(len, row)) > MAX_ROW_BYTES:
+                raise _RowTooLong
+            yield raw.decode("utf-8", errors="replace")
+
+    source = lines()
+    while header:
+        try:
+            next(csv.reader(source))  # a new reader each row: its state is one row's, and a skip resets it
+        except StopIteration:
+            break
+        except _RowTooLong:
+            message = f"the row is over {MAX_ROW_BYTES:,} bytes (is a quote left open?); reading resumes after it"
+            skipped.append(Problem(display, line, None, None, message, "a CSV row of at most that size", "import-csv"))
+            line += len(row)
+            row.clear()
+            continue
+        except csv.Error:
+            pass  # read_rows reports it, with the line, when it reads this part
+        raw = b"".join(row)
+        if body and len(header) + len(body) + len(raw) > limit:
+            yield Part(number, bytes(header + body), first, body_lines, skipped)
+            number, body, body_lines, first, skipped = number + 1, bytearray(), 0, line, []
+        body += raw if raw.endswith(b"\n") else raw + b"\n"
+        body_lines += len(row)
+        line += len(row)
+        row.clear()
+    yield Part(number, bytes(header + body), first, body_lines, skipped, whole=number == 1)
+
+
+@dataclass
+class _Run:
+    """What one import learns as it goes through the parts of a file."""
+
+    layout: Layout
+    export: Export
+    display: str
+    by: str
+    now: dt.datetime
+    today: dt.date
+    existing: Existing
+    report: Report
+    parts: int = 0
+    seen: dict[str, int] = field(default_factory=dict)  # external id -> the file's line of its row
+    present: set[str] = field(default_factory=set)  # every id the file holds, rows not imported included
+    new_actors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    written_actors: set[str] = field(default_factory=set)
+    texts: dict[str, str | None] = field(default_factory=dict)
+
+
 def run_import(
-    layout: Layout, export: Export, display: str, content: bytes, *, by: str, now: dt.datetime, today: dt.date
+    layout: Layout,
+    export: Export,
+    display: str,
+    stream: BinaryIO,
+    *,
+    by: str,
+    now: dt.datetime,
+    today: dt.date,
+    progress: Callable[[int], None] | None = None,
+    part_bytes: int = PART_BYTES,
+    withdraw_missing: bool = False,
 ) -> Report:
-    """Import one export file. Idempotent: the same file again changes nothing; a corrected file adds a
-    revision to each record whose values changed. Nothing is written unless some record changes."""
+    """Import one export file, read as a stream in parts. Idempotent: the same file again changes nothing; a
+    corrected file adds a revision to each record whose values changed. Each part is written at once (its
+    archived text, records and actors): an import stopped half-way is completed by running it again.
+
+    Active records imported before from this dataset whose rows the file no longer holds are reported; with
+    `withdraw_missing` (for a full export) they are withdrawn as removed from the source."""
     report = Report(display)
+    existing = read_existing(layout)
+    run = _Run(layout, export, display, by, now, today, existing, report)
+    for part in split_export(stream, display, part_bytes):
+        _import_part(run, part)
+        if progress:
+            progress(len(part.content))
+    report.missing = sorted(
+        external_id
+        for external_id, (_, record) in existing.records.items()
+        if external_id.startswith(f"{export.dataset}:")
+        and external_id not in run.present
+        and record.get("status") == "active"
+        and _imported_from(record, export)
+    )
+    if withdraw_missing and report.missing:
+        _withdraw(run, report.missing)
+    report.problems.extend(existing.problems)
+    # In the order of the file's lines (a problem found by the standard's checks comes after reading the
+    # file); problems of the dataset's own files last.
+    report.problems.sort(key=lambda p: (p.file != display, p.line or 0))
+    return report
+
+
+def _withdraw(run: _Run, missing: list[str]) -> None:
+    """Withdraw the records of rows the export no longer holds (and the records merged into them)."""
+    from .. import lifecycle
+
+    stamp = lifecycle.Stamp(run.by, _stamp(run.now), __version__, method="imported")
+    by_id = {incident_id: record for incident_id, record in run.existing.records.values()}
+    changed: dict[str, dict[str, Any]] = {}
+    for external_id in missing:
+        incident_id = run.existing.records[external_id][0]
+        reason = f"Removed from the source: {external_id} is no longer in {run.export.title} {run.display}."
+        for changed_id, record in lifecycle.withdraw(incident_id, reason, stamp, {**by_id, **changed}).items():
+            changed[changed_id] = record
+    atomic.write_all({run.layout.records / f"{i}.yaml": records.dump(r).encode("utf-8") for i, r in changed.items()})
+    run.report.withdrawn = missing
+
+
+def _stamp(now: dt.datetime) -> str:
+    return now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _imported_from(record: dict[str, Any], export: Export) -> bool:
+    """Whether an import of this export's dataset wrote the record (not a person linking an id by hand)."""
+    reason = f"Imported from {export.title} "
+    return any(str(r.get("reason", "")).startswith(reason) for r in record.get("revisions") or [])
+
+
+def _shifted(problem: Problem, shift: int) -> Problem:
+    """A problem of a part's row at its line in the whole file (the header, line 1, is the same in both)."""
+    line = problem.line + shift if problem.line and problem.line > 1 else problem.line
+    return problem.with_location(problem.file, line)
+
+
+def _import_part(run: _Run, part: Part) -> None:
+    report, export, layout, display = run.report, run.export, run.layout, run.display
+    report.problems.extend(part.skipped)
+    report.rows += len(part.skipped)
+    name = display.rsplit("/", 1)[-1]
+    title = f"{export.title} {name}"
+    if not part.whole:
+        title += f", part {part.number} (lines {part.first_line}-{part.first_line + part.lines - 1})"
     try:
         source = ingest.source_metadata(
-            content,
+            part.content,
             layout,
             url=None,
             publisher=export.publisher,
             published=None,
-            retrieved=now,
-            title=f"{export.title} {display.rsplit('/', 1)[-1]}",
+            retrieved=run.now,
+            title=title,
             media_type="text/csv",
         )
     except ingest.IngestError as exc:
-        too_large = len(content) > MAX_SOURCE_BYTES
-        hint = "; split the export into files of at most that size, each with the header row" if too_large else ""
-        report.problems.append(Problem(display, None, None, None, f"{exc}{hint}", None, "import-file"))
-        return report
-    text = content.decode("utf-8")
-    rows, report.problems, report.rows = read_rows(text, display, export.columns)
-    mapped = _map_rows(export, rows, report)
-    existing = read_existing(layout)
-    report.problems.extend(existing.problems)
-    new_actors: dict[str, dict[str, Any]] = {}
+        report.problems.append(Problem(display, part.first_line, None, None, str(exc), None, "import-file"))
+        return
+    text = part.content.decode("utf-8")
+    shift = part.first_line - 2
+    rows, problems, count = read_rows(text, display, export.columns)
+    report.rows += count
+    rows = [Row(r.line + shift, r.start, r.end, r.cells) for r in rows]
+    report.problems.extend(
+        p.with_location(p.file, p.line + shift if p.line and p.line > 1 else p.line) for p in problems
+    )
+    before = len(report.problems)
+    mapped = _map_rows(export, rows, report, run.seen)
+    run.present.update(run.seen)
+    run.present.update(p.record for p in report.problems[before:] if p.record)
+    existing = run.existing
     # An actor the export names both as a main actor (with its own type) and as an associated one gets
     # the main actor's type, whichever row comes first.
     typed = {ref.name.casefold(): ref.actor_type for item in mapped for ref in item.actors if ref.primary}
@@ -483,7 +687,7 @@ def run_import(
     def actor_id(ref: ActorRef, external_id: str) -> str:
         key = ref.name.casefold()
         if key not in existing.actors:
-            new_actors[key] = {
+            run.new_actors[key] = {
                 "actor_id": new_actor_id(),
                 "name": ref.name,
                 "aliases": [],
@@ -492,7 +696,7 @@ def run_import(
                 "parent_actor_id": None,
                 "description": f"Created by the {export.title} importer from {external_id}; review actor_type.",
             }
-            existing.actors[key] = new_actors[key]["actor_id"]
+            existing.actors[key] = run.new_actors[key]["actor_id"]
         return existing.actors[key]
 
     def links_of(item: Mapped) -> list[dict[str, str]]:
@@ -504,7 +708,6 @@ def run_import(
         return links
 
     source_id = source["source_id"]
-    texts: dict[str, str | None] = {}
     first_read: set[str] = set()  # records linked to a row by hand, that no import of the row has evidenced yet
     candidates: list[dict[str, Any]] = []
     for item in mapped:
@@ -513,16 +716,28 @@ def run_import(
         if old is None:
             candidates.append(_record(records.new_incident_id(), item, links, text, source_id))
             continue
-        found = _previous_import(layout, export, old[1], item.external_id, texts)
+        found = _previous_import(layout, export, old[1], item.external_id, run.texts)
         if found is None:
             first_read.add(item.external_id)
         previous = (found[0], links_of(found[0]), found[1]) if found else None
         candidates.append(_reimport(old[1], item, links, previous, text, source_id))
 
-    stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = _stamp(run.now)
     for candidate, item in zip(candidates, mapped, strict=True):
-        candidate["revisions"] = [_revision(1, stamp, by, f"Imported from {export.title} row {item.external_id}.", [])]
-    rejected = _screen(candidates, list(new_actors.values()), today)
+        candidate["revisions"] = [
+            _revision(1, stamp, run.by, f"Imported from {export.title} row {item.external_id}.", [])
+        ]
+    new_actors = [a for a in run.new_actors.values() if a["actor_id"] not in run.written_actors]
+    rejected = _screen(candidates, new_actors, run.today)
+    for index in [i for i, found in rejected.items() if {f.code for f in found} == {"outside-country"}]:
+        # The export itself places the event there (Svalbard under Norway): kept as given, flagged, warned.
+        del rejected[index]
+        candidates[index]["flags"] = [*(candidates[index].get("flags") or []), "outside_country"]
+        item = mapped[index]
+        message = "the export places the event outside the country's bounding box: imported with the flag"
+        report.notices.append(
+            Problem(display, item.row.line, item.external_id, "latitude", message, None, "outside-country")
+        )
     writes: dict[Any, bytes] = {}
     used_actors: set[str] = set()
     for index, (candidate, item) in enumerate(zip(candidates, mapped, strict=True)):
@@ -533,10 +748,11 @@ def run_import(
                 )
             continue
         old = existing.records.get(item.external_id)
-        reason = f"Imported from {export.title} {display.rsplit('/', 1)[-1]}, row {item.external_id}."
+        reason = f"Imported from {export.title} {name}, row {item.external_id}."
         if old is None:
             fields_changed = [k for k in COMPARED_FIELDS if candidate.get(k) not in (None, [])] + ["actors", "evidence"]
-            candidate["revisions"] = [_revision(1, stamp, by, reason, fields_changed)]
+            fields_changed += ["citations"] if candidate.get("citations") else []
+            candidate["revisions"] = [_revision(1, stamp, run.by, reason, fields_changed)]
             report.created.append(item.external_id)
         elif old[1].get("status") != "active":
             message = f"{old[0]} is {old[1].get('status')}: a tombstone is not updated by imports"
@@ -552,31 +768,22 @@ def run_import(
                 continue
             history = list(old[1].get("revisions") or [])
             number = max((r.get("revision", 0) for r in history), default=0) + 1
-            candidate["revisions"] = [*history, _revision(number, stamp, by, reason, [*changed, "evidence"])]
+            candidate["revisions"] = [*history, _revision(number, stamp, run.by, reason, [*changed, "evidence"])]
             report.revised.append(item.external_id)
         used_actors.update(link["actor_id"] for link in candidate["actors"])
         writes[layout.records / f"{candidate['incident_id']}.yaml"] = records.dump(candidate).encode("utf-8")
-    for actor in new_actors.values():
+        existing.records[item.external_id] = (candidate["incident_id"], candidate)
+    for actor in new_actors:
         if actor["actor_id"] in used_actors:
             writes[layout.actors / f"{actor['actor_id']}.yaml"] = records.dump(actor).encode("utf-8")
+            run.written_actors.add(actor["actor_id"])
             report.actors_created.append(actor["name"])
     if writes:
-        archived = ingest.ingest(
-            layout,
-            content,
-            url=None,
-            publisher=export.publisher,
-            published=None,
-            retrieved=now,
-            title=source["title"],
-            media_type="text/csv",
-        )
-        report.source_id = archived.source_id
+        if not (layout.source_text(source_id).exists() and layout.source_meta(source_id).exists()):
+            writes[layout.source_text(source_id)] = part.content
+            writes[layout.source_meta(source_id)] = records.dump(source).encode("utf-8")
+        report.source_ids.append(source_id)
         atomic.write_all(writes)
-    # In the order of the file's lines (a problem found by the standard's checks comes after reading the file);
-    # problems of the dataset's own files last.
-    report.problems.sort(key=lambda p: (p.file != display, p.line or 0))
-    return report
 
 
 def _revision(number: int, stamp: str, by: str, reason: str, fields_changed: list[str]) -> dict[str, Any]:
