@@ -124,7 +124,7 @@ def import_ged(layout: Layout, path: Path, **options: Any) -> common.Report:
 
 
 def record_of(layout: Layout, external_id: str) -> dict[str, Any]:
-    return common.read_existing(layout).records[external_id][1]
+    return common.read_existing(layout).records[external_id].data
 
 
 # ACLED's layout before 2023 (its 2019-2022 downloads): no disorder_type, civilian_targeting or tags, dates

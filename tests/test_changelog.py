@@ -39,3 +39,13 @@ def test_a_bump_raised_by_the_maintainer_says_so():
     text = changelog.section("1.0.0", "2026-11-26", found, "major", "minor")
     assert "Bump: major (proposed: minor, raised by the maintainer)." in text
     assert f"- Added (1): {second()['incident_id']}" in text
+
+
+def test_thousands_of_added_records_list_the_first_ids_and_where_the_rest_are():
+    many = [record(incident_id=f"inc_01KAXQ8N5D4C3R6E0J2VW{n:05d}".replace("U", "V")) for n in range(60)]
+    found = diff(from_records("v0.1.0", [], SCHEMA), from_records("v", many, SCHEMA))
+    line = next(
+        x for x in changelog.section("0.2.0", "2026-12-06", found, "minor", "minor").splitlines() if "Added" in x
+    )
+    assert line.startswith("- Added (60): ") and line.count("inc_") == changelog.MAX_LISTED
+    assert "and 10 more (every id is in releases/v0.2.0.json" in line

@@ -1,9 +1,13 @@
 """The documentation site: generated from schemas/, the built tables and the code, built strictly, and
-readable in a real browser (headless Chromium) with no console error, broken link or missing image."""
+readable in a real browser (headless Chromium) with no console error, broken link or missing image.
+
+The site is built from the repository's hand-coded seed alone (`seed_root`), not from the whole imported
+dataset: fast, and the assertions do not depend on what an import brought in."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import http.server
@@ -19,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pyarrow as pa
 import pytest
 
-from incidents import docs, docs_markdown, standard
+from incidents import docs, docs_charts, docs_markdown, standard
 from incidents.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,15 +36,15 @@ CHROMEDRIVER = shutil.which("chromedriver")
 
 
 @pytest.fixture(scope="module")
-def inputs() -> docs.Inputs:
-    return docs.read_inputs(ROOT)
+def inputs(seed_root: Path) -> docs.Inputs:
+    return docs.read_inputs(seed_root)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site built from this repository with `mkdocs build --strict` (a warning fails the build)."""
+def site(seed_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built from the seed with `mkdocs build --strict` (a warning fails the build)."""
     out = tmp_path_factory.mktemp("site")
-    assert docs.build_site(ROOT, out) == 0, "mkdocs build --strict failed: see the warnings above"
+    assert docs.build_site(seed_root, out) == 0, "mkdocs build --strict failed: see the warnings above"
     return out
 
 
@@ -295,9 +300,11 @@ def _tab_code(page: str, tab: str) -> str:
 
 
 @pytest.mark.parametrize(("tab", "printed"), [("pandas", "Qamishli"), ("polars", "battles"), ("DuckDB", "Qamishli")])
-def test_loading_example_on_the_get_the_data_page_runs_on_the_built_tables(tab, printed, monkeypatch, capsys):
+def test_loading_example_on_the_get_the_data_page_runs_on_the_built_tables(
+    tab, printed, seed_root, monkeypatch, capsys
+):
     code = _tab_code((ROOT / "docs" / "get-the-data.md").read_text(encoding="utf-8"), tab)
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(seed_root)
     exec(compile(code, f"get-the-data.md ({tab})", "exec"), {})
     assert printed in capsys.readouterr().out
 
@@ -308,20 +315,19 @@ def test_loading_example_on_the_get_the_data_page_runs_on_the_built_tables(tab, 
 def test_site_builds_strictly_with_every_page(site, inputs):
     for page in ("index.html", "codebook/incidents/index.html", "data/map/index.html", "cli/index.html"):
         assert (site / page).is_file(), page
-    for incident_id in inputs.tables["incidents"].column("incident_id").to_pylist():
+    pages = {row["incident_id"] for row in docs.incident_page_rows(inputs)}
+    assert pages == set(inputs.tables["incidents"].column("incident_id").to_pylist())  # the seed: one page each
+    for incident_id in pages:
         assert (site / "data" / "incidents" / incident_id / "index.html").is_file()
     assert (site / "data" / "charts" / "map.png").read_bytes().startswith(b"\x89PNG")
     html = (site / "index.html").read_text(encoding="utf-8")
     assert "fonts.googleapis.com" not in html and "cdn." not in html
 
 
-def test_site_builds_strictly_with_a_release_its_changelog_citation_and_versioning_policy(tmp_path, inputs):
+def test_site_builds_strictly_with_a_release_its_changelog_citation_and_versioning_policy(seed_root, tmp_path, inputs):
     """The files a release adds (releases/vX.Y.Z.json, CHANGELOG.md, CITATION.cff, LICENSE files,
     docs/versioning.md) show on the site, which still builds with no warning."""
-    for name in ("mkdocs.yml", "docs", "schemas", "data", "tools/incidents/docs_hook.py"):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copyfile
-        copy(ROOT / name, tmp_path / name)
+    shutil.copytree(seed_root, tmp_path, dirs_exist_ok=True)
     incident_id = inputs.tables["incidents"].column("incident_id")[0].as_py()
     manifest = {
         "name": "open-incidents",
@@ -521,3 +527,136 @@ def test_a_hand_written_page_linking_to_the_changelog_links_to_the_changes_page(
     assert docs_hook.on_page_markdown(markdown, page, config, None) == (
         "See [`CHANGELOG.md`](changes.md) and the [codebook](codebook/index.md)."
     )
+
+
+# --- a dataset with imported records (the seed, some of its records relabelled as imported) ------------------
+
+
+def _as_imported(inputs: docs.Inputs, ids: list[str], citations: list[dict[str, Any]] | None = None) -> docs.Inputs:
+    """The seed with `ids` made imported from UCDP GED (first revision `imported`, an external id), and
+    `citations` as its incident_citations."""
+    tables = dict(inputs.tables)
+    revisions = tables["revisions"]
+    methods = [
+        "imported" if iid in ids else method
+        for iid, method in zip(
+            revisions.column("incident_id").to_pylist(), revisions.column("method").to_pylist(), strict=True
+        )
+    ]
+    at = revisions.schema.get_field_index("method")
+    tables["revisions"] = revisions.set_column(at, revisions.schema.field(at), pa.array(methods, pa.string()))
+    incidents = tables["incidents"]
+    external = [
+        [f"ucdp-ged:{n}"] if iid in ids else old
+        for n, (iid, old) in enumerate(
+            zip(incidents.column("incident_id").to_pylist(), incidents.column("external_ids").to_pylist(), strict=True)
+        )
+    ]
+    at = incidents.schema.get_field_index("external_ids")
+    field = incidents.schema.field(at)
+    tables["incidents"] = incidents.set_column(at, field, pa.array(external, field.type))
+    if citations is not None:
+        tables["incident_citations"] = pa.Table.from_pylist(citations, schema=tables["incident_citations"].schema)
+    return dataclasses.replace(inputs, tables=tables)
+
+
+def test_every_record_coded_by_hand_has_a_page_and_imported_ones_until_the_cap(inputs, monkeypatch):
+    ids = inputs.tables["incidents"].column("incident_id").to_pylist()
+    mixed = _as_imported(inputs, ids[:3])
+    monkeypatch.setattr(docs, "MAX_INCIDENT_PAGES", 2)
+    assert [r["incident_id"] for r in docs.incident_page_rows(mixed)] == [ids[0], ids[3]]
+    pages = docs.generate(mixed)
+    assert {p for p in pages if p.startswith("data/incidents/inc_")} == {
+        f"data/incidents/{ids[0]}.md",
+        f"data/incidents/{ids[3]}.md",
+    }
+    listing = pages["data/incidents/index.md"]
+    assert isinstance(listing, str)
+    assert "shows 2 of the 4 incidents" in listing and "data/tables/incidents.parquet" in listing
+    assert f"({ids[0]}.md)" in listing and f"({ids[1]}.md)" not in listing
+    linked = "".join(page for page in pages.values() if isinstance(page, str))
+    assert f"{ids[1]}.md" not in linked and f"{ids[2]}.md" not in linked  # no link to a page the site lacks
+
+
+def test_incident_page_shows_its_citations_and_flags_with_every_value_escaped(inputs):
+    ids = inputs.tables["incidents"].column("incident_id").to_pylist()
+    title = '<script>alert("x")</script> Shelling | Idlib &amp; Hama'
+    citation = {
+        "incident_id": ids[0],
+        "publisher": "SOHR <b>",
+        "published_at": dt.date(2016, 1, 1),
+        "title": title,
+        "url": "https://example.org/a|b",
+    }
+    cited = _as_imported(inputs, ids[:1], [citation])
+    incidents = cited.tables["incidents"]
+    at = incidents.schema.get_field_index("flags")
+    flags = [["source_inconsistent"]] + [[] for _ in ids[1:]]
+    cited = dataclasses.replace(
+        cited,
+        tables={**cited.tables, "incidents": incidents.set_column(at, incidents.schema.field(at), [flags])},
+    )
+    row = cited.tables["incidents"].to_pylist()[0]
+    page = docs.incident_page(cited, row)
+    section = page.split("## Citations\n")[1].split("\n## ")[0]
+    assert docs_markdown.cell(title) in section and docs_markdown.cell("SOHR <b>") in section
+    assert "<script>" not in page and "SOHR <b>" not in page and "a\\|b" in section
+    label = next(r["label"] for r in cited.standard.codelists["flag"].rows if r["code"] == "source_inconsistent")
+    assert f'!!! warning "Flagged: {label} (`source_inconsistent`)"' in page
+    assert f"source_inconsistent ({label})" in page
+    other = docs.incident_page(cited, cited.tables["incidents"].to_pylist()[1])
+    assert "## Citations" not in other and "Flagged" not in other
+
+
+def test_coverage_counts_each_origin_and_downloads_credit_ucdp_only_for_its_records(inputs):
+    n = inputs.tables["incidents"].num_rows
+    publisher = inputs.tables["sources"].column("publisher")[0].as_py()
+    coverage = docs.coverage_text(inputs)
+    assert f"**{n} incidents**" in coverage and f"{n} coded by hand from reports by {publisher}" in coverage
+    assert "UCDP" not in coverage and "## Credit" not in docs.downloads_page(inputs)
+
+    ids = inputs.tables["incidents"].column("incident_id").to_pylist()
+    mixed = _as_imported(inputs, ids[:3])
+    coverage = docs.coverage_text(mixed, "../")
+    assert f"{n - 3} coded by hand" in coverage and "3 imported from the UCDP" in coverage
+    assert "(../downloads.md#credit)" in coverage
+    credit = docs.downloads_page(mixed).split("## Credit\n")[1]
+    assert "3 incidents" in credit and "CC BY 4.0" in credit
+    assert 'Sundberg, Ralph and Erik Melander (2013), "Introducing the UCDP Georeferenced Event Dataset"' in credit
+    assert 'Högbladh, Stina (2019), "UCDP GED Codebook version 19.1"' in credit
+
+
+def test_months_over_years_are_charted_and_each_is_a_row_of_the_table(inputs):
+    months = [dt.date(2016 + m // 12, m % 12 + 1, 10) for m in range(48)]
+    rows = [_incident(date_start=d, date_end=d) for d in months]
+    rows.append(_incident(date_start=dt.date(2016, 1, 30), date_end=dt.date(2016, 2, 5), date_precision="week"))
+    buckets = docs.counts_by_month(rows)
+    assert len(buckets) == 49 and list(buckets)[-1] == docs.DATE_SPANS
+    assert docs_charts.chart_by_month(inputs.standard, buckets).startswith(b"\x89PNG")
+    page, _ = docs.data_index_page(inputs)
+    for month in docs.counts_by_month(inputs.tables["incidents"].to_pylist()):
+        assert f"    | {month} |" in page
+
+
+def test_map_page_lists_the_busiest_places_up_to_the_cap(inputs, monkeypatch):
+    incidents = inputs.tables["incidents"]
+    at = incidents.schema.get_field_index("latitude")
+    moved = [lat + n for n, lat in enumerate(incidents.column("latitude").to_pylist())]  # a place each
+    incidents = incidents.set_column(at, incidents.schema.field(at), pa.array(moved, pa.float64()))
+    spread = dataclasses.replace(inputs, tables={**inputs.tables, "incidents": incidents})
+    points = docs_charts.map_points(incidents.to_pylist())
+    assert len(points) == incidents.num_rows >= 2
+    monkeypatch.setattr(docs, "MAX_MAP_PLACES", len(points) - 1)
+    page, charts = docs.map_page(spread)
+    assert f"lists the {len(points) - 1} places with the most incidents, of {len(points)}" in page
+    assert (
+        sum(1 for line in page.splitlines() if re.match(r"\| -?\d+\.\d{5}, -?\d+\.\d{5} \|", line)) == len(points) - 1
+    )
+    assert charts["data/charts/map.png"].startswith(b"\x89PNG")
+
+
+def test_home_page_says_what_the_dataset_holds_from_the_tables(site, inputs):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert f"<strong>{inputs.tables['incidents'].num_rows} incidents</strong>" in html
+    assert "coded by hand" in html and docs.COVERAGE_MARKER not in html
+    assert 'href="contribute/worked-example/"' in html

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from pathlib import Path
 
 from incidents import docs_errors
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_error_codes_are_read_from_calls_that_raise_them():
@@ -45,10 +42,10 @@ def test_validator_page_lists_every_error_code_the_package_raises():
         assert f"| `{code}` |" in page
 
 
-def test_validator_page_example_is_what_the_validator_prints_for_that_mistake_in_the_seed(tmp_path):
+def test_validator_page_example_is_what_the_validator_prints_for_that_mistake_in_the_seed(seed_root, tmp_path):
     from incidents.validate import validate
 
-    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copytree(seed_root / "data", tmp_path / "data")
     example = docs_errors.EXAMPLE_PROBLEM
     record = tmp_path / example.file
     text = record.read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 
 from factories import TODAY, make_dataset
 from import_factories import ged_file, ged_row, import_ged, record_of
-from incidents import build, validate
+from incidents import build, records, validate
 from incidents.importers import acled, ucdp
 from incidents.standard import load
 
@@ -207,3 +207,15 @@ def test_rows_no_longer_in_a_full_export_are_reported_and_withdrawn_on_request(t
     assert gone["revisions"][-1]["fields_changed"] == ["status", "status_reason"]
     assert validate.validate(layout.root, today=TODAY) == []
     assert import_ged(layout, later).missing == []  # a tombstone is not missing
+
+
+def test_an_unchanged_reimport_parses_no_record_file(tmp_path, monkeypatch):
+    layout = make_dataset(tmp_path / "repo")
+    path = ged_file(tmp_path, ged_row("900001"), ged_row("900002"))
+    import_ged(layout, path)
+    parsed = []
+    read = records.read
+    monkeypatch.setattr(records, "read", lambda p, d: parsed.append(d) or read(p, d))
+    report = import_ged(layout, path)
+    assert len(report.unchanged) == 2 and not report.created and not report.revised
+    assert not [p for p in parsed if p.startswith("data/records/")]  # found by the index of their text

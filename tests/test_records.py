@@ -120,3 +120,11 @@ def test_libyaml_dump_writes_the_plain_dumpers_text(data):
     """dump uses libyaml's emitter for speed; its text must be the plain PyYAML dumper's, byte for byte."""
     assert records._CDumper is not records._Dumper
     assert dump(data) == dump(data, records._Dumper)
+
+
+def test_a_value_that_appears_twice_is_written_twice_never_as_an_alias():
+    shared = ["date_start", "location"]
+    data = {"evidence": [{"supports": shared}, {"supports": shared}]}
+    for dumper in (records._CDumper, records._Dumper):
+        text = dump(data, dumper)
+        assert "&" not in text and "*" not in text and parse(text.encode(), "f.yaml").data == data

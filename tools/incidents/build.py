@@ -137,8 +137,13 @@ def descriptor(
                 "x-table-schema": name,
             }
         )
-    meta = {k: v for k, v in package.items() if k not in ("resources", "sources")}
-    return {"$schema": DATA_PACKAGE_PROFILE, **meta, "sources": publishers, "resources": resources}
+    # The datasets the package declares it is made from (with their licence and citation) come first, then
+    # the publishers of the archived texts that are not among them.
+    declared = list(package.get("sources") or [])
+    named = {str(s.get("title")) for s in declared}
+    sources = declared + [p for p in publishers if p["title"] not in named]
+    meta = {k: v for k, v in package.items() if k not in ("resources", "sources", "references")}
+    return {"$schema": DATA_PACKAGE_PROFILE, **meta, "sources": sources, "resources": resources}
 
 
 def render(layout: Layout, data: dict[str, list[dict[str, Any]]], package: dict[str, Any]) -> dict[Path, bytes]:

@@ -11,6 +11,9 @@ from the record-level diff with the previous release (do not edit it by hand); t
 [docs/versioning.md](docs/versioning.md). Compare any two releases with `incidents diff vA.B.C vX.Y.Z`.
 """
 
+# A changelog is read by people: an import of thousands of records lists the first ids and where the rest are.
+MAX_LISTED = 50
+
 TITLES = {
     "added": "Added",
     "corrected": "Corrected",
@@ -34,7 +37,17 @@ def section(version: str, date: str, d: Diff, bump: str, proposed: str | None) -
         if not changes:
             continue
         if change in ("added", "removed"):
-            lines.append(f"- {title} ({len(changes)}): {', '.join(c.incident_id for c in changes)}")
+            ids = [c.incident_id for c in changes]
+            shown = (
+                ", ".join(ids)
+                if len(ids) <= MAX_LISTED
+                else ", ".join(ids[:MAX_LISTED])
+                + (
+                    f", and {len(ids) - MAX_LISTED} more (every id is in releases/v{version}.json; "
+                    f"`incidents diff {d.old} v{version}` lists them)"
+                )
+            )
+            lines.append(f"- {title} ({len(changes)}): {shown}")
             continue
         lines.append(f"- {title} ({len(changes)}):")
         for c in changes:

@@ -35,5 +35,7 @@ def cff(package: dict[str, Any], version: str, date: str) -> str:
             data["repository-code"] = package["homepage"]
     if package.get("keywords"):
         data["keywords"] = list(package["keywords"])
+    if package.get("references"):  # the works the data is drawn from, which their licences ask us to credit
+        data["references"] = list(package["references"])
     header = "# Written by `incidents release` from data/package.yaml: edit that file, not this one.\n"
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -33,13 +33,25 @@ from .docs_markdown import WIDE_PAGE, Checksum, Link, cell, generated_note, imag
 from .layout import Layout
 from .standard import TABLES, Standard
 
-# Per-incident pages beyond this many would make the site slower to build than to read; the list says so.
-MAX_INCIDENT_PAGES = 5000
+# One page per incident for every record not imported from another dataset, and for imported ones until the
+# site has this many incident pages: beyond that, the site takes longer to build than its pages are worth
+# (an imported record's page repeats its row of the export). The incident list says so and where to get all.
+MAX_INCIDENT_PAGES = 1000
+# The fatalities chart draws this many actors (the most fatalities first); the table under it lists all.
+MAX_CHART_ACTORS = 15
+# The map page's table lists this many places (the most incidents first); the tables hold every coordinate.
+MAX_MAP_PLACES = 100
+# The map labels this many places (the most incidents first); a label on each of thousands would be unreadable.
+MAX_MAP_LABELS = 20
+# An actor's entry links to this many of its incidents' pages; it counts all of them by role.
+MAX_ACTOR_LINKS = 10
 # The worked example shows at most this many hand-coded records: enough to learn from, short enough to read.
 MAX_WORKED_EXAMPLES = 20
 DATE_UNKNOWN = "date unknown"
 DATE_SPANS = "spans months"
 Page = str | bytes
+# Where a hand-written page shows what the dataset holds (`coverage_text`, filled in by the mkdocs hook).
+COVERAGE_MARKER = "<!-- incidents: coverage -->"
 LICENCE_FILES = ("LICENSE", "LICENSE-DATA")
 
 
@@ -235,9 +247,11 @@ _ACLED_COLUMNS = [
 def codebook_index_page(standard: Standard) -> str:
     out = ["# Codebook\n\n", generated_note("`schemas/`, the standard's one source of truth,")]
     out.append(
-        "The dataset is six tables, published as CSV and Parquet and described by a Frictionless Data Package "
-        "(`datapackage.json`). One incident file under `data/records/` becomes one row of `incidents` and rows "
-        "of `incident_actors`, `incident_sources` and `revisions`.\n\n"
+        f"The dataset is {_n(len(TABLES), 'table')}, published as CSV and Parquet and described by a Frictionless "
+        "Data Package (`datapackage.json`). One incident file under `data/records/` becomes one row of "
+        "`incidents` and rows of "
+        + ", ".join(f"`{n}`" for n in TABLES if n.startswith("incident_"))
+        + " and `revisions`.\n\n"
     )
     rows = [[f"[`{n}`]({n}.md)", cell(standard.tables[n]["description"]), str(len(standard.fields(n)))] for n in TABLES]
     out.append(raw_table(["table", "what a row is", "fields"], rows))
@@ -267,9 +281,167 @@ def standard_files(schemas_dir: Path) -> dict[str, bytes]:
 # The data: built tables -> pages and charts
 
 
+# Tables already turned into rows, by the table's id (the table is kept, so its id is not reused): the pages
+# read the same tables many times, and turning 16 thousand rows into dicts each time would dominate the build.
+_ROWS: dict[int, tuple[pa.Table, list[dict[str, Any]]]] = {}
+
+
 def _rows(tables: dict[str, pa.Table], name: str) -> list[dict[str, Any]]:
+    """A table's rows as dicts (read-only: the list is shared by every page that reads the table)."""
     t = tables.get(name)
-    return t.to_pylist() if t is not None else []
+    if t is None:
+        return []
+    cached = _ROWS.get(id(t))
+    if cached is None or cached[0] is not t:
+        if len(_ROWS) > 32:
+            _ROWS.clear()
+        cached = _ROWS[id(t)] = (t, t.to_pylist())
+    return cached[1]
+
+
+@dataclass(frozen=True)
+class Index:
+    """The child tables' rows grouped by incident, and actors and sources by id: read once for all pages."""
+
+    actors: dict[str, dict[str, Any]]
+    sources: dict[str, dict[str, Any]]
+    links: dict[str, list[dict[str, Any]]]
+    evidence: dict[str, list[dict[str, Any]]]
+    citations: dict[str, list[dict[str, Any]]]
+    revisions: dict[str, list[dict[str, Any]]]
+
+
+def index(inputs: Inputs) -> Index:
+    def by_incident(name: str) -> dict[str, list[dict[str, Any]]]:
+        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in _rows(inputs.tables, name):
+            grouped[row["incident_id"]].append(row)
+        return grouped
+
+    return Index(
+        {a["actor_id"]: a for a in _rows(inputs.tables, "actors")},
+        {s["source_id"]: s for s in _rows(inputs.tables, "sources")},
+        by_incident("incident_actors"),
+        by_incident("incident_sources"),
+        by_incident("incident_citations"),
+        by_incident("revisions"),
+    )
+
+
+def _imported_ids(inputs: Inputs) -> set[str]:
+    """Incidents whose first revision is an import from another dataset."""
+    return {
+        r["incident_id"] for r in _rows(inputs.tables, "revisions") if r["revision"] == 1 and r["method"] == "imported"
+    }
+
+
+def incident_page_rows(inputs: Inputs) -> list[dict[str, Any]]:
+    """The incidents that get a page: every one not imported, then imported ones in the table's order (by id)
+    until there are MAX_INCIDENT_PAGES; in the table's order."""
+    incidents = _rows(inputs.tables, "incidents")
+    imported = _imported_ids(inputs)
+    room = max(0, MAX_INCIDENT_PAGES - sum(1 for r in incidents if r["incident_id"] not in imported))
+    chosen = set()
+    for row in incidents:
+        if row["incident_id"] not in imported:
+            chosen.add(row["incident_id"])
+        elif room:
+            chosen.add(row["incident_id"])
+            room -= 1
+    return [row for row in incidents if row["incident_id"] in chosen]
+
+
+# Datasets an import takes records from, by the prefix of their `external_ids`: the name a reader knows, and
+# the credit their licence asks for (UCDP GED is CC BY 4.0: cite the dataset and its codebook).
+EXTERNAL_DATASETS: dict[str, dict[str, Any]] = {
+    "ucdp-ged": {
+        "name": "UCDP Georeferenced Event Dataset (GED) version 19.1",
+        "short": "UCDP GED 19.1",
+        "licence": "CC BY 4.0",
+        "credit": [
+            'Sundberg, Ralph and Erik Melander (2013), "Introducing the UCDP Georeferenced Event Dataset", '
+            "Journal of Peace Research 50(4): 523-532.",
+            'Högbladh, Stina (2019), "UCDP GED Codebook version 19.1", Department of Peace and Conflict '
+            "Research, Uppsala University.",
+        ],
+    },
+    "acled": {"name": "ACLED (Armed Conflict Location & Event Data)", "short": "ACLED", "credit": []},
+}
+
+
+def _first_methods(inputs: Inputs) -> dict[str, str]:
+    return {r["incident_id"]: r["method"] for r in _rows(inputs.tables, "revisions") if r["revision"] == 1}
+
+
+def origins(inputs: Inputs) -> dict[str, int]:
+    """How many incidents came from where: coded from archived reports ('manual' or 'assisted', the method of
+    their first revision), or imported from the dataset their `external_ids` name (`ucdp-ged`, `acled`)."""
+    methods = _first_methods(inputs)
+    counts: Counter[str] = Counter()
+    for row in _rows(inputs.tables, "incidents"):
+        method = methods.get(row["incident_id"], "manual")
+        if method != "imported":
+            counts[method] += 1
+            continue
+        prefixes = sorted({x.split(":", 1)[0] for x in row.get("external_ids") or []})
+        counts[prefixes[0] if prefixes else "another dataset"] += 1
+    first = ("manual", "assisted")
+    return {
+        k: counts[k] for k in sorted(counts, key=lambda k: (k not in first, first.index(k) if k in first else 0, k))
+    }
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}"
+
+
+_CODED = {"manual": "coded by hand", "assisted": "coded with the extraction assistant and checked by hand"}
+
+
+def coverage_text(inputs: Inputs, prefix: str = "") -> str:
+    """What the dataset holds, from the tables: how many incidents, when, where and from which sources.
+    `prefix` leads from the page it is on to the site's root (`../` from data/index.md)."""
+    incidents = _rows(inputs.tables, "incidents")
+    if not incidents:
+        return "No built tables were found: run `incidents build`.\n"
+    dated = [r for r in incidents if r["date_start"] is not None]
+    countries = Counter(r["country"] for r in incidents)
+    names = {r["code"]: r["label"] for r in inputs.standard.codelists["country"].rows}
+    where = ", ".join(f"{cell(names.get(c, c))} ({_thousands(n)})" for c, n in countries.most_common())
+    when = "with no known date"
+    if dated:
+        first = min(r["date_start"] for r in dated)
+        last = max(r["date_end"] or r["date_start"] for r in dated)
+        when = f"dated {first.isoformat()} to {last.isoformat()}"
+        if len(dated) < len(incidents):
+            when += f" ({_thousands(len(incidents) - len(dated))} with no known date)"
+    out = [f"The dataset holds **{_thousands(len(incidents))} incidents** {when}, in {where}:\n\n"]
+    methods = _first_methods(inputs)
+    sources = {s["source_id"]: s["publisher"] for s in _rows(inputs.tables, "sources")}
+    parts = []
+    for origin, n in origins(inputs).items():
+        if origin in _CODED:
+            publishers = sorted(
+                {
+                    sources.get(e["source_id"], "")
+                    for e in _rows(inputs.tables, "incident_sources")
+                    if methods.get(e["incident_id"], "manual") == origin
+                }
+                - {""}
+            )
+            by = f" from reports by {', '.join(cell(p) for p in publishers)}" if publishers else ""
+            parts.append(
+                f"- {_thousands(n)} {_CODED[origin]}{by}, each value backed by a quote of the archived report "
+                f"([records as coded]({prefix}contribute/worked-example.md))"
+            )
+        else:
+            known = EXTERNAL_DATASETS.get(origin, {"name": cell(origin), "credit": []})
+            credit = f" ([credit]({prefix}downloads.md#credit))" if known["credit"] else ""
+            parts.append(
+                f"- {_thousands(n)} imported from the {known['name']}{credit}, each with its row of the archived "
+                "export as evidence and the reports that dataset cites"
+            )
+    return "".join(out) + ";\n".join(parts) + ".\n"
 
 
 def month_bucket(row: dict[str, Any]) -> str:
@@ -351,7 +523,7 @@ def _count_text(row: dict[str, Any]) -> str:
 
 
 def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
@@ -366,13 +538,15 @@ def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     by_type = Counter(r["event_type"] for r in active)
     charts = {
         "data/charts/incidents-by-month.png": chart_by_month(std, buckets),
-        "data/charts/fatalities-by-actor.png": chart_fatalities(actors),
+        "data/charts/fatalities-by-actor.png": chart_fatalities(actors[:MAX_CHART_ACTORS]),
     }
     out = ["# The data\n\n", generated_note("the built tables in `data/tables/`")]
+    out.append(coverage_text(inputs, "../") + "\n")
     out.append(
-        f"{len(active)} active incidents ({len(incidents) - len(active)} withdrawn or merged), "
+        f"{_thousands(len(active))} active incidents ({len(incidents) - len(active):,} withdrawn or merged), "
         f"{_n(len(_rows(inputs.tables, 'actors')), 'actor')}, {_n(len(_rows(inputs.tables, 'sources')), 'source')}, "
-        f"{_n(len(_rows(inputs.tables, 'incident_sources')), 'evidence quote')}. Version "
+        f"{_n(len(_rows(inputs.tables, 'incident_sources')), 'evidence quote')}, "
+        f"{_n(len(_rows(inputs.tables, 'incident_citations')), 'citation')}. Version "
         f"{inputs.package.get('version', 'unreleased')}.\n\n"
         "Browse the [incidents](incidents/index.md), the [actors](actors.md), the [sources](sources.md), or see "
         "them on the [map](map.md).\n\n## Incidents by month and event type\n\n"
@@ -380,32 +554,45 @@ def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     month_alt = "Bar chart of incidents per month, stacked by event type: " + "; ".join(
         f"{k}: {sum(v.values())}" for k, v in buckets.items()
     )
-    out.append(image(month_alt, "charts/incidents-by-month.png", "Active incidents per month of `date_start`."))
-    if unknown:
-        out.append(
-            f'\n!!! note "{unknown} of {len(active)} incidents have no known date"\n'
-            "    Their source gives no date that can be resolved (`date_precision` is `unknown`), so they are "
-            "shown in their own bar, *date unknown*, never placed in a month. Incidents whose possible dates "
-            "cover more than one month are shown as *spans months*.\n"
-        )
-    out.append("\n")
-    rows = [
-        [_event_label(std, code)] + [buckets[k][code] for k in buckets] + [by_type[code]]
-        for code in std.codelists["event_type"].codes
-        if by_type[code]
-    ]
-    out.append(table(["event type", *buckets.keys(), "total"], rows))
-    out.append("\n## Fatalities by actor\n\n")
-    alt = "Horizontal bar chart of fatalities per actor: " + "; ".join(
-        f"{e['name']}: {e['best']} ({e['low']}-{e['high']})" for e in actors
-    )
     out.append(
         image(
-            alt,
-            "charts/fatalities-by-actor.png",
-            "Sum of fatalities in the incidents each actor took part in, on any side.",
+            month_alt,
+            "charts/incidents-by-month.png",
+            "Active incidents per month of `date_start`; the table below gives each bar's counts.",
         )
     )
+    spans = sum(buckets.get(DATE_SPANS, Counter()).values())
+    if unknown:
+        out.append(
+            f'\n!!! note "{unknown:,} of {len(active):,} incidents have no known date"\n'
+            "    Their source gives no date that can be resolved (`date_precision` is `unknown`), so they are "
+            "shown in their own bar, *date unknown*, never placed in a month.\n"
+        )
+    if spans:
+        out.append(
+            f'\n!!! note "{spans:,} of {len(active):,} incidents may have happened in either of two months or more"\n'
+            "    Their dates are a range that crosses the end of a month (a week, a month or a year as the source "
+            "gives it: `date_precision`), so they are counted in their own bar, *spans months*, never placed in "
+            "a month they may not belong to.\n"
+        )
+    out.append("\n")
+    types = [code for code in std.codelists["event_type"].codes if by_type[code]]
+    rows = [[k] + [buckets[k][code] for code in types] + [sum(buckets[k].values())] for k in buckets]
+    rows.append(["total"] + [by_type[code] for code in types] + [len(active)])
+    out.append(
+        '??? note "Incidents by month and event type, as a table"\n\n'
+        + _indent(table(["month", *(_event_label(std, code) for code in types), "total"], rows))
+        + "\n"
+    )
+    out.append("\n## Fatalities by actor\n\n")
+    charted = actors[:MAX_CHART_ACTORS]
+    alt = "Horizontal bar chart of fatalities per actor: " + "; ".join(
+        f"{e['name']}: {e['best']} ({e['low']}-{e['high']})" for e in charted
+    )
+    caption = "Sum of fatalities in the incidents each actor took part in, on any side"
+    if len(charted) < len(actors):
+        caption += f": the {len(charted)} actors with the most, of {len(actors)} (the table lists all)"
+    out.append(image(alt, "charts/fatalities-by-actor.png", caption + "."))
     out.append(
         "\nAn incident's fatalities count for every actor in it, whatever its role, so the rows do not add up to "
         "the total. Incidents where the sources give no figure are not counted as zero.\n\n"
@@ -434,53 +621,88 @@ def map_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     points = map_points(incidents)
     located = sum(p[2] for p in points)
     active = sum(1 for r in incidents if r["status"] == "active")
+    busiest = sorted(points, key=lambda p: (-p[2], p[1], p[0]))
     out = ["# Map of incidents\n\n", generated_note("the built `incidents` table")]
-    alt = f"Map of {located} incidents at {len(points)} places: " + "; ".join(
-        f"{p[3]} ({p[1]:.2f}N, {p[0]:.2f}E): {_n(p[2], 'incident')}" for p in points
+    alt = f"Map of {located:,} incidents at {_n(len(points), 'place')}" + (
+        f"; the {MAX_MAP_LABELS} with the most incidents: " if len(points) > MAX_MAP_LABELS else ": "
     )
+    alt += "; ".join(f"{p[3]} ({p[1]:.2f}N, {p[0]:.2f}E): {_n(p[2], 'incident')}" for p in busiest[:MAX_MAP_LABELS])
     out.append(
         image(
             alt,
             "charts/map.png",
-            "Each red dot is a place where incidents happened; its label "
-            "gives how many. Shaded: the incidents' countries (bounding boxes, not borders).",
+            "Each red dot is a place where incidents happened, larger where more did; "
+            + ("its label gives how many" if len(points) <= MAX_MAP_LABELS else "the busiest places are labelled")
+            + ". Shaded: the incidents' countries (bounding boxes, not borders).",
         )
     )
     out.append(
-        f"\n{located} of {active} active incidents have coordinates. Coordinates are those of the place named in "
-        "`location` at the precision given by `geo_precision`: several incidents in different streets of one "
-        "town share the town's coordinates.\n\n"
+        f"\n{located:,} of {active:,} active incidents have coordinates, at {_n(len(points), 'place')}. Coordinates "
+        "are those of the place named in `location` at the precision given by `geo_precision`: several "
+        "incidents in different streets of one town share the town's coordinates.\n\n"
     )
     by_place: dict[tuple[float, float], list[dict[str, Any]]] = defaultdict(list)
     for r in incidents:
-        if r["status"] == "active" and r["latitude"] is not None:
+        if r["status"] == "active" and r["latitude"] is not None and r["longitude"] is not None:
             by_place[(r["longitude"], r["latitude"])].append(r)
+    pages = {r["incident_id"] for r in incident_page_rows(inputs)}
+    if len(points) > MAX_MAP_PLACES:
+        out.append(
+            f"The table lists the {MAX_MAP_PLACES} places with the most incidents, of {len(points)}; the "
+            "`latitude` and `longitude` of every incident are in the [tables](../get-the-data.md).\n\n"
+        )
     rows = []
-    for (lon, lat), group in sorted(by_place.items()):
-        for r in group:
-            rows.append(
-                [
-                    f"{lat:.5f}, {lon:.5f}",
-                    r["location"],
-                    r["geo_precision"],
-                    Link(
-                        _event_label(inputs.standard, r["sub_event_type"], "sub_event_type"),
-                        f"incidents/{r['incident_id']}.md",
-                    ),
-                ]
-            )
-    out.append(table(["latitude, longitude", "location", "geo precision", "incident"], rows))
+    for lon, lat, count, _ in busiest[:MAX_MAP_PLACES]:
+        group = by_place[(lon, lat)]
+        locations = Counter(r["location"] or "" for r in group).most_common()
+        precisions = sorted({r["geo_precision"] for r in group})
+        linked = [r for r in group if r["incident_id"] in pages][:3]
+        links = [
+            Link(_date_text(r) if r["date_start"] else r["incident_id"], f"incidents/{r['incident_id']}.md")
+            for r in linked
+        ]
+        rows.append(
+            [
+                f"{lat:.5f}, {lon:.5f}",
+                locations[0][0] + (f" (and {len(locations) - 1} more names)" if len(locations) > 1 else ""),
+                ", ".join(precisions),
+                count,
+            ]
+            + [", ".join(str(link) for link in links) + (", …" if len(group) > len(linked) and links else "")]
+        )
+    out.append(_place_table(rows))
     countries = {r["country"] for r in incidents if r["status"] == "active" and r["latitude"] is not None}
-    return "".join(out), {"data/charts/map.png": chart_map(inputs.standard, points, inputs.towns, countries)}
+    return "".join(out), {
+        "data/charts/map.png": chart_map(inputs.standard, points, inputs.towns, countries, MAX_MAP_LABELS)
+    }
+
+
+def _place_table(rows: list[list[Any]]) -> str:
+    """The map page's places: values escaped, the last column already Markdown links."""
+    header = ["latitude, longitude", "location", "geo precision", "incidents", "incident pages"]
+    return raw_table(header, [[cell(v) for v in row[:-1]] + [row[-1]] for row in rows])
 
 
 def incident_list_page(inputs: Inputs) -> str:
     incidents = _rows(inputs.tables, "incidents")
-    shown = incidents[:MAX_INCIDENT_PAGES]
+    shown = incident_page_rows(inputs)
     out = [WIDE_PAGE, "# Incidents\n\n", generated_note("the built tables")]
     if len(incidents) > len(shown):
-        out.append(f"The site shows the first {len(shown)} of {len(incidents)} incidents; the tables hold all.\n\n")
-    out.append("Each incident has its own page with its evidence quotes, sources and history.\n\n")
+        imported = _imported_ids(inputs)
+        by_hand = sum(1 for r in incidents if r["incident_id"] not in imported)
+        pages_imported = len(shown) - by_hand
+        out.append(
+            f'!!! info "This list shows {_thousands(len(shown))} of the {_thousands(len(incidents))} incidents"\n'
+            f"    The site has a page for each of the {_n(by_hand, 'incident')} coded from archived reports and "
+            f"for the first {_thousands(pages_imported)} of the {_thousands(len(imported))} imported from other "
+            "datasets (in the order of `incident_id`); a page for each would make the site slow to build and "
+            "add nothing the tables lack. **Every incident, with every field, is in the tables**: download "
+            "them from [Downloads](../../downloads.md) or load `data/tables/incidents.parquet` as on "
+            "[Load and use](../../get-the-data.md); for one incident, filter on its id, e.g. "
+            '`pd.read_parquet("data/tables/incidents.parquet").query("incident_id == \'inc_…\'")`, and '
+            "join `incident_sources`, `incident_citations` and `revisions` on `incident_id`.\n\n"
+        )
+    out.append("Each incident listed has its own page with its evidence quotes, citations, sources and history.\n\n")
     rows = [
         [
             Link(r["summary"], f"{r['incident_id']}.md"),
@@ -500,11 +722,12 @@ def incident_list_page(inputs: Inputs) -> str:
     return "".join(out)
 
 
-def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
+def incident_page(inputs: Inputs, row: dict[str, Any], idx: Index | None = None) -> str:
+    """One incident's page. `idx` (from `index(inputs)`) is read once for all pages; without it, it is built."""
     std = inputs.standard
     iid = row["incident_id"]
-    actors = {a["actor_id"]: a for a in _rows(inputs.tables, "actors")}
-    sources = {s["source_id"]: s for s in _rows(inputs.tables, "sources")}
+    idx = idx or index(inputs)
+    actors, sources = idx.actors, idx.sources
     title = f"{_event_label(std, row['sub_event_type'], 'sub_event_type')}, {row['location'] or row['country']}"
     out = [
         f"# {cell(title)}\n\n`{iid}` · revision {row['revision']} · {row['status']} · "
@@ -515,6 +738,12 @@ def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
     out.append(f"{row['summary']}\n\n")
     if row.get("notes"):
         out.append(f'!!! note "Coder\'s notes"\n    {cell(row["notes"])}\n\n')
+    flags = {r["code"]: r for r in std.codelists["flag"].rows} if "flag" in std.codelists else {}
+    for code in row.get("flags") or []:
+        flag = flags.get(code, {"label": code, "description": ""})
+        out.append(
+            f'!!! warning "Flagged: {cell(flag["label"])} (`{cell(code)}`)"\n    {cell(flag["description"])}\n\n'
+        )
     out.append("## Fields\n\n")
     skip = {"incident_id", "summary", "notes"}
     rows = []
@@ -523,14 +752,17 @@ def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
             continue
         value = row.get(f["name"])
         shown = "—" if value in (None, []) else cell(value)
-        label = _event_label(std, value, f["codelist"]) if "codelist" in f and value is not None else None
-        if label and label.lower().replace(" ", "_") != str(value).lower():
-            shown += f" ({cell(label)})"
+        if "codelist" in f and isinstance(value, list) and value:
+            shown = ", ".join(f"{cell(v)} ({cell(_event_label(std, v, f['codelist']))})" for v in value)
+        elif "codelist" in f and value is not None and not isinstance(value, list):
+            label = _event_label(std, value, f["codelist"])
+            if label.lower().replace(" ", "_") != str(value).lower():
+                shown += f" ({cell(label)})"
         rows.append([f"[`{f['name']}`](../../codebook/incidents.md)", shown])
     out.append(raw_table(["field", "value"], rows))
     out.append("\n— : no value; the sources are silent (a count of none reported is `0`).\n\n")
     out.append("## Actors\n\n")
-    links = [a for a in _rows(inputs.tables, "incident_actors") if a["incident_id"] == iid]
+    links = idx.links.get(iid, [])
     out.append(
         table(
             ["actor", "role", "type"],
@@ -548,7 +780,7 @@ def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
         )
     )
     out.append("\n## Evidence\n\n")
-    for ev in (e for e in _rows(inputs.tables, "incident_sources") if e["incident_id"] == iid):
+    for ev in idx.evidence.get(iid, []):
         src = sources.get(ev["source_id"], {})
         out.append(f"> {cell(ev['quote'])}\n\n")
         out.append(
@@ -557,8 +789,23 @@ def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
             f"{ev['source_id'][:12]}), characters {ev['char_start']}-{ev['char_end']} of the "
             f"[archived text](../sources/{ev['source_id']}.txt).\n\n"
         )
+    citations = idx.citations.get(iid, [])
+    if citations:
+        out.append("## Citations\n\n")
+        out.append(
+            "The reports this incident was coded from, as the dataset it was imported from cites them. They are "
+            "not archived here, so no quote can be checked against them; the evidence above is what backs the "
+            "values.\n\n"
+        )
+        out.append(
+            table(
+                ["publisher", "published", "title", "url"],
+                ([c["publisher"], c["published_at"], c["title"], c["url"]] for c in citations),
+            )
+        )
+        out.append("\n")
     out.append("## History\n\n")
-    revs = [r for r in _rows(inputs.tables, "revisions") if r["incident_id"] == iid]
+    revs = idx.revisions.get(iid, [])
     out.append(
         table(
             ["revision", "changed at", "by", "method", "reason", "fields changed"],
@@ -573,9 +820,14 @@ def incident_page(inputs: Inputs, row: dict[str, Any]) -> str:
 
 def actors_page(inputs: Inputs) -> str:
     out = ["# Actors\n\n", generated_note("the built `actors` table")]
-    roles: dict[str, list[str]] = defaultdict(list)
+    pages = {r["incident_id"] for r in incident_page_rows(inputs)}
+    roles: dict[str, Counter[str]] = defaultdict(Counter)
+    linked: dict[str, list[str]] = defaultdict(list)
     for link in _rows(inputs.tables, "incident_actors"):
-        roles[link["actor_id"]].append(f"[{link['role']}](incidents/{link['incident_id']}.md)")
+        roles[link["actor_id"]][link["role"]] += 1
+        if link["incident_id"] in pages and len(linked[link["actor_id"]]) < MAX_ACTOR_LINKS:
+            iid = link["incident_id"]
+            linked[link["actor_id"]].append(f"[`{iid}`](incidents/{iid}.md) as {link['role']}")
     for a in _rows(inputs.tables, "actors"):
         out.append(f"## {cell(a['name'])} {{ #{a['actor_id'].lower()} }}\n\n")
         out.append(f"`{a['actor_id']}` · {a['actor_type']} · {a['country'] or 'no country'}\n\n")
@@ -583,7 +835,14 @@ def actors_page(inputs: Inputs) -> str:
             out.append(f"{a['description']}\n\n")
         if a.get("aliases"):
             out.append(f"Also called: {', '.join(cell(x) for x in a['aliases'])}.\n\n")
-        out.append(f"In {len(roles[a['actor_id']])} incident(s) as: {', '.join(roles[a['actor_id']]) or 'none'}.\n\n")
+        counted = roles[a["actor_id"]]
+        how = ", ".join(f"{_thousands(n)} as {role}" for role, n in sorted(counted.items(), key=lambda kv: -kv[1]))
+        out.append(f"In {_n(sum(counted.values()), 'incident')}{': ' + how if how else ''}.")
+        shown = linked[a["actor_id"]]
+        if shown:
+            more = " (the first with a page)" if len(shown) < sum(counted.values()) else ""
+            out.append(f" Pages{more}: {', '.join(shown)}.")
+        out.append("\n\n")
     return "".join(out)
 
 
@@ -707,6 +966,7 @@ def downloads_page(inputs: Inputs) -> str:
         out.append("\nCheck a file with `sha256sum data/tables/incidents.csv` (or `Get-FileHash` on Windows).\n\n")
     out.append("## Cite\n\n")
     out.append(citation_text(inputs))
+    out.append(credit_text(inputs))
     out.append("\n## Licence\n\n")
     for lic in pkg.get("licenses", []):
         out.append(f"- The data: [{cell(lic.get('title') or lic.get('name'))}]({lic.get('path')}).")
@@ -720,6 +980,27 @@ def downloads_page(inputs: Inputs) -> str:
     if inputs.licence_files and homepage:
         links = ", ".join(f"[`{name}`]({homepage}/blob/main/{name})" for name in inputs.licence_files)
         out.append(f"\nThe full texts are in the repository ({links}) and in every bundle.\n")
+    return "".join(out)
+
+
+def credit_text(inputs: Inputs) -> str:
+    """The credit the licence of each imported dataset asks for, with how many incidents came from it."""
+    counts = origins(inputs)
+    credited = [(k, EXTERNAL_DATASETS[k]) for k in counts if k in EXTERNAL_DATASETS and EXTERNAL_DATASETS[k]["credit"]]
+    if not credited:
+        return ""
+    out = ["\n## Credit\n\n"]
+    for origin, known in credited:
+        out.append(
+            f"{_thousands(counts[origin])} incidents (those whose `external_ids` start with `{origin}:`) are "
+            f"imported from the {known['name']}, published under {known['licence']}. Using them, credit "
+            f"{known['short']} as its licence requires, by citing:\n\n"
+        )
+        out.extend(f"- {cell(ref)}\n" for ref in known["credit"])
+        out.append(
+            "\nWhat the import changed is in each record's `notes` and on the [importers page](importers.md); "
+            "each imported record's evidence is its row of the archived export.\n\n"
+        )
     return "".join(out)
 
 
@@ -835,7 +1116,7 @@ def _link_incidents(markdown: str, ids: set[str], prefix: str) -> str:
 
 
 def _incident_page_ids(inputs: Inputs) -> list[str]:
-    return [row["incident_id"] for row in _rows(inputs.tables, "incidents")[:MAX_INCIDENT_PAGES]]
+    return [row["incident_id"] for row in incident_page_rows(inputs)]
 
 
 def cli_page(group: click.Group) -> str:
@@ -885,8 +1166,9 @@ def generate(inputs: Inputs, has_versioning: bool = False) -> dict[str, Page]:
         page, charts = make(inputs)
         pages["data/index.md" if make is data_index_page else "data/map.md"] = page
         pages.update(charts)
-    for row in _rows(inputs.tables, "incidents")[:MAX_INCIDENT_PAGES]:
-        pages[f"data/incidents/{row['incident_id']}.md"] = incident_page(inputs, row)
+    idx = index(inputs)
+    for row in incident_page_rows(inputs):
+        pages[f"data/incidents/{row['incident_id']}.md"] = incident_page(inputs, row, idx)
     for source_id, text in sorted(inputs.source_texts.items()):
         pages[f"data/sources/{source_id}.txt"] = text
     if inputs.cli is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -25,23 +26,55 @@ def _png(fig: Any) -> bytes:
 _PALETTE = ["#3f51b5", "#e65100", "#2e7d32", "#c2185b", "#00838f", "#6d4c41"]
 
 
+# Above this many bars, each bar is too narrow for its total and its label: the axis names years instead.
+MAX_LABELLED_BARS = 16
+
+
 def chart_by_month(standard: Standard, buckets: dict[str, Counter[str]]) -> bytes:
+    """Stacked bars per month (and 'spans months', 'date unknown' after them). Over a few months each bar
+    carries its total and its month; over years the axis marks each January with its year and the bars
+    that are not a month keep their names, set apart by a dashed line."""
     labels = {r["code"]: r["label"] for r in standard.codelists["event_type"].rows}
     types = [c for c in standard.codelists["event_type"].codes if any(b[c] for b in buckets.values())]
-    fig = _figure(8, 3.6)
-    ax = fig.add_subplot()
     keys = list(buckets) or ["no incidents"]
+    many = len(keys) > MAX_LABELLED_BARS
+    fig = _figure(10 if many else 8, 4.2 if many else 3.6)
+    ax = fig.add_subplot()
+    positions = list(range(len(keys)))
     bottom = [0] * len(keys)
     for i, code in enumerate(types):
         heights = [buckets.get(k, Counter())[code] for k in keys]
-        ax.bar(keys, heights, bottom=bottom, label=labels[code], color=_PALETTE[i % len(_PALETTE)], width=0.6)
+        ax.bar(
+            positions,
+            heights,
+            bottom=bottom,
+            label=labels[code],
+            color=_PALETTE[i % len(_PALETTE)],
+            width=0.8 if many else 0.6,
+        )
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-    for x, total in enumerate(bottom):
-        ax.annotate(str(total), (x, total), ha="center", va="bottom", fontsize=9)
+    if many:
+        months = [i for i, k in enumerate(keys) if k[:4].isdigit()]
+        ticks = [i for i in months if keys[i].endswith("-01") or i == months[0]] + [
+            i for i, k in enumerate(keys) if not k[:4].isdigit()
+        ]
+        ax.set_xticks(ticks, [keys[i][:4] if keys[i][:4].isdigit() else keys[i] for i in ticks], fontsize=9)
+        ax.set_xticks(months, minor=True)
+        for label in ax.get_xticklabels():
+            if not label.get_text()[:4].isdigit():
+                label.set_rotation(90)
+                label.set_fontsize(8)
+        if months and len(months) < len(keys):
+            ax.axvline(months[-1] + 0.5, color="#9e9e9e", linestyle="--", linewidth=0.8)
+        ax.set_xlabel("month of date_start (ticks at each January)")
+    else:
+        ax.set_xticks(positions, keys)
+        for x, total in enumerate(bottom):
+            ax.annotate(str(total), (x, total), ha="center", va="bottom", fontsize=9)
     ax.set_xlim(-0.5 - max(0, 4 - len(keys)) / 2, len(keys) - 0.5 + max(0, 4 - len(keys)) / 2)
     ax.set_ylabel("incidents")
     ax.set_title("Incidents by month and event type")
-    ax.set_ylim(0, max(bottom + [1]) * 1.2)
+    ax.set_ylim(0, max(bottom + [1]) * (1.1 if many else 1.2))
     ax.yaxis.get_major_locator().set_params(integer=True)
     if types:
         ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1), title="event type")
@@ -52,15 +85,20 @@ def chart_by_month(standard: Standard, buckets: dict[str, Counter[str]]) -> byte
 def chart_fatalities(entries: list[dict[str, Any]]) -> bytes:
     fig = _figure(8, 0.6 + 0.55 * max(len(entries), 1))
     ax = fig.add_subplot()
-    names = [e["name"] for e in entries][::-1]
+    # a long name (a coalition of ten groups) would squeeze the bars: at most two lines, shortened; the table
+    # under the chart gives every name in full
+    names = [textwrap.fill(textwrap.shorten(e["name"], 70, placeholder=" …"), 36) for e in entries][::-1]
     best = [e["best"] for e in entries][::-1]
     err = [
         [b - e["low"] for b, e in zip(best, entries[::-1], strict=True)],
         [e["high"] - b for b, e in zip(best, entries[::-1], strict=True)],
     ]
     ax.barh(names, best, color=_PALETTE[0], height=0.5, xerr=err if entries else None, capsize=4)
-    for y, value in enumerate(best):
-        ax.annotate(str(value), (value, y), xytext=(8, 0), textcoords="offset points", va="center", fontsize=9)
+    highs = [e["high"] for e in entries][::-1]
+    for y, (value, high) in enumerate(zip(best, highs, strict=True)):  # past the error bar, not over it
+        ax.annotate(
+            f"{value:,}", (max(value, high), y), xytext=(8, 0), textcoords="offset points", va="center", fontsize=9
+        )
     ax.set_xlabel("fatalities (best estimate; bars show low-high)")
     ax.set_title("Fatalities in the incidents each actor took part in")
     ax.set_xlim(0, max(e["high"] for e in entries) * 1.25 + 1 if entries else 1)
@@ -87,10 +125,13 @@ def chart_map(
     points: list[tuple[float, float, int, str]],
     towns: list[tuple[float, float, str, int]],
     countries: set[str],
+    labels: int = 20,
 ) -> bytes:
     """Incident places over GeoNames towns (for orientation) and country bounding boxes, the incidents'
-    `countries` shaded; no tiles, no network. `towns` is (longitude, latitude, name, population)."""
+    `countries` shaded; no tiles, no network. `towns` is (longitude, latitude, name, population). The
+    `labels` places with the most incidents are named; a dot's area grows with its incidents."""
     from matplotlib.patches import Rectangle
+    from matplotlib.patheffects import withStroke
 
     fig = _figure(8, 6)
     ax = fig.add_subplot()
@@ -141,24 +182,46 @@ def chart_map(
         )
     near = [t for t in towns if view[0] <= t[0] <= view[1] and view[2] <= t[1] <= view[3]]
     ax.scatter([t[0] for t in near], [t[1] for t in near], s=4, color="#9e9e9e", zorder=2, linewidths=0)
-    shown: list[tuple[float, float]] = [(p[0], p[1]) for p in points]
+    busiest = sorted(points, key=lambda p: (-p[2], p[1], p[0]))[:labels]
+    shown: list[tuple[float, float]] = [(p[0], p[1]) for p in busiest]
+    town_labels = 0
     for lon, lat, name, _ in sorted(near, key=lambda t: -t[3]):
-        if len(shown) >= 10 + len(points) or any(abs(lon - x) < 1.2 and abs(lat - y) < 0.6 for x, y in shown):
+        if town_labels >= 10 or any(abs(lon - x) < 1.2 and abs(lat - y) < 0.6 for x, y in shown):
             continue
         shown.append((lon, lat))
+        town_labels += 1
         ax.annotate(name, (lon, lat), xytext=(3, -9), textcoords="offset points", fontsize=8, color="#616161", zorder=2)
-    for lon, lat, count, place in points:
-        ax.scatter([lon], [lat], s=60 + 40 * count, color="#c62828", alpha=0.85, zorder=3, edgecolors="white")
+    most = max((p[2] for p in points), default=1)
+    # a few incidents: area 60 + 40 per incident, as before; thousands: area by square root, capped
+    sizes = [60 + 40 * p[2] if most <= 10 else 3 + 250 * (p[2] / most) ** 0.5 for p in points]
+    if points:
+        ax.scatter(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            s=sizes,
+            color="#c62828",
+            alpha=0.85 if len(points) <= labels else 0.35,
+            zorder=3,
+            edgecolors="white",
+            linewidths=0.5,
+        )
+    crowded = len(points) > labels
+    placed: list[tuple[float, float]] = []
+    for lon, lat, count, place in busiest:
+        if crowded and any(abs(lon - x) < 4.0 and abs(lat - y) < 0.45 for x, y in placed):
+            continue  # a label over another would hide both; the page's table lists every busy place
+        placed.append((lon, lat))
         label = f"{place}: {count} incident{'s' if count != 1 else ''}"
         ax.annotate(
             label,
             (lon, lat),
-            xytext=(10, 8),
+            xytext=(10, 8) if not crowded else (6, 4),
             textcoords="offset points",
-            fontsize=10,
+            fontsize=10 if not crowded else 8,
             zorder=4,
             fontweight="bold",
             color="#b71c1c",
+            path_effects=[withStroke(linewidth=2.5, foreground="white")] if crowded else None,
         )
     ax.set_xlim(view[0], view[1])
     ax.set_ylim(view[2], view[3])

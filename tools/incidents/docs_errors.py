@@ -226,6 +226,9 @@ ERROR_HELP: dict[str, str] = {
     "import-code": "A label (country, event type, precision) matches no code of the standard, even allowing "
     "for case, punctuation and close misspellings. Correct it in the export.",
     "import-duplicate": "The same row id appears twice in one export; only the first is imported.",
+    "import-record": "The row was imported before, but the record file it became cannot be read (broken YAML "
+    "or a merge conflict left in it), so the import cannot tell what people corrected since. Run `incidents "
+    "validate`, fix that file, and import again; the row is skipped, the others are imported.",
     "repaired": "Not an error: a misspelt label was read as the close match shown (`Demonstartions` as "
     "`Demonstrations`). Check that the reading is right.",
     "schema": "The mapped record would break the record JSON Schema; the message names the rule. The row "

@@ -13,6 +13,11 @@ from mkdocs.structure.files import File, Files
 
 from incidents import docs
 
+# The inputs read in on_files, by repository root, for the hand-written pages that show what the dataset
+# holds: such a page puts `docs.COVERAGE_MARKER` where it goes (the home page does), so no count on it is
+# ever written by hand.
+_inputs: dict[Path, docs.Inputs] = {}
+
 
 def _root(config: Any) -> Path:
     return Path(config.config_file_path).resolve().parent
@@ -28,10 +33,15 @@ def on_config(config: Any) -> Any:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
-    """Links from a hand-written page to repository files outside docs/ (`../CHANGELOG.md`) would break."""
+    """A hand-written page's coverage marker becomes what the dataset holds; its links to repository files
+    outside docs/ (`../CHANGELOG.md`), which would break, lead to the site's page or the repository."""
     if page.file.generated_by:
         return markdown
     src = page.file.src_uri
+    if docs.COVERAGE_MARKER in markdown:
+        root = _root(config)
+        inputs = _inputs.get(root) or docs.read_inputs(root)
+        markdown = markdown.replace(docs.COVERAGE_MARKER, docs.coverage_text(inputs, "../" * src.count("/")))
     homepage = docs.read_package(_root(config)).get("homepage")
     return docs.repository_links(markdown, f"docs/{src}", src, homepage, outside_docs_only=True)
 
@@ -39,7 +49,9 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
 def on_files(files: Files, config: Any) -> Files:
     root = _root(config)
     has_versioning = (Path(config.docs_dir) / "versioning.md").exists()
-    generated = docs.generate(docs.read_inputs(root), has_versioning)
+    inputs = docs.read_inputs(root)
+    _inputs[root] = inputs
+    generated = docs.generate(inputs, has_versioning)
     generated.update(docs.standard_files(root / "schemas"))
     for path, content in generated.items():
         files.append(File.generated(config, path, content=content))

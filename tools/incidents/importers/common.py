@@ -21,6 +21,9 @@ from .. import __version__, atomic, checks, filecheck, ingest, records, standard
 from ..dataset import MAX_SOURCE_BYTES
 from ..layout import Layout
 from ..problems import Problem
+from .known import Existing, Known, read_existing
+
+__all__ = ["Existing", "read_existing"]  # where importers and tests find what the dataset holds
 
 STANDARD = standard.load()
 RECORD_FIELDS = [f["name"] for f in STANDARD.fields("incidents") if not f.get("x-derived")]
@@ -290,35 +293,6 @@ def actor_country(name: str) -> str | None:
 
 
 # --- the dataset side: existing records and actors, and writing -------------------------------------
-
-
-@dataclass
-class Existing:
-    records: dict[str, tuple[str, dict[str, Any]]]  # external id -> (incident id, record)
-    actors: dict[str, str]  # casefolded name or alias -> actor id
-    problems: list[Problem]
-
-
-def read_existing(layout: Layout) -> Existing:
-    """Records by their external ids and actors by name and alias. Unreadable files are reported."""
-    found = Existing({}, {}, [])
-    for path in sorted(layout.records.glob("*.yaml")) if layout.records.is_dir() else []:
-        loaded = records.read(path, layout.rel(path))
-        found.problems.extend(loaded.problems)
-        data = loaded.data or {}
-        ids = data.get("external_ids")
-        if isinstance(data.get("incident_id"), str) and isinstance(ids, list):
-            for external_id in ids:
-                found.records[str(external_id)] = (data["incident_id"], data)
-    for path in sorted(layout.actors.glob("*.yaml")) if layout.actors.is_dir() else []:
-        loaded = records.read(path, layout.rel(path))
-        found.problems.extend(loaded.problems)
-        data = loaded.data or {}
-        aliases: list[Any] = data["aliases"] if isinstance(data.get("aliases"), list) else []
-        for name in [data.get("name"), *aliases]:
-            if isinstance(name, str) and isinstance(data.get("actor_id"), str):
-                found.actors.setdefault(name.casefold(), data["actor_id"])
-    return found
 
 
 def new_actor_id() -> str:
@@ -598,11 +572,8 @@ def run_import(
             progress(len(part.content))
     report.missing = sorted(
         external_id
-        for external_id, (_, record) in existing.records.items()
-        if external_id.startswith(f"{export.dataset}:")
-        and external_id not in run.present
-        and record.get("status") == "active"
-        and _imported_from(record, export)
+        for external_id, known in existing.records.items()
+        if external_id.startswith(f"{export.dataset}:") and external_id not in run.present and known.status == "active"
     )
     if withdraw_missing and report.missing:
         _withdraw(run, report.missing)
@@ -618,10 +589,13 @@ def _withdraw(run: _Run, missing: list[str]) -> None:
     from .. import lifecycle
 
     stamp = lifecycle.Stamp(run.by, _stamp(run.now), __version__, method="imported")
-    by_id = {incident_id: record for incident_id, record in run.existing.records.values()}
+    by_id = {known.incident_id: known.data for known in run.existing.records.values()}
     changed: dict[str, dict[str, Any]] = {}
+    missing = [
+        external_id for external_id in missing if _imported_from(run.existing.records[external_id].data, run.export)
+    ]
     for external_id in missing:
-        incident_id = run.existing.records[external_id][0]
+        incident_id = run.existing.records[external_id].incident_id
         reason = f"Removed from the source: {external_id} is no longer in {run.export.title} {run.display}."
         for changed_id, record in lifecycle.withdraw(incident_id, reason, stamp, {**by_id, **changed}).items():
             changed[changed_id] = record
@@ -637,6 +611,10 @@ def _imported_from(record: dict[str, Any], export: Export) -> bool:
     """Whether an import of this export's dataset wrote the record (not a person linking an id by hand)."""
     reason = f"Imported from {export.title} "
     return any(str(r.get("reason", "")).startswith(reason) for r in record.get("revisions") or [])
+
+
+def _known_to_quote(known: Known | None, source_id: str, row: Row) -> bool:
+    return known is not None and known.quotes((source_id, row.start, row.end))
 
 
 def _shifted(problem: Problem, shift: int) -> Problem:
@@ -708,19 +686,33 @@ def _import_part(run: _Run, part: Part) -> None:
         return links
 
     source_id = source["source_id"]
+    # A record that quotes exactly this row of this archived text was imported from these very bytes: it
+    # is as the export says, with what people corrected since (found without parsing its file).
+    quoted = [_known_to_quote(existing.records.get(item.external_id), source_id, item.row) for item in mapped]
+    report.unchanged.extend(item.external_id for item, same in zip(mapped, quoted, strict=True) if same)
+    mapped = [item for item, same in zip(mapped, quoted, strict=True) if not same]
     first_read: set[str] = set()  # records linked to a row by hand, that no import of the row has evidenced yet
     candidates: list[dict[str, Any]] = []
+    readable = [not (k := existing.records.get(item.external_id)) or bool(k.data) for item in mapped]
+    unreadable = [item for item, ok in zip(mapped, readable, strict=True) if not ok]
+    for item in unreadable:
+        message = (
+            f"its record {existing.records[item.external_id].display} cannot be read: "
+            "run `incidents validate` and fix it first"
+        )
+        report.problems.append(Problem(display, item.row.line, item.external_id, None, message, None, "import-record"))
+    mapped = [item for item, ok in zip(mapped, readable, strict=True) if ok]
     for item in mapped:
         links = links_of(item)
-        old = existing.records.get(item.external_id)
-        if old is None:
+        known = existing.records.get(item.external_id)
+        if known is None:
             candidates.append(_record(records.new_incident_id(), item, links, text, source_id))
             continue
-        found = _previous_import(layout, export, old[1], item.external_id, run.texts)
+        found = _previous_import(layout, export, known.data, item.external_id, run.texts)
         if found is None:
             first_read.add(item.external_id)
         previous = (found[0], links_of(found[0]), found[1]) if found else None
-        candidates.append(_reimport(old[1], item, links, previous, text, source_id))
+        candidates.append(_reimport(known.data, item, links, previous, text, source_id))
 
     stamp = _stamp(run.now)
     for candidate, item in zip(candidates, mapped, strict=True):
@@ -747,7 +739,8 @@ def _import_part(run: _Run, part: Part) -> None:
                     Problem(display, item.row.line, item.external_id, f.field, f.message, f.expected, f.code)
                 )
             continue
-        old = existing.records.get(item.external_id)
+        was = existing.records.get(item.external_id)
+        old = (was.incident_id, was.data) if was else None
         reason = f"Imported from {export.title} {name}, row {item.external_id}."
         if old is None:
             fields_changed = [k for k in COMPARED_FIELDS if candidate.get(k) not in (None, [])] + ["actors", "evidence"]
@@ -771,8 +764,9 @@ def _import_part(run: _Run, part: Part) -> None:
             candidate["revisions"] = [*history, _revision(number, stamp, run.by, reason, [*changed, "evidence"])]
             report.revised.append(item.external_id)
         used_actors.update(link["actor_id"] for link in candidate["actors"])
-        writes[layout.records / f"{candidate['incident_id']}.yaml"] = records.dump(candidate).encode("utf-8")
-        existing.records[item.external_id] = (candidate["incident_id"], candidate)
+        path = layout.records / f"{candidate['incident_id']}.yaml"
+        writes[path] = records.dump(candidate).encode("utf-8")
+        existing.remember(item.external_id, path, layout.rel(path), candidate)
     for actor in new_actors:
         if actor["actor_id"] in used_actors:
             writes[layout.actors / f"{actor['actor_id']}.yaml"] = records.dump(actor).encode("utf-8")
