@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from incidents.cli import cli
 from incidents.release import release
-from incidents.verify import verify
+from incidents.verify import csv_rows, verify
 from releasing import DAY, releasable
 
 
@@ -112,3 +112,8 @@ def test_verify_command_exit_codes(released, tmp_path):
     assert ok.exit_code == 0 and "verified" in ok.output
     bad = CliRunner().invoke(cli, ["verify", str(rezip(bundle_of(released), tmp_path / "b.zip", drop="LICENSE"))])
     assert bad.exit_code == 1 and "LICENSE: the file is missing" in bad.output
+
+
+def test_csv_rows_are_counted_when_values_hold_line_breaks_across_blocks():
+    rows = "".join(f'{n},"line one\nline two of {n}"\n' for n in range(2000))
+    assert csv_rows(f"id,notes\n{rows}".encode(), ["id", "notes"], block_size=1024) == 2000
