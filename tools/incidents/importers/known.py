@@ -103,8 +103,9 @@ class Existing:
     problems: list[Problem] = field(default_factory=list)
 
     def remember(self, external_id: str, path: Path, display: str, data: dict[str, Any]) -> None:
-        """A record as an import just wrote it."""
-        self.records[external_id] = _known(path, display, data)
+        """A record as an import just wrote it: its values are read again from its file if needed, so that
+        an import's memory does not grow with the records it writes."""
+        self.records[external_id] = Known(path, display, data["incident_id"], str(data.get("status")), _spans_of(data))
 
 
 def _spans_of(data: dict[str, Any]) -> frozenset[Span]:
