@@ -207,6 +207,17 @@ def test_a_hand_coded_record_exports_with_its_incident_id_and_sources(dataset):
     assert row["source"] == "Example News" and row["source_scale"] == "Local" and row["fatalities"] == "2"
 
 
+def test_a_record_that_cites_reports_names_their_publishers_as_acleds_source(tmp_path):
+    cited = [
+        {"publisher": "SOHR", "published_at": "2024-03-07", "title": "Clashes in Qamishli"},
+        {"publisher": "Reuters", "published_at": None, "title": "Fighting in north-east Syria"},
+        {"publisher": "SOHR", "published_at": "2024-03-08", "title": "Two killed in Qamishli"},
+    ]
+    layout = make_dataset(tmp_path, record(citations=cited))
+    content, _ = export.export(layout, "acled")
+    assert _rows(content)[INCIDENT]["source"] == "SOHR; Reuters"
+
+
 def test_tombstones_are_not_exported(tmp_path):
     layout = make_dataset(tmp_path, record(status="withdrawn", status_reason="Out of scope."))
     content, _ = export.export(layout, "acled")

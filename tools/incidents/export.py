@@ -200,7 +200,11 @@ def acled_rows(
             "latitude": _number(record.get("latitude")),
             "longitude": _number(record.get("longitude")),
             "geo_precision": str(_GEO_PRECISION.get(record.get("geo_precision", ""), "")),
-            "source": noted.get("source") or "; ".join(dict.fromkeys(s["publisher"] for s in cited if s)),
+            # ACLED's source names the reports an event was coded from: a record's citations when it has them
+            # (a UCDP GED event's), else the publishers of its archived sources.
+            "source": noted.get("source")
+            or "; ".join(dict.fromkeys(c["publisher"] for c in record.get("citations") or []))
+            or "; ".join(dict.fromkeys(s["publisher"] for s in cited if s)),
             "source_scale": noted.get("source_scale")
             or "-".join(dict.fromkeys(s["source_scale"].capitalize() for s in cited if s.get("source_scale"))),
             "notes": record.get("summary") or "",
