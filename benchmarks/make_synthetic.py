@@ -41,8 +41,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import yaml
 
-from incidents import build, records, standard, tablecheck, tables
-from incidents.layout import Layout
+from incidents import build, records, standard
+from incidents.build import tables
+from incidents.core.layout import Layout
+from incidents.validate import package as tablecheck
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 BLOCK = 64  # incidents generated together: they share sources, and merged records point inside the block

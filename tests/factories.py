@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from incidents import records
-from incidents.layout import Layout
+from incidents.core.layout import Layout
 
 TEXT = (
     "Clashes in Qamishli\n\n"
@@ -183,7 +183,8 @@ def spread_records(per_partition: int = 2) -> list[dict[str, Any]]:
 def built_package(root: Path, records_: list[dict[str, Any]]) -> Layout:
     """The tables and descriptor `incidents build` writes for these records, whatever rules they break
     (build.render does not validate), with the records' files beside them."""
-    from incidents import atomic, build
+    from incidents import build
+    from incidents.core import atomic
 
     layout = make_dataset(root, *records_)
     data = {

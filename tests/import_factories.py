@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from factories import TODAY
+from incidents.core.layout import Layout
 from incidents.importers import acled, common, ucdp
-from incidents.layout import Layout
 
 NOW = dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC)
 

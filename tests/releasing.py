@@ -8,7 +8,7 @@ from typing import Any
 
 from factories import make_dataset, record, write_record
 from incidents import records
-from incidents.layout import Layout
+from incidents.core.layout import Layout
 
 DAY = dt.date(2026, 11, 25)
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from factories import ACTOR_A, INCIDENT, SOURCE, make_dataset
 from incidents.cli import cli
-from incidents.layout import Layout
+from incidents.core.layout import Layout
 
 HERE = Path(__file__).parent / "bad_inputs"
 CASES: list[dict[str, Any]] = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))

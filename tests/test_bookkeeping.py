@@ -10,9 +10,10 @@ from click.testing import CliRunner
 from filelock import FileLock
 
 from factories import INCIDENT, TODAY, make_dataset, quote, record, source_meta, write_record, write_yaml
-from incidents import bookkeeping, records, validate
+from incidents import records, validate
 from incidents.cli import cli
-from incidents.layout import Layout
+from incidents.core.layout import Layout
+from incidents.records import lifecycle_files as bookkeeping
 
 OTHER = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T11"
 THIRD = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T22"

@@ -88,7 +88,7 @@ def test_failed_build_leaves_previous_outputs_untouched(dataset, monkeypatch):
 
 
 def test_interrupted_write_leaves_no_partial_file(dataset, monkeypatch):
-    from incidents import atomic
+    from incidents.core import atomic
 
     build(dataset.root)
     before = snapshot(dataset.root)

@@ -9,9 +9,11 @@ import shutil
 from pathlib import Path
 
 from factories import ACTOR_B, TODAY, make_dataset, record, write_record
-from incidents import cache, filecheck, standard, validate
+from incidents import standard, validate
 from incidents.build import build
-from incidents.layout import Layout
+from incidents.core.layout import Layout
+from incidents.incremental import build_cache as cache
+from incidents.validate import files as filecheck
 
 IDS = [f"inc_01KAXQ8N5D4C3R6E0J2VWZ{n:04d}" for n in range(6)]
 

@@ -8,9 +8,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from factories import ACTOR_A, INCIDENT, TODAY, git, make_dataset, quote, record, write_record
-from incidents import dataset, filecheck
 from incidents.cli import cli
+from incidents.records import dataset
 from incidents.release import release
+from incidents.validate import files as filecheck
 from incidents.validate import validate
 from releasing import DAY, releasable, second
 

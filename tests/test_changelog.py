@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 
 from factories import INCIDENT, record
-from incidents import changelog, standard
-from incidents.diff import diff
-from incidents.snapshot import from_records, schema_snapshot
+from incidents import standard
+from incidents.release import changelog
+from incidents.release.record_diff import diff
+from incidents.release.snapshot import from_records, schema_snapshot
 from releasing import second
 
 SCHEMA = schema_snapshot(standard.load())

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incidents import checks
+from incidents.validate import rules as checks
 
 
 def test_quotes_in_many_texts_of_mixed_scripts_are_cut_in_characters_as_python_slices_them():
@@ -46,7 +46,7 @@ def test_quotes_in_many_texts_of_mixed_scripts_are_cut_in_characters_as_python_s
     st.integers(0, 5),
 )
 def test_formulas_found_from_the_first_byte_are_those_the_regex_finds_in_every_text(texts, cut):
-    from incidents.checks import FORMULA, _formulas
+    from incidents.validate.rules import FORMULA, _formulas
 
     known = [" =1", "\t=1", "\n+a(", "\r@f(", "\f-x|", "=", "a=1", "", None, "é=", " \t=SUM("]
     whole = pa.array(known + texts, pa.string())

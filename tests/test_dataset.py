@@ -8,7 +8,7 @@ import os
 import pytest
 
 from factories import SOURCE, TEXT, make_dataset
-from incidents import dataset
+from incidents.records import dataset
 
 
 def outcome(layout, source_id: str = SOURCE, archive_path: str | None = None) -> tuple[str | None, str | None]:

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from factories import INCIDENT, record
 from incidents import standard
 from incidents.cli import cli
-from incidents.diff import diff, schema_changes
 from incidents.release import release
-from incidents.snapshot import from_manifest, from_records, schema_snapshot
+from incidents.release.record_diff import diff, schema_changes
+from incidents.release.snapshot import from_manifest, from_records, schema_snapshot
 from releasing import DAY, releasable, revise, second
 
 SCHEMA = schema_snapshot(standard.load())

@@ -26,8 +26,11 @@ import click
 import pyarrow as pa
 import pytest
 
-from incidents import docs, docs_charts, docs_markdown, standard
+from incidents import site as docs
+from incidents import standard
 from incidents.cli import cli
+from incidents.site import charts as docs_charts
+from incidents.site import markdown as docs_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
@@ -505,7 +508,7 @@ def test_docs_command_fails_with_exit_1_when_the_site_cannot_be_built(tmp_path):
 def test_versioning_policy_joins_the_nav_only_when_its_page_exists(tmp_path):
     import types
 
-    from incidents import docs_hook
+    from incidents.site import hook as docs_hook
 
     def config() -> types.SimpleNamespace:
         return types.SimpleNamespace(docs_dir=str(tmp_path), nav=[{"Changes": [{"Changelog": "changes.md"}]}])
@@ -518,7 +521,7 @@ def test_versioning_policy_joins_the_nav_only_when_its_page_exists(tmp_path):
 def test_a_hand_written_page_linking_to_the_changelog_links_to_the_changes_page(tmp_path):
     import types
 
-    from incidents import docs_hook
+    from incidents.site import hook as docs_hook
 
     (tmp_path / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
     config = types.SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml"))

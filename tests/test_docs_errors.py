@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
-from incidents import docs_errors
+from incidents.site import error_help as docs_errors
 
 
 def test_error_codes_are_read_from_calls_that_raise_them():

@@ -7,7 +7,9 @@ import sys
 import pytest
 
 from factories import MISSING_ACTOR_ID, TODAY, built_package, spread_records
-from incidents import engines, partition, tablecheck
+from incidents.build import partition
+from incidents.validate import engines
+from incidents.validate import package as tablecheck
 
 
 def test_dask_and_local_engines_give_identical_problems_on_a_partitioned_package(tmp_path):

@@ -20,10 +20,11 @@ from import_factories import (
     kosovo,
     record_of,
 )
-from incidents import export, records
+from incidents import records
+from incidents.build import export
 from incidents.cli import cli
+from incidents.core.layout import Layout
 from incidents.importers import acled
-from incidents.layout import Layout
 
 
 def _rows(content: bytes) -> dict[str, dict[str, str]]:

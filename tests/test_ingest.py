@@ -7,9 +7,9 @@ import hashlib
 
 import pytest
 
-from incidents.ingest import IngestError, ingest
-from incidents.layout import Layout
+from incidents.core.layout import Layout
 from incidents.records import parse
+from incidents.records.ingest import IngestError, ingest
 
 WHEN = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 

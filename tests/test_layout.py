@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incidents.layout import stem
+from incidents.core.layout import stem
 
 NAMES = st.text(alphabet=st.sampled_from("ab.-_é"), min_size=1, max_size=8).filter(lambda n: n not in (".", ".."))
 

@@ -9,8 +9,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from factories import INCIDENT, TODAY, make_dataset, quote, record
-from incidents import build, lifecycle, validate
-from incidents.lifecycle import Refused, Stamp
+from incidents import build, validate
+from incidents.records import lifecycle
+from incidents.records.lifecycle import Refused, Stamp
 
 OTHER = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T11"
 THIRD = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T22"

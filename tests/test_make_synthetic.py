@@ -14,8 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 import run as run_py
 
-from incidents import checks, standard
+from incidents import standard
 from incidents.build import build
+from incidents.validate import rules as checks
 from incidents.validate import validate
 
 N, SEED = 150, 3  # three blocks of incidents

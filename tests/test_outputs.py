@@ -12,8 +12,10 @@ import pyarrow as pa
 import pytest
 
 from factories import TODAY, make_dataset, record, write_record
-from incidents import build, cache, outputs, standard, validate
-from incidents.layout import Layout
+from incidents import build, standard, validate
+from incidents.core.layout import Layout
+from incidents.incremental import build_cache as cache
+from incidents.incremental import kept_outputs as outputs
 
 IDS = [f"inc_01KAXQ8N5D4C3R6E0J2VWZ{n:04d}" for n in range(4)]
 

@@ -8,7 +8,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from factories import MISSING_ACTOR_ID, TODAY, built_package, spread_records
-from incidents import partition, tablecheck
+from incidents.build import partition
+from incidents.validate import package as tablecheck
 
 
 def files(folder):

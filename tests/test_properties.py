@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from factories import INCIDENT, make_dataset, record, write_record
 from incidents import records, standard
 from incidents.build import build, csv_bytes, csv_cell
-from incidents.checks import FORMULA
 from incidents.cli import cli
+from incidents.validate.rules import FORMULA
 
 STANDARD = standard.load()
 EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

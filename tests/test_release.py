@@ -12,11 +12,10 @@ import yaml
 from click.testing import CliRunner
 
 from factories import INCIDENT
-from incidents import bundle, manifest
 from incidents.cli import cli
-from incidents.layout import Layout
-from incidents.release import ReleaseError, rebuild_bundle, release
-from incidents.snapshot import history_sha256, sha256
+from incidents.core.layout import Layout
+from incidents.release import ReleaseError, bundle, manifest, rebuild_bundle, release
+from incidents.release.snapshot import history_sha256, sha256
 from incidents.validate import validate
 from releasing import DAY, read_record, releasable, revise, second, write_record
 

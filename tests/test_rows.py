@@ -7,7 +7,7 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incidents import rows
+from incidents.validate import locate as rows
 
 
 @given(st.lists(st.integers(0, 199), max_size=300), st.integers(1, 7))

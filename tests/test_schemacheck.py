@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from factories import actor, record, source_meta
-from incidents import schemacheck, standard
+from incidents import standard
+from incidents.validate import schema_layer as schemacheck
 
 SCHEMAS = schemacheck.Schemas(standard.load())
 

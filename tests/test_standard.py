@@ -55,7 +55,7 @@ def test_every_field_names_a_known_codelist_and_has_an_example():
 
 
 def test_country_codelist_is_the_gazetteer_output():
-    from incidents.gazetteer import country_codelist_text
+    from incidents.standard.gazetteer import country_codelist_text
 
     assert (SCHEMAS_DIR / "codelists" / "country.csv").read_text(encoding="utf-8") == country_codelist_text()
 

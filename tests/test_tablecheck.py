@@ -19,7 +19,8 @@ from factories import (
     set_cell,
     spread_records,
 )
-from incidents import tablecheck, validate
+from incidents import validate
+from incidents.validate import package as tablecheck
 
 MISSING_ACTOR = MISSING_ACTOR_ID
 
@@ -77,7 +78,7 @@ def test_the_tables_break_the_same_rules_as_the_records_they_came_from(tmp_path)
 
 
 def test_quotes_are_compared_in_characters_not_bytes():
-    from incidents import checks
+    from incidents.validate import rules as checks
 
     text = "Ça a éclaté à Qamishli. Deux morts — trois blessés."
     evidence = pa.table(
@@ -181,7 +182,7 @@ def five_problems() -> list[dict]:
 
 def test_batches_and_groups_of_any_size_name_the_same_rows(tmp_path, monkeypatch):
     """Files split into batches, and batches joining several files, still point at each file's own rows."""
-    from incidents import partition
+    from incidents.build import partition
 
     records = five_problems()
     built_package(tmp_path, records)

@@ -23,8 +23,10 @@ from factories import (
     write_record,
     write_yaml,
 )
-from incidents import cache, records, standard, touched, validate
-from incidents.layout import Layout
+from incidents import records, standard, validate
+from incidents.core.layout import Layout
+from incidents.incremental import build_cache as cache
+from incidents.incremental import touched_rows as touched
 
 IDS = [f"inc_01KAXQ8N5D4C3R6E0J2VWZ{n:04d}" for n in range(6)]
 OTHER_TEXT = "Later report\n\nTwo fighters were buried in Qamishli on Saturday. Police arrested four men.\n"

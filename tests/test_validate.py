@@ -7,7 +7,7 @@ import json
 import pytest
 
 from factories import INCIDENT, TODAY, make_dataset, quote, record, write_record
-from incidents import problems
+from incidents.core import problems
 from incidents.validate import validate
 
 

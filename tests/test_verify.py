@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from incidents.cli import cli
 from incidents.release import release
-from incidents.verify import csv_rows, verify
+from incidents.release.verify import csv_rows, verify
 from releasing import DAY, releasable
 
 

@@ -12,8 +12,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from factories import ACTOR_A, ACTOR_B, SOURCE, TODAY, git, make_dataset, record, write_record
-from incidents import cache, dataset, records, validate, worktree
-from incidents.layout import Layout
+from incidents import records, validate
+from incidents.core import git_tracked as worktree
+from incidents.core.layout import Layout
+from incidents.incremental import build_cache as cache
+from incidents.records import dataset
 
 IDS = [f"inc_01KAXQ8N5D4C3R6E0J2VWZ{n:04d}" for n in range(6)]
 FOLDERS = ["data/records", "data/actors", "data/sources"]

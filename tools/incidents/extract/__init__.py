@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from .. import __version__, atomic, dataset, ingest, records, standard
-from ..layout import Layout
-from . import pipeline
-from .pipeline import Draft
+from incidents import __version__, records, standard
+from incidents.core import atomic
+from incidents.core.layout import Layout
+from incidents.extract import pipeline
+from incidents.extract.pipeline import Draft
+from incidents.records import dataset, ingest
 
 NEEDS_REVIEW = "needs-review"
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .places import fold, region_named
+from incidents.extract.places import fold, region_named
 
 COUNTS = ("fatalities_best", "fatalities_low", "fatalities_high", "injured", "detained", "released")
 FIELDS = (

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import actors, classify, dates, numbers, places
-from .text import Span, clauses, sentences
+from incidents.extract import actors, classify, dates, numbers, places
+from incidents.extract.text import Span, clauses, sentences
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _DATELINE = re.compile(rf"^([{_UPPER}][{_UPPER} .'’-]+),\s+([A-Z][\w .'’-]+?)\s+\([^)]*\)\s+[–—-]\s+", re.M)

@@ -12,8 +12,18 @@ import datetime as dt
 import re
 from typing import Any
 
-from ..problems import Problem
-from .common import STANDARD, ActorRef, Cells, Export, Mapped, Row, actor_country, codelist_labels, countries_by_numeric
+from incidents.core.problems import Problem
+from incidents.importers.common import (
+    STANDARD,
+    ActorRef,
+    Cells,
+    Export,
+    Mapped,
+    Row,
+    actor_country,
+    codelist_labels,
+    countries_by_numeric,
+)
 
 COLUMNS = (
     "event_id_cnty",

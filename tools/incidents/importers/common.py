@@ -17,11 +17,16 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from .. import __version__, atomic, checks, filecheck, ingest, records, standard, tables
-from ..dataset import MAX_SOURCE_BYTES
-from ..layout import Layout
-from ..problems import Problem
-from .known import Existing, Known, read_existing
+from incidents import __version__, records, standard
+from incidents.build import tables
+from incidents.core import atomic
+from incidents.core.layout import Layout
+from incidents.core.problems import Problem
+from incidents.importers.known import Existing, Known, read_existing
+from incidents.records import ingest
+from incidents.records.dataset import MAX_SOURCE_BYTES
+from incidents.validate import files as filecheck
+from incidents.validate import rules as checks
 
 __all__ = ["Existing", "read_existing"]  # where importers and tests find what the dataset holds
 
@@ -586,7 +591,7 @@ def run_import(
 
 def _withdraw(run: _Run, missing: list[str]) -> None:
     """Withdraw the records of rows the export no longer holds (and the records merged into them)."""
-    from .. import lifecycle
+    from incidents.records import lifecycle
 
     stamp = lifecycle.Stamp(run.by, _stamp(run.now), __version__, method="imported")
     by_id = {known.incident_id: known.data for known in run.existing.records.values()}

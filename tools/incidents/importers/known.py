@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import records
-from ..layout import Layout
-from ..problems import Problem
+from incidents import records
+from incidents.core.layout import Layout
+from incidents.core.problems import Problem
 
 # records.dump writes the fields in the standard's order: a record's text starts with these two lines.
 _HEAD = re.compile(rb"\Aincident_id: (inc_[0-9A-HJKMNP-TV-Z]{26})\nstatus: (active|withdrawn|merged)\n")

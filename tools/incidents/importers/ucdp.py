@@ -11,8 +11,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from ..problems import Problem
-from .common import STANDARD, ActorRef, Cells, Export, Mapped, Row, codelist_labels
+from incidents.core.problems import Problem
+from incidents.importers.common import STANDARD, ActorRef, Cells, Export, Mapped, Row, codelist_labels
 
 # The columns the importer reads; GED files hold more (ids of conflicts and dyads, deaths by side, ...).
 COLUMNS = (

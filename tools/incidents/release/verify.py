@@ -1,0 +1,161 @@
+"""Check a downloaded release: every file against the manifest, the descriptor, the tables against schemas.
+
+Names every file that does not match: changed (hash), wrong size, missing, or extra. The manifest inside a
+bundle can be tampered with along with the files; pass the committed `releases/vX.Y.Z.json` (`--manifest`)
+to check a bundle against the repository's record of the release.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from incidents.core.problems import Problem
+from incidents.core.problems import sort as sort_problems
+from incidents.release import bundle
+from incidents.release.snapshot import sha256
+
+RELEASED = "a file as released (run `incidents bundle` on the release's commit, or download it again)"
+
+
+def check_files(files: dict[str, bytes], entries: list[dict[str, Any]]) -> list[Problem]:
+    """Every file of the manifest present, with its size and sha256; nothing else but the manifest."""
+    problems = []
+    listed = {e["path"] for e in entries}
+    for entry in entries:
+        path = entry["path"]
+        if path not in files:
+            problems.append(Problem(path, None, None, None, "the file is missing", RELEASED, "verify-missing"))
+            continue
+        content = files[path]
+        if len(content) != entry["bytes"]:
+            message = f"the file is {len(content):,} bytes"
+            problems.append(Problem(path, None, None, None, message, f"{entry['bytes']:,} bytes", "verify-size"))
+        elif sha256(content) != entry["sha256"]:
+            message = f"the file's sha256 is {sha256(content)}"
+            problems.append(Problem(path, None, None, None, message, f"sha256 {entry['sha256']}", "verify-changed"))
+    for path in sorted(set(files) - listed - {bundle.MANIFEST}):
+        message = "the file is not in the release manifest"
+        problems.append(Problem(path, None, None, None, message, "only the files the manifest lists", "verify-extra"))
+    return problems
+
+
+def check_descriptor(files: dict[str, bytes]) -> list[Problem]:
+    """frictionless validation of the descriptor and its tables (schemas, types, keys, hashes)."""
+    import frictionless
+
+    if "datapackage.json" not in files:
+        return []
+    with tempfile.TemporaryDirectory() as folder:
+        for path, content in files.items():
+            target = Path(folder) / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        report = frictionless.validate(str(Path(folder) / "datapackage.json")).to_descriptor()
+    problems = []
+    for error in report.get("errors", []):
+        problems.append(_frictionless("datapackage.json", error))
+    for task in report.get("tasks", []):
+        place = str(task.get("place", task.get("name", "")))
+        for error in task.get("errors", []):
+            problems.append(_frictionless(place.removeprefix(folder + "/"), error))
+    return problems
+
+
+def _frictionless(file: str, error: dict[str, Any]) -> Problem:
+    return Problem(
+        file,
+        error.get("rowNumber"),
+        None,
+        error.get("fieldName"),
+        f"{error.get('title', error.get('type'))}: {error.get('note') or error.get('message')}",
+        "a valid Data Package whose tables match their Table Schemas",
+        f"verify-{error.get('type', 'frictionless')}",
+    )
+
+
+def _parquet(path: str, message: str, expected: str) -> Problem:
+    return Problem(path, None, None, None, message, expected, "verify-parquet")
+
+
+def check_parquet(files: dict[str, bytes], version: str) -> list[Problem]:
+    """Each Parquet file: the descriptor's columns in order, the CSV's row count, the release's version."""
+    try:
+        descriptor = json.loads(files["datapackage.json"])
+    except (KeyError, ValueError):
+        return []
+    schemas = {r["name"]: r for r in descriptor.get("resources", []) if r.get("type") == "table"}
+    problems = []
+    for resource in descriptor.get("resources", []):
+        table = schemas.get(resource.get("x-table-schema", ""))
+        path = resource.get("path")
+        if table is None or path not in files or table.get("path") not in files:
+            continue
+        try:
+            parquet = pq.read_table(io.BytesIO(files[path]), use_threads=False)
+        except (pa.ArrowException, OSError) as exc:
+            problems.append(_parquet(path, f"not a readable Parquet file: {exc}", "a Parquet file"))
+            continue
+        names = [f["name"] for f in table["schema"]["fields"]]
+        if parquet.column_names != names:
+            message = f"columns {', '.join(parquet.column_names)}"
+            problems.append(_parquet(path, message, f"columns {', '.join(names)}"))
+            continue
+        try:
+            rows = csv_rows(files[table["path"]], names)
+        except pa.ArrowException as exc:
+            problems.append(_parquet(table["path"], f"not readable as CSV: {exc}", "a CSV file with a header row"))
+            continue
+        if parquet.num_rows != rows:
+            message = f"{parquet.num_rows} rows"
+            problems.append(_parquet(path, message, f"{rows} rows, as in {table['path']}"))
+        found = (parquet.schema.metadata or {}).get(b"package_version", b"").decode()
+        if found != version:
+            message = f"package_version {found!r} in the Parquet metadata"
+            problems.append(_parquet(path, message, f"package_version {version!r}"))
+    return problems
+
+
+def csv_rows(content: bytes, names: list[str], block_size: int = 1 << 20) -> int:
+    """The rows of a table's CSV, every column read as text. Values may hold line breaks (notes, quotes):
+    without saying so, Arrow splits a large file into blocks at line breaks inside quoted values."""
+    return pacsv.read_csv(
+        io.BytesIO(content),
+        read_options=pacsv.ReadOptions(use_threads=False, block_size=block_size),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}),
+    ).num_rows
+
+
+def verify(path: Path, manifest_path: Path | None = None) -> list[Problem]:
+    """Every problem with a release bundle (zip or unpacked folder)."""
+    try:
+        files = bundle.read(path)
+    except (bundle.BundleError, OSError) as exc:
+        return [Problem(str(path), None, None, None, str(exc), "a release bundle (zip or folder)", "verify-unreadable")]
+    problems = []
+    content = manifest_path.read_bytes() if manifest_path else files.get(bundle.MANIFEST)
+    if content is None:
+        message = f"the bundle has no {bundle.MANIFEST}"
+        expected = "a bundle made by `incidents release`, or --manifest releases/vX.Y.Z.json"
+        return [Problem(bundle.MANIFEST, None, None, None, message, expected, "verify-no-manifest")]
+    if manifest_path and bundle.MANIFEST in files and files[bundle.MANIFEST] != content:
+        message = f"the bundle's manifest differs from {manifest_path}"
+        problems.append(Problem(bundle.MANIFEST, None, None, None, message, "the same manifest", "verify-changed"))
+    try:
+        manifest = json.loads(content)
+        entries, version = manifest["files"], str(manifest["version"])
+    except (ValueError, KeyError, TypeError) as exc:
+        message = f"the manifest cannot be read: {exc}"
+        return [Problem(bundle.MANIFEST, None, None, None, message, "a release manifest", "verify-no-manifest")]
+    problems += check_files(files, entries)
+    problems += check_descriptor(files)
+    problems += check_parquet(files, version)
+    return sort_problems(problems)

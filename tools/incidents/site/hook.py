@@ -1,0 +1,58 @@
+"""mkdocs hook: adds the generated pages (`incidents.site`) to the site at build time.
+
+They exist only in the built site, never in docs/, so they cannot be committed stale. Named in mkdocs.yml
+under `hooks:`; mkdocs loads this file by path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mkdocs.structure.files import File, Files
+
+from incidents import site as docs
+
+# The inputs read in on_files, by repository root, for the hand-written pages that show what the dataset
+# holds: such a page puts `docs.COVERAGE_MARKER` where it goes (the home page does), so no count on it is
+# ever written by hand.
+_inputs: dict[Path, docs.Inputs] = {}
+
+
+def _root(config: Any) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def on_config(config: Any) -> Any:
+    """Pages that other work may add (docs/versioning.md) join the nav only when they exist."""
+    if (Path(config.docs_dir) / "versioning.md").exists():
+        for item in config.nav or []:
+            if isinstance(item, dict) and "Changes" in item and isinstance(item["Changes"], list):
+                item["Changes"].append({"Versioning policy": "versioning.md"})
+    return config
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    """A hand-written page's coverage marker becomes what the dataset holds; its links to repository files
+    outside docs/ (`../CHANGELOG.md`), which would break, lead to the site's page or the repository."""
+    if page.file.generated_by:
+        return markdown
+    src = page.file.src_uri
+    if docs.COVERAGE_MARKER in markdown:
+        root = _root(config)
+        inputs = _inputs.get(root) or docs.read_inputs(root)
+        markdown = markdown.replace(docs.COVERAGE_MARKER, docs.coverage_text(inputs, "../" * src.count("/")))
+    homepage = docs.read_package(_root(config)).get("homepage")
+    return docs.repository_links(markdown, f"docs/{src}", src, homepage, outside_docs_only=True)
+
+
+def on_files(files: Files, config: Any) -> Files:
+    root = _root(config)
+    has_versioning = (Path(config.docs_dir) / "versioning.md").exists()
+    inputs = docs.read_inputs(root)
+    _inputs[root] = inputs
+    generated = docs.generate(inputs, has_versioning)
+    generated.update(docs.standard_files(root / "schemas"))
+    for path, content in generated.items():
+        files.append(File.generated(config, path, content=content))
+    return files

@@ -1,0 +1,629 @@
+"""A built package -> problems, from datapackage.json and the Parquet tables alone (no record YAML).
+
+What a downloaded release or a cluster holds is tables, not records; this checks them with the same rules
+as record validation (`checks`): first the descriptor and each file's Arrow schema, then the row rules
+partition by partition (each a task an engine can run anywhere the files are readable), then the rules
+across the whole dataset (unique ids, references) on the key columns only.
+
+A problem names the Parquet file, the row as the line it has in the CSV table (row + 2: the header is line
+1), the record's id, the field, what was found and what was expected.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import json
+import os
+import re
+import stat
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache, partial
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from incidents import build, standard
+from incidents.core.layout import Layout
+from incidents.core.problems import Problem
+from incidents.core.problems import sort as sort_problems
+from incidents.validate import engines
+from incidents.validate import rules as checks
+
+PARTITIONED = "partitioned"  # data/tables/partitioned/<table>/year=YYYY/country=XXX/part-0.parquet
+PART_FILE = "part-0.parquet"
+INCIDENT_TABLES = ("incidents", "incident_actors", "incident_sources", "incident_citations", "revisions")
+SHARED_TABLES = ("actors", "sources")  # not split: every partition's rows may refer to any of them
+_SOURCE_ID = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one task checks: one file per table, relative to the root (a partition, or the whole package)."""
+
+    partition: str  # "year=2024/country=SYR", or "" for the single-file layout and the shared tables
+    files: dict[str, str]
+
+
+@dataclass
+class Report:
+    problems: list[Problem]
+    notes: list[str] = field(default_factory=list)  # what was read, and any check skipped (not problems)
+
+
+def units_of(root: Path) -> tuple[list[Unit], str]:
+    """The units of work of the package at `root`, and the layout's name. The partitioned layout is read
+    when `data/tables/partitioned/` exists, else the single files `data/tables/<table>.parquet`."""
+    layout = Layout(root)
+    folder = layout.tables / PARTITIONED
+    if not folder.is_dir():
+        files = {name: layout.rel(layout.tables / f"{name}.parquet") for name in standard.TABLES}
+        return [Unit("", files)], "single files"
+    partitions = sorted(
+        {
+            path.parent.relative_to(folder / name).as_posix()
+            for name in INCIDENT_TABLES
+            for path in (folder / name).rglob(PART_FILE)
+        }
+    )
+    units = [
+        Unit(part, {name: layout.rel(folder / name / part / PART_FILE) for name in INCIDENT_TABLES})
+        for part in partitions
+    ]
+    units.append(Unit("", {name: layout.rel(folder / name / PART_FILE) for name in SHARED_TABLES}))
+    return units, f"{len(partitions)} partitions under {layout.rel(folder)}"
+
+
+def check_schema(std: standard.Standard, table: str, path: Path, display: str) -> list[Problem]:
+    """A Parquet file's columns and types against the Table Schema: the rules need exactly these columns."""
+    try:
+        found = pq.read_schema(path)
+    except (OSError, pa.ArrowException) as exc:
+        message = f"the file cannot be read as Parquet: {exc}"
+        return [Problem(display, None, None, None, message, f"the {table} table as Parquet", "table-unreadable")]
+    expected = std.arrow_schema(table)
+    problems = []
+    for spec in expected:
+        if spec.name not in found.names:
+            message = "the column is missing"
+            problems.append(Problem(display, None, None, spec.name, message, f"a column {spec.type}", "missing-column"))
+        elif not found.field(spec.name).type.equals(_as_stored(spec.type)):
+            message = f"the column has type {found.field(spec.name).type}"
+            problems.append(
+                Problem(
+                    display,
+                    None,
+                    None,
+                    spec.name,
+                    message,
+                    f"type {_as_stored(spec.type)} (schemas/tables)",
+                    "column-type",
+                )
+            )
+    for name in found.names:
+        if name not in expected.names:
+            message = "a column the standard does not have"
+            problems.append(Problem(display, None, None, name, message, "only the standard's columns", "extra-column"))
+    return problems
+
+
+def _as_stored(arrow_type: pa.DataType) -> pa.DataType:
+    """The type a column reads back from Parquet as: Parquet has no seconds, so timestamps come back in ms."""
+    if pa.types.is_timestamp(arrow_type) and arrow_type.unit == "s":
+        return pa.timestamp("ms", tz=arrow_type.tz)
+    return arrow_type
+
+
+def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> list[Problem]:
+    """datapackage.json is the one `incidents build` writes: its resources, their paths and schemas as in
+    schemas/ (build.descriptor), and with the single-file layout the Parquet files' sizes and hashes."""
+    layout = Layout(root)
+    display = layout.rel(layout.descriptor)
+    expected_text = "the datapackage.json `incidents build` writes"
+    try:
+        descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [Problem(display, None, None, None, "the descriptor is missing", expected_text, "descriptor")]
+    except (OSError, ValueError) as exc:
+        line = getattr(exc, "lineno", None)
+        return [
+            Problem(display, line, None, None, f"the descriptor cannot be read: {exc}", expected_text, "descriptor")
+        ]
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        return [Problem(display, None, None, None, "no list of resources", expected_text, "descriptor")]
+    empty = {name: {"csv": b"", "parquet": b""} for name in standard.TABLES}
+    wanted = build.descriptor(std, {}, empty, descriptor.get("sources", []))["resources"]
+    found = {r.get("name"): (i, r) for i, r in enumerate(descriptor["resources"]) if isinstance(r, dict)}
+    problems = []
+    for resource in wanted:
+        name = resource["name"]
+        if name not in found:
+            problems.append(
+                Problem(display, None, None, "resources", f"no resource {name!r}", expected_text, "descriptor")
+            )
+            continue
+        index, have = found[name]
+        for key, value in resource.items():
+            if key not in ("bytes", "hash") and have.get(key) != value:
+                where = f"resources[{index}].{key}"
+                message = f"{name}: {key} differs from schemas/" if key == "schema" else f"found {have.get(key)!r}"
+                problems.append(Problem(display, None, None, where, message, f"{value!r}"[:200], "descriptor"))
+        path = layout.root / resource["path"]  # the file the build writes, whatever the descriptor says
+        if single_files and resource["format"] == "parquet" and path.is_file():
+            for key, value in build.file_stats(path.read_bytes()).items():
+                if have.get(key) != value:
+                    message = f"{layout.rel(path)} has {key} {value}"
+                    where = f"resources[{index}].{key}"
+                    problems.append(Problem(display, None, None, where, message, f"{have.get(key)}", "descriptor"))
+    names = {r["name"] for r in wanted}
+    for name, (index, _) in found.items():
+        if name not in names:
+            message = f"a resource {name!r} the build does not write"
+            problems.append(Problem(display, None, None, f"resources[{index}]", message, expected_text, "descriptor"))
+    return problems
+
+
+def _problem(finding: checks.Finding, table: pa.Table, path: str, row: int | None = None) -> Problem:
+    """A finding on a row of `table` (read from `path`) as a problem: the CSV line and the record's id."""
+    at = finding.row if row is None else row
+    ids = table.column(standard.ID_FIELDS.get(finding.table, "incident_id"))
+    record = ids[finding.row].as_py() if len(ids) > finding.row else None
+    return Problem(path, at + 2, record, finding.field, finding.message, finding.expected, finding.code)
+
+
+def _source_texts(sources: Path, ids: Iterable[str]) -> dict[str, bytes]:
+    """The archived texts (UTF-8 bytes) of the given sources that are present, regular files and UTF-8 (the
+    record validation reports the others); ids that are not sha256 names are never turned into paths."""
+    texts = {}
+    folder = str(sources)
+    for source_id in ids:
+        if _SOURCE_ID.match(source_id):
+            content = _read_regular(f"{folder}/{source_id}.txt")
+            if content is not None:
+                texts[source_id] = content
+    try:  # one check of all the bytes in C; only on failure is each text decoded to find which
+        pa.array(list(texts.values()), pa.binary()).cast(pa.string())
+    except pa.ArrowInvalid:
+        texts = {i: t for i, t in texts.items() if _is_utf8(t)}
+    return texts
+
+
+_NOFOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)  # a symbolic link is refused by the open itself
+
+
+def _read_regular(path: str) -> bytes | None:
+    """The bytes of a regular file, None for anything else. Plain system calls: a Python file object per
+    text cost more than the reading, over a hundred thousand small texts."""
+    try:
+        fd = os.open(path, _NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        size = os.fstat(fd)
+        if not stat.S_ISREG(size.st_mode):
+            return None
+        content = os.read(fd, size.st_size + 1)  # a short read is the end of a regular file
+        if len(content) <= size.st_size:
+            return content
+        parts = [content]  # it grew since the stat: read on to its end
+        while chunk := os.read(fd, 1024 * 1024):
+            parts.append(chunk)
+        return b"".join(parts)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _run(rules: list[checks.Check]) -> list[checks.Finding]:
+    """Run rules on threads: pyarrow compute releases the GIL, so they use every core."""
+    return [finding for found in _threads([partial(_collect, rule) for rule in rules]) for finding in found]
+
+
+def _collect(rule: checks.Check) -> list[checks.Finding]:
+    return list(rule())
+
+
+_PARTITION = re.compile(r"^(year|country)=[^/]+(/(year|country)=[^/]+)?$")
+
+
+def _partition_problems(unit: Unit, incidents: pa.Table) -> list[Problem]:
+    """Each incident lies in the partition named for its year and country (so partitions are self-contained)."""
+    path = unit.files["incidents"]
+    if not _PARTITION.match(unit.partition):
+        message = f"a partition folder named {unit.partition!r}"
+        return [Problem(path, None, None, None, message, "year=YYYY and/or country=XXX folders", "partition")]
+    keys = dict(part.split("=", 1) for part in unit.partition.split("/"))
+    year = pc.cast(pc.year(incidents.column("date_start")), pa.string())
+    actual = {"year": year, "country": incidents.column("country")}
+    fields = {"year": "date_start", "country": "country"}
+    ids = incidents.column("incident_id")
+    problems = []
+    for key, value in keys.items():
+        found = pc.fill_null(actual[key], HIVE_NULL)
+        for row in pc.indices_nonzero(pc.not_equal(found, value)).to_pylist():
+            message = f"an incident of {key}={found[row].as_py()}"
+            expected = f"only incidents of {unit.partition} in this partition"
+            problems.append(Problem(path, row + 2, ids[row].as_py(), fields[key], message, expected, "partition"))
+    return problems
+
+
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # Hive's name for the partition of empty values (no date_start)
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """Files read one after another into one table: which file, and which row of it, a table row is."""
+
+    files: tuple[str, ...]
+    starts: tuple[int, ...]  # the table row where each file begins
+
+    def locate(self, row: int) -> tuple[str, int]:
+        index = bisect.bisect_right(self.starts, row) - 1
+        return self.files[index], row - self.starts[index]
+
+
+def check_unit(
+    root: str, units: Sequence[Unit], today: dt.date, with_texts: bool, with_keys: bool = False
+) -> list[Problem]:
+    """One task: the row rules on a group of units (small partitions are checked together, so that the cost
+    of a rule call is paid once per group, not per partition), and with `with_keys` the key rules too (the
+    single-file layout is one unit). Runs on any machine that can read `root` (a shared filesystem, or the
+    same path on every worker). Memory stays near one batch of each table plus the columns the cross-table
+    rules read."""
+    engines.use_jemalloc()  # process-wide, so set by each task, wherever it runs
+    std = standard.load()
+    base = Path(root)
+    names = list(units[0].files)
+    problems = [p for u in units for name, path in u.files.items() for p in check_schema(std, name, base / path, path)]
+    if problems:
+        return problems  # the rules need the standard's columns and types
+    sources = Layout(base).sources if with_texts else None
+
+    def columns(name: str) -> list[str]:
+        if name not in checks.INCIDENT_COLUMNS:
+            return [f["name"] for f in std.fields(name)]  # actors and sources are small: kept whole
+        wanted = checks.INCIDENT_COLUMNS[name] + (checks.key_columns(std, name) if with_keys else [])
+        return [f["name"] for f in std.fields(name) if f["name"] in wanted]
+
+    def files(name: str) -> list[tuple[Path, str]]:
+        return [(base / u.files[name], u.files[name]) for u in units]
+
+    evidence = files("incident_sources") if "incident_sources" in names else []
+    one_file = len(evidence) == 1  # then its quotes are checked with its rows, in the same tasks
+
+    def rules(name: str) -> Callable[[pa.Table], list[checks.Check]]:
+        if sources is not None and one_file and name == "incident_sources":
+            return partial(_evidence_rules, std, sources)
+        return partial(_row_rules, std, name)
+
+    # Tasks by file, or by row group where there is one file per table. The largest table (incident_sources)
+    # before revisions and incident_actors, whose tasks are the quickest: the rules across the largest run
+    # while those are checked, and both cores finish at about the same time (1M incidents: 0.45 s sooner
+    # than with the largest table last, whose rules then ran alone).
+    order = sorted(names, key=lambda name: {"revisions": 1, "incident_actors": 2}.get(name, 0))
+    jobs: list[tuple[str, Job]] = []
+    for name in order:
+        found = files(name)
+        groups: list[int | None] = [None]
+        if len(found) == 1:
+            groups = list(range(pq.ParquetFile(found[0][0]).metadata.num_row_groups)) or [None]
+        for group in groups:
+            task = partial(_check_rows, name, found, rules(name), columns(name), None, group)
+            jobs.append((name, _pool().submit(task)))
+    if sources is not None and evidence and not one_file:  # partitions: the same source is cited from many
+        jobs.append(("", _pool().submit(_check_quotes_by_source, evidence, partial(_quote_rules, sources))))
+    tables = _Pending(names, jobs)
+    rules_across = checks.incident_checks(std, tables, today) + (checks.key_checks(std, tables) if with_keys else [])
+    # Each on a thread of its own, started now: a rule waits for the tables it reads, then runs while the
+    # other tables are still being checked (threads waiting cost no core).
+    with ThreadPoolExecutor(max(1, len(rules_across)), thread_name_prefix="incidents-across") as pool:
+        findings = list(pool.map(_collect, rules_across))
+    problems += [p for _, job in jobs for p in job.result()[0]]
+    for finding in (finding for found in findings for finding in found):
+        path, row = tables.pieces(finding.table).locate(finding.row)
+        problems.append(_problem(finding, tables[finding.table], path, row))
+    if "incidents" in tables:
+        starts = tables.pieces("incidents").starts
+        for unit, start, end in zip(units, starts, starts[1:], strict=False):
+            if unit.partition:
+                problems += _partition_problems(unit, tables["incidents"].slice(start, end - start))
+    return problems
+
+
+Job = Future[tuple[list[Problem], pa.Table, Pieces]]  # a task of `_check_rows`
+
+
+class _Pending(Mapping[str, pa.Table]):
+    """The columns the rules across tables read, table by table as the tasks reading them finish: looking up
+    a table waits for it. One table object per name, made once (rules cache lookups by table)."""
+
+    def __init__(self, names: Sequence[str], jobs: Sequence[tuple[str, Job]]) -> None:
+        self.names = list(names)
+        self.jobs = jobs
+        self.lock = threading.Lock()
+        self.made: dict[str, tuple[pa.Table, Pieces]] = {}
+
+    def _made(self, name: str) -> tuple[pa.Table, Pieces]:
+        if name not in self.names:
+            raise KeyError(name)
+        results = [job.result() for table, job in self.jobs if table == name]  # waits, outside the lock
+        with self.lock:
+            if name not in self.made:  # one file's row groups, in order, are the file: its first Pieces
+                self.made[name] = (pa.concat_tables([kept for _, kept, _ in results]), results[0][2])
+            return self.made[name]
+
+    def __getitem__(self, name: str) -> pa.Table:
+        return self._made(name)[0]
+
+    def pieces(self, name: str) -> Pieces:
+        return self._made(name)[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+BATCH_ROWS = 64 * 1024
+
+
+QUOTE_COLUMNS = ["incident_id", "source_id", "quote", "char_start", "char_end"]
+
+
+def _row_rules(std: standard.Standard, name: str, table: pa.Table) -> list[checks.Check]:
+    return checks.table_checks(std, name, table, {})
+
+
+def _evidence_rules(std: standard.Standard, sources: Path, table: pa.Table) -> list[checks.Check]:
+    """The rules on rows of incident_sources, its quotes against the archived texts they cite included."""
+    return checks.table_checks(std, "incident_sources", table, _cited_texts(sources, table))
+
+
+def _cited_texts(sources: Path, table: pa.Table) -> dict[str, bytes]:
+    return _source_texts(sources, pc.unique(table.column("source_id")).drop_null().to_pylist())
+
+
+def _quote_rules(sources: Path, table: pa.Table) -> list[checks.Check]:
+    """The evidence quotes of a batch against the archived texts it cites (only those are loaded)."""
+    return [partial(checks.check_evidence_text, {"incident_sources": table}, _cited_texts(sources, table))]
+
+
+def _check_quotes_by_source(
+    files: list[tuple[Path, str]], rules: Callable[[pa.Table], list[checks.Check]]
+) -> tuple[list[Problem], pa.Table, Pieces]:
+    """The evidence quotes of several files, in batches of rows sorted by source: each archived text is
+    read once per batch that cites it, instead of once per partition that does."""
+    parts = [pq.read_table(path, columns=QUOTE_COLUMNS) for path, _ in files]
+    where = Pieces(tuple(d for _, d in files), tuple(np.cumsum([0] + [len(t) for t in parts[:-1]]).tolist()))
+    whole = pa.concat_tables(parts)
+    order = pc.sort_indices(whole, sort_keys=[("source_id", "ascending")])
+    problems = []
+    for start in range(0, len(whole), BATCH_ROWS):
+        rows = order.slice(start, BATCH_ROWS)
+        batch = whole.take(rows)
+        for rule in rules(batch):
+            for finding in rule():
+                display, row = where.locate(rows[finding.row].as_py())
+                problems.append(_problem(finding, batch, display, row))
+    return problems, whole.select([]), where
+
+
+def _check_rows(
+    name: str,
+    files: list[tuple[Path, str]],
+    rules: Callable[[pa.Table], list[checks.Check]],
+    keep: list[str],
+    read: list[str] | None = None,
+    row_group: int | None = None,
+) -> tuple[list[Problem], pa.Table, Pieces]:
+    """`rules` (those on each row alone) on batches of about BATCH_ROWS rows of the columns `read` (default
+    all; with `row_group`, of that row group of each file only): large files are split, small ones joined,
+    so that a large table is never whole in memory. Returns the problems, the columns `keep` of all rows
+    (for the rules across tables) and where each file's rows begin in them."""
+    problems: list[Problem] = []
+    kept: list[pa.Table] = []
+    buffer: list[tuple[pa.Table, str, int]] = []  # (rows, file, the first row's number in the file)
+    starts, total = [], 0
+
+    def check(buffer: list[tuple[pa.Table, str, int]]) -> None:
+        table = pa.concat_tables([t for t, _, _ in buffer])
+        begins = list(np.cumsum([0] + [len(t) for t, _, _ in buffer[:-1]]))
+        for rule in rules(table):
+            for finding in rule():
+                index = bisect.bisect_right(begins, finding.row) - 1
+                _, display, first = buffer[index]
+                problems.append(_problem(finding, table, display, first + finding.row - int(begins[index])))
+
+    for path, display in files:
+        file = pq.ParquetFile(path)
+        schema = file.schema_arrow
+        kept.append(pa.schema([schema.field(c) for c in keep]).empty_table())
+        small = row_group is None and file.metadata.num_rows <= BATCH_ROWS  # batches cost more than they save
+        groups = None if row_group is None else [row_group]
+        batches = (
+            [file.read(read, use_threads=False)]
+            if small
+            else file.iter_batches(BATCH_ROWS, row_groups=groups, columns=read, use_threads=False)
+        )
+        starts.append(total)
+        skipped = sum(file.metadata.row_group(group).num_rows for group in range(row_group or 0))
+        first = skipped  # the number in the file of the next row read
+        for batch in batches:
+            table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+            kept.append(table.select(keep))
+            buffer.append((table, display, first))
+            first += len(table)
+            if sum(len(t) for t, _, _ in buffer) >= BATCH_ROWS:
+                check(buffer)
+                buffer = []
+        total += first - skipped
+    if buffer:
+        check(buffer)
+    return problems, pa.concat_tables(kept), Pieces(tuple(d for _, d in files), tuple(starts))
+
+
+T = TypeVar("T")
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    """One pool for the rules of every unit: starting threads per partition cost more than small partitions'
+    checks. Its tasks never wait on other tasks, so units running on other threads can share it."""
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="incidents-rules")
+
+
+def _threads(tasks: Sequence[Callable[[], T]]) -> list[T]:
+    """Run tasks on as many threads as cores, results in the order given."""
+    return list(_pool().map(lambda task: task(), tasks))
+
+
+def check_keys(root: str, units: list[Unit]) -> list[Problem]:
+    """The rules across all partitions, on the key columns only: unique ids, references, merge targets,
+    and that an incident's child rows lie in its partition."""
+    engines.use_jemalloc()  # process-wide, so set by each task, wherever it runs
+    std = standard.load()
+    base = Path(root)
+    if any(check_schema(std, name, base / path, path) for unit in units for name, path in unit.files.items()):
+        return []  # the units report the schema problems; the keys cannot be read as the standard's
+    pieces: dict[str, list[tuple[str, str, int]]] = {}  # table -> (file, partition, rows), in order
+    parts: dict[str, list[pa.Table]] = {}
+    for unit in units:
+        for name, path in unit.files.items():
+            table = pq.read_table(base / path, columns=checks.key_columns(std, name))
+            pieces.setdefault(name, []).append((path, unit.partition, table.num_rows))
+            parts.setdefault(name, []).append(table)
+    tables = {name: pa.concat_tables(found) for name, found in parts.items()}
+    starts = {name: np.cumsum([0] + [rows for _, _, rows in found]) for name, found in pieces.items()}
+    problems = []
+    for finding in _run(checks.key_checks(std, tables)):
+        piece = int(np.searchsorted(starts[finding.table], finding.row, side="right")) - 1
+        row = finding.row - int(starts[finding.table][piece])
+        problems.append(_problem(finding, tables[finding.table], pieces[finding.table][piece][0], row))
+    if len(pieces.get("incidents", [])) > 1:
+        problems += _misplaced_children(tables, pieces, starts)
+    return problems
+
+
+def _misplaced_children(
+    tables: dict[str, pa.Table], pieces: dict[str, list[tuple[str, str, int]]], starts: dict[str, np.ndarray]
+) -> list[Problem]:
+    """A child row whose incident lies in another partition: the partition would not be self-contained.
+    Each piece is matched with its own partition's incidents first (small lookups); only rows not found
+    there are looked up across the dataset (an id nowhere is a dangling reference, reported as such; an id
+    held twice is a duplicate id)."""
+    ids = tables["incidents"].column("incident_id")
+    by_partition = {part: i for i, (_, part, _) in enumerate(pieces["incidents"])}
+    problems = []
+    for name in INCIDENT_TABLES[1:]:
+        column = tables[name].column("incident_id")
+        away = []
+        for index, (_, part, rows) in enumerate(pieces[name]):
+            start = int(starts[name][index])
+            at = by_partition.get(part)
+            local = ids.slice(int(starts["incidents"][at]), pieces["incidents"][at][2]) if at is not None else ids[:0]
+            missing = pc.invert(pc.is_in(column.slice(start, rows), value_set=local))
+            away.append(np.asarray(pc.indices_nonzero(pc.fill_null(missing, False))) + start)
+        candidates = np.concatenate(away)
+        wanted = pc.take(column, pa.array(candidates, pa.int64()))
+        hit = pc.is_in(ids, value_set=wanted)
+        held, held_rows = pc.filter(ids, hit), pc.indices_nonzero(hit)
+        counts = pc.value_counts(held)
+        once = counts.field("values").filter(pc.equal(counts.field("counts"), 1))
+        found = pc.is_in(wanted, value_set=once)
+        incident_rows = pc.take(held_rows, pc.index_in(wanted, value_set=held))
+        for k in pc.indices_nonzero(pc.fill_null(found, False)).to_pylist():
+            row = int(candidates[k])
+            piece = int(np.searchsorted(starts[name], row, side="right")) - 1
+            path, part, _ = pieces[name][piece]
+            holder = int(np.searchsorted(starts["incidents"], incident_rows[k].as_py(), side="right")) - 1
+            problems.append(
+                Problem(
+                    path,
+                    row - int(starts[name][piece]) + 2,
+                    wanted[k].as_py(),
+                    "incident_id",
+                    f"the incident lies in partition {pieces['incidents'][holder][1]}",
+                    f"the rows of an incident in its own partition ({part} holds this row)",
+                    "partition",
+                )
+            )
+    return problems
+
+
+GROUP_BYTES = 64 * 1024**2
+
+
+def _groups(root: Path, units: list[Unit]) -> list[list[Unit]]:
+    """Partitions in consecutive groups of about GROUP_BYTES of Parquet each (one task each), and the
+    shared tables alone: a rule costs about the same on a small partition as on a group of them."""
+    groups: list[list[Unit]] = []
+    size = GROUP_BYTES
+    for unit in units:
+        if not unit.partition:
+            groups.append([unit])
+            continue
+        if size >= GROUP_BYTES:
+            groups.append([])
+            size = 0
+        groups[-1].append(unit)
+        size += sum((root / path).stat().st_size for path in unit.files.values())
+    return groups
+
+
+Engine = Callable[[Sequence[Callable[[], list[Problem]]]], list[list[Problem]]]
+
+
+def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | None = None) -> Report:
+    """Every problem of the built package at `root`, read from its descriptor and Parquet tables."""
+    run = engine or engines.local
+    std = standard.load()
+    layout = Layout(root)
+    units, layout_name = units_of(root)
+    notes = [f"read the Parquet tables: {layout_name}"]
+    single = not (layout.tables / PARTITIONED).is_dir()  # the single-file layout is one unit of all tables
+    described = _pool().submit(check_descriptor, std, root, single)  # hashing the files, beside the rules
+    missing = [
+        Problem(path, None, None, None, "the file is missing", "every table of the package", "missing-file")
+        for unit in units
+        for path in unit.files.values()
+        if not (root / path).is_file()
+    ]
+    if missing:
+        return Report(sort_problems(described.result() + missing), notes)
+    with_texts = _has_texts(layout.sources)
+    if not with_texts:
+        notes.append("evidence quotes not compared with the archived texts: no data/sources/*.txt here")
+    when = today or dt.datetime.now(dt.UTC).date()
+    where = str(root.resolve())  # workers elsewhere open the same absolute path (a shared filesystem)
+    groups = [units] if single else _groups(root, units)
+    tasks = [partial(check_unit, where, group, when, with_texts, with_keys=single) for group in groups]
+    if not single:
+        tasks.append(partial(check_keys, where, units))
+    problems = [p for result in run(tasks) for p in result]
+    return Report(sort_problems(described.result() + problems), notes)
+
+
+def _has_texts(sources: Path) -> bool:
+    """Whether the folder holds an archived text: its first one will do (Path.glob lists them all)."""
+    try:
+        with os.scandir(sources) as entries:
+            return any(entry.name.endswith(".txt") and not entry.name.startswith(".") for entry in entries)
+    except OSError:
+        return False

@@ -1,0 +1,152 @@
+"""Layer 2: each parsed file against its JSON Schema (derived from schemas/), in a contributor's words.
+
+The Python `jsonschema` validator gives the detailed messages but costs about a millisecond a record;
+`jsonschema-rs` (Rust) decides valid or not in a fraction of that. Files it accepts have no schema error
+(it is at least as strict: it also checks date-time formats and reads `$` as the end of the text), so only
+the files it rejects are run through the Python validator, whose messages are reported. Both get the same
+JSON Schema, with format validation on.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jsonschema_rs
+
+from incidents import standard
+from incidents.core.problems import Problem
+from incidents.records import Loaded
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
+KINDS = {"record": ("incident_id", "records"), "actor": ("actor_id", "actors"), "source": ("source_id", "sources")}
+
+
+def _validators(std: standard.Standard) -> dict[str, Draft202012Validator]:
+    from jsonschema import Draft202012Validator  # only for files the fast gate rejects: 0.1 s to import
+
+    return {
+        kind: Draft202012Validator(std.json_schema(kind), format_checker=Draft202012Validator.FORMAT_CHECKER)
+        for kind in KINDS
+    }
+
+
+def _unwrap(error: ValidationError) -> ValidationError:
+    """For an optional field (anyOf: [value, null]) the useful error is the one about the value."""
+    if error.validator == "anyOf" and error.context:
+        inner = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == 0]
+        if inner:
+            return inner[0]
+    return error
+
+
+def _describe(error: ValidationError) -> tuple[list[str | int], str, str, str]:
+    """(path, what was found, what was expected, problem code) for one JSON Schema error, in a contributor's words."""
+    code = f"schema-{error.validator}"
+    path = list(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    value = error.instance
+    if error.validator == "required":
+        name = re.findall(r"'([^']+)'", error.message)[0]
+        return [*path, name], f"the field '{name}' is missing", "every required field", code
+    if error.validator == "additionalProperties":
+        extra = sorted(set(value) - set(schema.get("properties", {})), key=str)  # a key may be null (`: x`)
+        return (
+            [*path, extra[0]],
+            f"unknown field(s) {', '.join(map(repr, extra))}",
+            "only the fields of the standard",
+            code,
+        )
+    if value is None and error.validator in ("type", "enum"):
+        return path, "the value is empty", "a value: this field is required", "required"
+    if error.validator == "enum":
+        codes = error.validator_value
+        codelist = schema.get("x-codelist")
+        listed = f"a code from {codelist}" if codelist and len(codes) > 12 else f"one of {', '.join(map(str, codes))}"
+        return path, f"found {value!r}", listed, code
+    if error.validator == "type":
+        return path, f"found {value!r} ({type(value).__name__})", f"a value of type {error.validator_value}", code
+    if error.validator == "pattern":
+        return path, f"found {value!r}", f"a value matching {error.validator_value}", code
+    if error.validator == "format":
+        shape = "YYYY-MM-DD" if error.validator_value == "date" else "YYYY-MM-DDTHH:MM:SSZ, in UTC"
+        return (
+            path,
+            f"{value!r} is not a real {error.validator_value}",
+            f"a valid {error.validator_value} ({shape})",
+            code,
+        )
+    if error.validator in ("minimum", "maximum", "minLength", "maxLength", "minItems", "uniqueItems"):
+        return (
+            path,
+            f"found {value!r}" if not isinstance(value, str) or len(value) < 80 else "the text",
+            f"{error.validator} {error.validator_value}",
+            code,
+        )
+    return path, error.message, "a value allowed by the JSON Schema", code
+
+
+def check_file(validator: Draft202012Validator, loaded: Loaded, id_field: str, record: str | None) -> list[Problem]:
+    """One parsed file against its JSON Schema, plus: the file is named for its id."""
+    out = []
+    seen: set[tuple[str | int, ...]] = set()
+    for error in map(_unwrap, validator.iter_errors(loaded.data)):
+        path, found, expected, code = _describe(error)
+        if code == "required":  # an empty value is reported once, not once per keyword (type and enum)
+            if tuple(path) in seen:
+                continue
+            seen.add(tuple(path))
+        field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[") or None
+        out.append(Problem(loaded.path, loaded.line(*path), record, field, found, expected, code))
+    return out + file_name(loaded, id_field, record)
+
+
+def file_name(loaded: Loaded, id_field: str, record: str | None) -> list[Problem]:
+    """The file is named for its id (so two files can never hold one id)."""
+    stem = Path(loaded.path).stem
+    if not isinstance(record, str) or stem == record:
+        return []
+    return [
+        Problem(
+            loaded.path,
+            loaded.line(id_field),
+            record,
+            id_field,
+            f"the file is named {stem}.yaml",
+            f"the file name {record}.yaml",
+            "file-name",
+        )
+    ]
+
+
+class Schemas:
+    """The JSON Schemas of the three kinds of file, each with its fast gate and its detailed validator."""
+
+    def __init__(self, std: standard.Standard) -> None:
+        self.std = std
+        self.fast = {kind: jsonschema_rs.validator_for(std.json_schema(kind), validate_formats=True) for kind in KINDS}
+
+    @cached_property
+    def detailed(self) -> dict[str, Draft202012Validator]:
+        return _validators(self.std)
+
+    def check(self, kind: str, loaded: Loaded) -> list[Problem]:
+        """`check_file` for a file of `kind`, calling the Python validator only on files the gate rejects."""
+        id_field = KINDS[kind][0]
+        record_id = loaded.data.get(id_field)
+        record = record_id if isinstance(record_id, str) else None
+        if self.passes(kind, loaded.data):
+            return file_name(loaded, id_field, record)
+        return check_file(self.detailed[kind], loaded, id_field, record)
+
+    def passes(self, kind: str, data: Any) -> bool:
+        """Whether the fast validator accepts `data`; values it cannot take (non-text keys, sets) are not."""
+        try:
+            return bool(self.fast[kind].is_valid(data))
+        except Exception:  # noqa: BLE001 - anything it cannot judge goes to the detailed validator
+            return False
