@@ -7,7 +7,7 @@ what `incidents build` would write) plus the archived source texts, so that a mi
 without a million YAML files. With `--records` it writes the record, actor and source files that
 `incidents build` reads instead. Both come from one stream of record dicts (`records`), and the tables are
 made by the build's own code (`tables.from_records`, `build.csv_bytes`, `parquet_bytes`, `descriptor`), chunk
-by chunk: `tests/test_make_synthetic.py` checks the two outputs give byte-identical tables.
+by chunk: `tests/benchmarks/test_make_synthetic.py` checks the two outputs give byte-identical tables.
 
 What makes it realistic: countries and event sub-types drawn from skewed (Zipf-like) mixes, towns from the
 GeoNames gazetteer with their first-level division (so coordinates lie in the country), a few thousand

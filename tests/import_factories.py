@@ -14,7 +14,10 @@ from typing import Any
 
 from factories import TODAY
 from incidents.core.layout import Layout
-from incidents.importers import acled, common, ucdp
+from incidents.importers import acled, ucdp
+from incidents.importers.known import read_existing
+from incidents.importers.rows import Export
+from incidents.importers.run import ImportReport, run_import
 
 NOW = dt.datetime(2026, 11, 25, 6, 0, tzinfo=dt.UTC)
 
@@ -110,21 +113,21 @@ def ged_file(tmp_path: Path, *rows: dict[str, str], name: str = "ged.csv") -> Pa
     return path
 
 
-def run(layout: Layout, export: common.Export, path: Path, **options: Any) -> common.Report:
+def run(layout: Layout, export: Export, path: Path, **options: Any) -> ImportReport:
     with path.open("rb") as stream:
-        return common.run_import(layout, export, path.name, stream, by="Test Importer", now=NOW, today=TODAY, **options)
+        return run_import(layout, export, path.name, stream, by="Test Importer", now=NOW, today=TODAY, **options)
 
 
-def import_acled(layout: Layout, path: Path, **options: Any) -> common.Report:
+def import_acled(layout: Layout, path: Path, **options: Any) -> ImportReport:
     return run(layout, acled.EXPORT, path, **options)
 
 
-def import_ged(layout: Layout, path: Path, **options: Any) -> common.Report:
+def import_ged(layout: Layout, path: Path, **options: Any) -> ImportReport:
     return run(layout, ucdp.EXPORT, path, **options)
 
 
 def record_of(layout: Layout, external_id: str) -> dict[str, Any]:
-    return common.read_existing(layout).records[external_id].data
+    return read_existing(layout).records[external_id].data
 
 
 # ACLED's layout before 2023 (its 2019-2022 downloads): no disorder_type, civilian_targeting or tags, dates

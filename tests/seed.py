@@ -12,7 +12,7 @@ SEED_RECORDS = tuple(f"inc_01KAXQ8N5D4C3R6E0J2VWZ7T1{c}" for c in "PQRS")
 SEED_ACTORS = ("act_01KAXQ8N5D4C3R6E0J2VWZ7T1M", "act_01KAXQ8N5D4C3R6E0J2VWZ7T1N")
 SEED_SOURCE = "0a0fa0a135c497274d83d7e735eb888e82e0476b45b72cf7d59b87a1e15b7c19"
 # What the site needs besides the data: the hook is named by path in mkdocs.yml.
-SITE_FILES = ("mkdocs.yml", "docs", "schemas", "tools/incidents/site/hook.py")
+SITE_FILES = ("mkdocs.yml", "docs", "schemas", "tools/incidents/cli/mkdocs_hook.py")
 
 
 def copy_seed(root: Path) -> Path:

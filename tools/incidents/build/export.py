@@ -21,7 +21,7 @@ from typing import Any
 from incidents.core.layout import Layout
 from incidents.core.problems import Problem
 from incidents.importers import acled
-from incidents.importers.common import STANDARD, Mapped, Row, read_rows
+from incidents.importers.rows import STANDARD, Mapped, Row, read_rows
 from incidents.records import dataset
 
 _INTER = {code: number for number, code in acled.INTER_CODES.items()}

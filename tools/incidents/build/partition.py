@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from incidents import build
+from incidents.build import encode
 from incidents.core.layout import Layout
-from incidents.validate.package import HIVE_NULL, INCIDENT_TABLES, PART_FILE, PARTITIONED, SHARED_TABLES
+from incidents.validate.partitions import HIVE_NULL, INCIDENT_TABLES, PART_FILE, PARTITIONED, SHARED_TABLES
 
 KEYS = ("year", "country")
 
@@ -105,7 +105,7 @@ def _orphans(keys: tuple[str, ...]) -> str:
 
 def _write(path: Path, table: pa.Table) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(build.parquet_bytes(table))
+    path.write_bytes(encode.parquet_bytes(table))
 
 
 def _swap(staging: Path, target: Path) -> None:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
+    """One problem: built with keywords, `Problem(file=..., line=..., record=..., field=..., message=...,
+    expected=..., code=...)`, where `code` is an entry of the catalogue (incidents.standard.error_codes).
+    (Positional arguments, in that order, still work.)"""
+
     file: str
     line: int | None
     record: str | None
@@ -22,7 +26,7 @@ class Problem:
     code: str
 
     def with_location(self, file: str, line: int | None, record: str | None = None) -> Problem:
-        return Problem(file, line, record or self.record, self.field, self.message, self.expected, self.code)
+        return replace(self, file=file, line=line, record=record or self.record)
 
 
 def sort(problems: Iterable[Problem]) -> list[Problem]:

@@ -19,7 +19,7 @@ from incidents.core import atomic
 from incidents.core.layout import Layout
 from incidents.extract import pipeline
 from incidents.extract.pipeline import Draft
-from incidents.records import dataset, ingest
+from incidents.records import dataset, ids, ingest
 
 NEEDS_REVIEW = "needs-review"
 
@@ -39,12 +39,6 @@ class Extracted:
     new_actors: list[dict[str, Any]]
 
 
-def _new_actor_id() -> str:
-    from ulid import ULID
-
-    return f"act_{ULID()}"
-
-
 def draft_records(
     source: str,
     source_id: str,
@@ -55,8 +49,8 @@ def draft_records(
     by: str,
     now: str,
     extractor: Extractor = pipeline.extract,
-    new_incident_id: Callable[[], str] = records.new_incident_id,
-    new_actor_id: Callable[[], str] = _new_actor_id,
+    new_incident_id: Callable[[], str] = ids.new_incident_id,
+    new_actor_id: Callable[[], str] = ids.new_actor_id,
 ) -> Extracted:
     """Record dicts (in the standard's field order) and proposed new actors for one archived text."""
     fields = [f["name"] for f in standard.load().fields("incidents") if not f.get("x-derived")]

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from incidents.core.problems import Problem
-from incidents.importers.common import (
+from incidents.importers.rows import (
     STANDARD,
     ActorRef,
     Cells,

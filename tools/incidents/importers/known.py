@@ -5,7 +5,7 @@ re-import of an unchanged export only to see that each record still quotes its r
 file for that was most of the time of both (0.6 ms a file). So each record file is first indexed from its
 text: the few lines `incidents` itself writes (incident_id, status, external_ids and each evidence item's
 source and offsets) are read with patterns, and a file is parsed in full only when it is needed or when
-those lines are not in the shape the toolkit writes. `tests/test_import_known.py` holds the index to the
+those lines are not in the shape the toolkit writes. `tests/importers/test_import_known.py` holds the index to the
 parsed values on random records.
 """
 

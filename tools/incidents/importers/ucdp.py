@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from incidents.core.problems import Problem
-from incidents.importers.common import STANDARD, ActorRef, Cells, Export, Mapped, Row, codelist_labels
+from incidents.importers.rows import STANDARD, ActorRef, Cells, Export, Mapped, Row, codelist_labels
 
 # The columns the importer reads; GED files hold more (ids of conflicts and dyads, deaths by side, ...).
 COLUMNS = (

@@ -92,7 +92,15 @@ def check_changed(layout: Layout, ref: str, today: dt.date) -> list[Problem]:
 
 
 def _deleted(path: str) -> Problem:
-    return Problem(path, None, Path(path).stem, None, "the record file was deleted", DELETED_EXPECTED, "deleted-record")
+    return Problem(
+        file=path,
+        line=None,
+        record=Path(path).stem,
+        field=None,
+        message="the record file was deleted",
+        expected=DELETED_EXPECTED,
+        code="deleted-record",
+    )
 
 
 def _pointed_at(

@@ -3,13 +3,13 @@ encodes again only the tables whose content changed (an edit of incident fields 
 and evidence tables as they were), and does not even read the files of the others.
 
 It is kept in the build cache's folder (never committed). A table's files are kept as they are on disk only
-if the table's fingerprint (build.fingerprint: its schema and values) is the one recorded and each file
+if the table's fingerprint (encode.fingerprint: its schema and values) is the one recorded and each file
 still holds the bytes written: its stat (size, mtime, ctime, inode) is the one noted after the build, as
 git's index trusts a file (any write sets ctime, which no one can set back); failing that, its bytes hash to
 the sha256 noted. A stat taken within `cache.RACY_NS` of the file's last change is not noted (a change in
 the same clock tick would not show), so such a file is hashed next time. A file edited, damaged or replaced
 since is encoded again, so the check that the committed tables are in step with the records still sees it.
-The record names the encoder (pyarrow's version and build.py's source): another encoder could write other
+The record names the encoder (pyarrow's version and build/encode.py's source): another encoder could write other
 bytes.
 """
 
@@ -55,7 +55,7 @@ def _source(module: str) -> str:
 
 
 def _stamp() -> str:
-    code = Path(_source("incidents.build")).read_bytes()
+    code = Path(_source("incidents.build.encode")).read_bytes()
     return hashlib.sha256(metadata.version("pyarrow").encode("utf-8") + b"\0" + code).hexdigest()
 
 

@@ -14,6 +14,8 @@ from typing import Any
 import yaml
 
 from incidents.core.problems import Problem
+from incidents.records import revisions
+from incidents.records.ids import new_incident_id as new_incident_id  # for `incidents new`
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 12
@@ -181,7 +183,9 @@ def parse(text: bytes, path: str) -> Loaded:
     loaded = Loaded(path)
 
     def refuse(line: int | None, message: str, expected: str, code: str, field: str | None = None) -> Loaded:
-        loaded.problems.append(Problem(path, line, None, field, message, expected, code))
+        loaded.problems.append(
+            Problem(file=path, line=line, record=None, field=field, message=message, expected=expected, code=code)
+        )
         return loaded
 
     if len(text) > MAX_FILE_BYTES:
@@ -247,7 +251,17 @@ def read(path: Path, display: str) -> Loaded:
     if path.is_symlink():
         return Loaded(
             display,
-            problems=[Problem(display, None, None, None, "the file is a symbolic link", "a regular file", "symlink")],
+            problems=[
+                Problem(
+                    file=display,
+                    line=None,
+                    record=None,
+                    field=None,
+                    message="the file is a symbolic link",
+                    expected="a regular file",
+                    code="symlink",
+                )
+            ],
         )
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -255,13 +269,13 @@ def read(path: Path, display: str) -> Loaded:
             display,
             problems=[
                 Problem(
-                    display,
-                    None,
-                    None,
-                    None,
-                    f"the file is {size:,} bytes",
-                    f"at most {MAX_FILE_BYTES:,} bytes",
-                    "too-large",
+                    file=display,
+                    line=None,
+                    record=None,
+                    field=None,
+                    message=f"the file is {size:,} bytes",
+                    expected=f"at most {MAX_FILE_BYTES:,} bytes",
+                    code="too-large",
                 )
             ],
         )
@@ -304,7 +318,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 # The same dumper on libyaml's emitter: 5-6x faster, which is half of an import's time. Its text is the
-# plain dumper's (tests/test_records.py holds it to that on random records) except where either escapes a
+# plain dumper's (tests/records/test_records.py holds it to that on random records) except where either escapes a
 # character (libyaml escapes those beyond U+FFFF, NEL and the Unicode line separators): a text with a
 # backslash is written again with the plain dumper.
 # PyYAML built without libyaml has no CSafeDumper, and then the plain one is used.
@@ -331,13 +345,6 @@ def dump(data: dict[str, Any], dumper: type = _CDumper) -> str:
     return text
 
 
-def new_incident_id() -> str:
-    """A fresh opaque id: never derived from the record's values, so corrections never change it."""
-    from ulid import ULID
-
-    return f"inc_{ULID()}"
-
-
 def scaffold(standard_fields: list[str], incident_id: str, by: str, now: str, tool_version: str) -> dict[str, Any]:
     """A new record with every field of the standard present and empty, for a coder to fill in."""
     record: dict[str, Any] = {name: None for name in standard_fields}
@@ -345,16 +352,6 @@ def scaffold(standard_fields: list[str], incident_id: str, by: str, now: str, to
     record.update(
         actors=[],
         evidence=[],
-        revisions=[
-            {
-                "revision": 1,
-                "changed_at": now,
-                "changed_by": by,
-                "method": "manual",
-                "tool_version": tool_version,
-                "reason": "First coding.",
-                "fields_changed": [],
-            }
-        ],
+        revisions=[revisions.entry(1, revisions.Stamp(by, now, tool_version), "First coding.", [])],
     )
     return record

@@ -75,11 +75,34 @@ def list_folder(
     where_it_lies = layout.root.resolve() / folder.relative_to(layout.root)
     if folder.is_symlink() or (folder.exists() and folder.resolve() != where_it_lies):
         message, expected = "the folder is, or lies in, a symbolic link", "a regular folder inside the repository"
-        return Listed(LISTED.empty_table(), [_unread(Problem(display, None, None, None, message, expected, "symlink"))])
+        return Listed(
+            LISTED.empty_table(),
+            [
+                _unread(
+                    Problem(
+                        file=display,
+                        line=None,
+                        record=None,
+                        field=None,
+                        message=message,
+                        expected=expected,
+                        code="symlink",
+                    )
+                )
+            ],
+        )
     if not folder.exists():
         return Listed(LISTED.empty_table())
     if not folder.is_dir():
-        problem = Problem(display, None, None, None, "a file, not a folder", "a folder", "stray-file")
+        problem = Problem(
+            file=display,
+            line=None,
+            record=None,
+            field=None,
+            message="a file, not a folder",
+            expected="a folder",
+            code="stray-file",
+        )
         return Listed(LISTED.empty_table(), [_unread(problem)])
     listed_names = [name for name in os.listdir(folder) if not name.startswith(".")]
     try:  # one conversion in C; only if a name is not UTF-8 (os.listdir keeps such bytes as surrogates)
@@ -98,7 +121,14 @@ def list_folder(
     refused_paths = shown.filter(pc.or_(pc.invert(_ends_with(names, kept)), in_folders)).to_pylist()
     expected = f"only {' and '.join(kept)} files directly in {display}/"
     message = "a subfolder or a file of another kind: it is never read"
-    refused = [_unread(Problem(path, None, None, None, message, expected, "stray-file")) for path in refused_paths]
+    refused = [
+        _unread(
+            Problem(
+                file=path, line=None, record=None, field=None, message=message, expected=expected, code="stray-file"
+            )
+        )
+        for path in refused_paths
+    ]
     refused += [_unread(_not_utf8(f"{display}/{name}")) for name in sorted(unreadable)]
     chosen = pc.and_(_ends_with(names, listed), pc.invert(in_folders))
     files = pa.table([pc.binary_join_element_wise(on_disk, names, "").filter(chosen), shown.filter(chosen)], LISTED)
@@ -118,7 +148,7 @@ def _not_utf8(path: str) -> Problem:
     """A file whose name is not UTF-8, shown with its bytes escaped (it could not be printed as it is)."""
     shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     message, expected = "the file name is not UTF-8: the file is never read", "a file name in UTF-8, `<id>.yaml`"
-    return Problem(shown, None, None, None, message, expected, "encoding")
+    return Problem(file=shown, line=None, record=None, field=None, message=message, expected=expected, code="encoding")
 
 
 def _ends_with(names: pa.Array, suffixes: tuple[str, ...]) -> pa.Array:
@@ -218,5 +248,15 @@ def read_source_texts(
             texts[meta["source_id"]] = result
         else:
             message, expected, code, field_name = result
-            problems.append(Problem(display, None, meta["source_id"], field_name, message, expected, code))
+            problems.append(
+                Problem(
+                    file=display,
+                    line=None,
+                    record=meta["source_id"],
+                    field=field_name,
+                    message=message,
+                    expected=expected,
+                    code=code,
+                )
+            )
     return texts, problems

@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from incidents.records import revisions
+from incidents.records.revisions import HISTORY, Stamp
 from incidents.release.snapshot import TOMBSTONES
 from incidents.standard import EVIDENCED_FIELDS
 
 Record = dict[str, Any]
 
-# The parts of a record file that are not incident fields but are reviewed like them.
-HISTORY = "revisions"
 # Changed only through `withdraw` and `merge` (status, merged_into) or never (incident_id).
 BOOKKEPT = ("incident_id", "status", "merged_into")
 # Values that must each be supported by a quote (as `incidents validate` checks them), so a correction of one
@@ -32,32 +32,12 @@ class Refused(Exception):
     """A bookkeeping step that would break the dataset's rules; the message says what and what to do."""
 
 
-@dataclass(frozen=True)
-class Stamp:
-    """Who makes a revision, when (UTC, YYYY-MM-DDTHH:MM:SSZ), with which tool version and method."""
-
-    by: str
-    at: str
-    tool_version: str
-    method: str = "manual"
-
-
-def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    """The fields (and actors/evidence) whose values differ, in the record's order; revisions excluded."""
-    names = [*new, *(name for name in old if name not in new)]
-    return [name for name in names if name != HISTORY and old.get(name) != new.get(name)]
-
-
-def latest_revision(record: Mapping[str, Any]) -> int:
-    return max((int(r.get("revision") or 0) for r in record.get(HISTORY) or []), default=0)
-
-
 def unrecorded(working: Mapping[str, Any], committed: Mapping[str, Any]) -> list[str]:
     """Fields edited since the committed version that no revision added since then names."""
     ours, theirs = working.get(HISTORY) or [], committed.get(HISTORY) or []
     added = ours[len(theirs) :] if ours[: len(theirs)] == theirs else []
     covered = {name for revision in added for name in revision.get("fields_changed") or []}
-    return [name for name in changed_fields(committed, working) if name not in covered]
+    return [name for name in revisions.changed_fields(committed, working) if name not in covered]
 
 
 def _revise(old: Record, new: Record, reason: str, stamp: Stamp) -> Record:
@@ -65,18 +45,10 @@ def _revise(old: Record, new: Record, reason: str, stamp: Stamp) -> Record:
     reason = reason.strip()
     if not reason:
         raise Refused("a reason is required: say why the record changes (--reason TEXT)")
-    fields = changed_fields(old, new)
+    fields = revisions.changed_fields(old, new)
     if not fields:
         raise Refused(f"{new.get('incident_id')}: nothing changed, so there is no revision to record")
-    revision = {
-        "revision": latest_revision(old) + 1,
-        "changed_at": stamp.at,
-        "changed_by": stamp.by,
-        "method": stamp.method,
-        "tool_version": stamp.tool_version,
-        "reason": reason,
-        "fields_changed": fields,
-    }
+    revision = revisions.entry(revisions.latest(old) + 1, stamp, reason, fields)
     result = copy.deepcopy(new)
     result[HISTORY] = [*copy.deepcopy(old.get(HISTORY) or []), revision]
     return result
@@ -327,7 +299,7 @@ def history(record: Mapping[str, Any], versions: Sequence[Mapping[str, Any]]) ->
     The state after revision n is the first version whose latest revision is n: the one that recorded it."""
     after: dict[int, Mapping[str, Any]] = {}
     for version in [*versions, record]:
-        after.setdefault(latest_revision(version), version)
+        after.setdefault(revisions.latest(version), version)
     entries = []
     for revision in sorted(record.get(HISTORY) or [], key=lambda r: int(r.get("revision") or 0)):
         number = int(revision.get("revision") or 0)

@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from incidents.records import revisions
 from incidents.release.snapshot import TOMBSTONES, RecordState, Snapshot, history_sha256, revision_number
 
 BUMPS = ("patch", "minor", "major")
@@ -83,9 +84,11 @@ class Diff:
 
 
 def _changed_fields(old: RecordState, new: RecordState) -> tuple[tuple[str, ...], str]:
+    """The fields a change touched, by name: compared value by value when both versions are known, else
+    those that the revisions since the old version name."""
     if old.values is not None and new.values is not None:
-        keys = sorted(set(old.values) | set(new.values))
-        return tuple(k for k in keys if old.values.get(k) != new.values.get(k)), "values"
+        names = sorted(set(old.values) | set(new.values))
+        return tuple(revisions.changed_fields(old.values, new.values, names)), "values"
     named = {name for n, fields in new.changed.items() if n > old.revision for name in fields}
     return tuple(sorted(named)), "revisions"
 

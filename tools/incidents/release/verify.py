@@ -32,18 +32,58 @@ def check_files(files: dict[str, bytes], entries: list[dict[str, Any]]) -> list[
     for entry in entries:
         path = entry["path"]
         if path not in files:
-            problems.append(Problem(path, None, None, None, "the file is missing", RELEASED, "verify-missing"))
+            problems.append(
+                Problem(
+                    file=path,
+                    line=None,
+                    record=None,
+                    field=None,
+                    message="the file is missing",
+                    expected=RELEASED,
+                    code="verify-missing",
+                )
+            )
             continue
         content = files[path]
         if len(content) != entry["bytes"]:
             message = f"the file is {len(content):,} bytes"
-            problems.append(Problem(path, None, None, None, message, f"{entry['bytes']:,} bytes", "verify-size"))
+            problems.append(
+                Problem(
+                    file=path,
+                    line=None,
+                    record=None,
+                    field=None,
+                    message=message,
+                    expected=f"{entry['bytes']:,} bytes",
+                    code="verify-size",
+                )
+            )
         elif sha256(content) != entry["sha256"]:
             message = f"the file's sha256 is {sha256(content)}"
-            problems.append(Problem(path, None, None, None, message, f"sha256 {entry['sha256']}", "verify-changed"))
+            problems.append(
+                Problem(
+                    file=path,
+                    line=None,
+                    record=None,
+                    field=None,
+                    message=message,
+                    expected=f"sha256 {entry['sha256']}",
+                    code="verify-changed",
+                )
+            )
     for path in sorted(set(files) - listed - {bundle.MANIFEST}):
         message = "the file is not in the release manifest"
-        problems.append(Problem(path, None, None, None, message, "only the files the manifest lists", "verify-extra"))
+        problems.append(
+            Problem(
+                file=path,
+                line=None,
+                record=None,
+                field=None,
+                message=message,
+                expected="only the files the manifest lists",
+                code="verify-extra",
+            )
+        )
     return problems
 
 
@@ -71,18 +111,20 @@ def check_descriptor(files: dict[str, bytes]) -> list[Problem]:
 
 def _frictionless(file: str, error: dict[str, Any]) -> Problem:
     return Problem(
-        file,
-        error.get("rowNumber"),
-        None,
-        error.get("fieldName"),
-        f"{error.get('title', error.get('type'))}: {error.get('note') or error.get('message')}",
-        "a valid Data Package whose tables match their Table Schemas",
-        f"verify-{error.get('type', 'frictionless')}",
+        file=file,
+        line=error.get("rowNumber"),
+        record=None,
+        field=error.get("fieldName"),
+        message=f"{error.get('title', error.get('type'))}: {error.get('note') or error.get('message')}",
+        expected="a valid Data Package whose tables match their Table Schemas",
+        code=f"verify-{error.get('type', 'frictionless')}",
     )
 
 
 def _parquet(path: str, message: str, expected: str) -> Problem:
-    return Problem(path, None, None, None, message, expected, "verify-parquet")
+    return Problem(
+        file=path, line=None, record=None, field=None, message=message, expected=expected, code="verify-parquet"
+    )
 
 
 def check_parquet(files: dict[str, bytes], version: str) -> list[Problem]:
@@ -139,22 +181,62 @@ def verify(path: Path, manifest_path: Path | None = None) -> list[Problem]:
     try:
         files = bundle.read(path)
     except (bundle.BundleError, OSError) as exc:
-        return [Problem(str(path), None, None, None, str(exc), "a release bundle (zip or folder)", "verify-unreadable")]
+        return [
+            Problem(
+                file=str(path),
+                line=None,
+                record=None,
+                field=None,
+                message=str(exc),
+                expected="a release bundle (zip or folder)",
+                code="verify-unreadable",
+            )
+        ]
     problems = []
     content = manifest_path.read_bytes() if manifest_path else files.get(bundle.MANIFEST)
     if content is None:
         message = f"the bundle has no {bundle.MANIFEST}"
         expected = "a bundle made by `incidents release`, or --manifest releases/vX.Y.Z.json"
-        return [Problem(bundle.MANIFEST, None, None, None, message, expected, "verify-no-manifest")]
+        return [
+            Problem(
+                file=bundle.MANIFEST,
+                line=None,
+                record=None,
+                field=None,
+                message=message,
+                expected=expected,
+                code="verify-no-manifest",
+            )
+        ]
     if manifest_path and bundle.MANIFEST in files and files[bundle.MANIFEST] != content:
         message = f"the bundle's manifest differs from {manifest_path}"
-        problems.append(Problem(bundle.MANIFEST, None, None, None, message, "the same manifest", "verify-changed"))
+        problems.append(
+            Problem(
+                file=bundle.MANIFEST,
+                line=None,
+                record=None,
+                field=None,
+                message=message,
+                expected="the same manifest",
+                code="verify-changed",
+            )
+        )
     try:
         manifest = json.loads(content)
         entries, version = manifest["files"], str(manifest["version"])
     except (ValueError, KeyError, TypeError) as exc:
         message = f"the manifest cannot be read: {exc}"
-        return [Problem(bundle.MANIFEST, None, None, None, message, "a release manifest", "verify-no-manifest")]
+        return [
+            Problem(
+                file=bundle.MANIFEST,
+                line=None,
+                record=None,
+                field=None,
+                message=message,
+                expected="a release manifest",
+                code="verify-no-manifest",
+            )
+        ]
     problems += check_files(files, entries)
     problems += check_descriptor(files)
     problems += check_parquet(files, version)

@@ -1,7 +1,8 @@
-"""mkdocs hook: adds the generated pages (`incidents.site`) to the site at build time.
+"""The mkdocs events that add the generated pages (`incidents.site`) to the site at build time.
 
-They exist only in the built site, never in docs/, so they cannot be committed stale. Named in mkdocs.yml
-under `hooks:`; mkdocs loads this file by path.
+They exist only in the built site, never in docs/, so they cannot be committed stale. mkdocs.yml names the
+hook `tools/incidents/cli/mkdocs_hook.py` (mkdocs loads it by path), which calls these with the `incidents`
+command for the CLI reference page: the site never imports the CLI.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import click
 from mkdocs.structure.files import File, Files
 
 from incidents import site as docs
@@ -46,10 +48,11 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     return docs.repository_links(markdown, f"docs/{src}", src, homepage, outside_docs_only=True)
 
 
-def on_files(files: Files, config: Any) -> Files:
+def on_files(files: Files, config: Any, cli: click.Group | None = None) -> Files:
+    """Add every generated page; the CLI reference page is made from `cli`'s help when it is given."""
     root = _root(config)
     has_versioning = (Path(config.docs_dir) / "versioning.md").exists()
-    inputs = docs.read_inputs(root)
+    inputs = docs.read_inputs(root, cli)
     _inputs[root] = inputs
     generated = docs.generate(inputs, has_versioning)
     generated.update(docs.standard_files(root / "schemas"))

@@ -67,3 +67,16 @@ def raw_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
     lines += ["| " + " | ".join(c.replace("\n", " ") for c in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def thousands(n: int) -> str:
+    return f"{n:,}"
+
+
+def count_noun(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def indent(markdown: str) -> str:
+    """Markdown indented to sit inside an admonition or a collapsible block."""
+    return "".join(f"    {line}" if line.strip() else line for line in markdown.splitlines(keepends=True))

@@ -69,14 +69,14 @@ def check_states(
         if incident_id not in present:
             problems.append(
                 Problem(
-                    manifest_file,
-                    release.lines.get(incident_id),
-                    incident_id,
-                    "incident_id",
-                    f"published in {release.tag} but data/records/{incident_id}.yaml is gone",
-                    "every published id to stay, as active, withdrawn (incidents withdraw) or merged "
+                    file=manifest_file,
+                    line=release.lines.get(incident_id),
+                    record=incident_id,
+                    field="incident_id",
+                    message=f"published in {release.tag} but data/records/{incident_id}.yaml is gone",
+                    expected="every published id to stay, as active, withdrawn (incidents withdraw) or merged "
                     "(incidents merge): restore the file",
-                    "continuity-missing",
+                    code="continuity-missing",
                 )
             )
         elif incident_id in states:
@@ -90,7 +90,15 @@ def _check_record(release: Release, published: dict, state: State, line_of: Line
     later = state.status_changed[kept:]
 
     def problem(field: str, message: str, expected: str, code: str) -> Problem:
-        return Problem(state.path, line_of(state.path, field), incident_id, field, message, expected, code)
+        return Problem(
+            file=state.path,
+            line=line_of(state.path, field),
+            record=incident_id,
+            field=field,
+            message=message,
+            expected=expected,
+            code=code,
+        )
 
     if state.history[kept] != published["history_sha256"]:
         return [

@@ -81,7 +81,15 @@ def locate(finding: checks.Finding, rows: pa.Table, reread: Reread) -> Problem:
     line = reread.line(path, *prefix, field) if field else reread.line(path, *prefix)
     label = f"{prefix[0]}[{prefix[1]}].{field}" if prefix else field
     record = rows.column(standard.ID_FIELDS.get(finding.table, "incident_id"))[finding.row].as_py()
-    return Problem(path, line, record, label, finding.message, finding.expected, finding.code)
+    return Problem(
+        file=path,
+        line=line,
+        record=record,
+        field=label,
+        message=finding.message,
+        expected=finding.expected,
+        code=finding.code,
+    )
 
 
 CHILD_KEYS = {child: key for key, (child, _) in standard.RECORD_CHILDREN.items()}

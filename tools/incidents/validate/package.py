@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import json
 import os
-import re
-import stat
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -30,26 +27,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from incidents import build, standard
+from incidents import standard
 from incidents.core.layout import Layout
 from incidents.core.problems import Problem
 from incidents.core.problems import sort as sort_problems
 from incidents.validate import engines
 from incidents.validate import rules as checks
-
-PARTITIONED = "partitioned"  # data/tables/partitioned/<table>/year=YYYY/country=XXX/part-0.parquet
-PART_FILE = "part-0.parquet"
-INCIDENT_TABLES = ("incidents", "incident_actors", "incident_sources", "incident_citations", "revisions")
-SHARED_TABLES = ("actors", "sources")  # not split: every partition's rows may refer to any of them
-_SOURCE_ID = re.compile(r"^[0-9a-f]{64}$")
-
-
-@dataclass(frozen=True)
-class Unit:
-    """What one task checks: one file per table, relative to the root (a partition, or the whole package)."""
-
-    partition: str  # "year=2024/country=SYR", or "" for the single-file layout and the shared tables
-    files: dict[str, str]
+from incidents.validate.archived_texts import has_texts, source_texts
+from incidents.validate.descriptor import check_descriptor, check_schema
+from incidents.validate.partitions import (
+    INCIDENT_TABLES,
+    PARTITIONED,
+    Unit,
+    partition_problems,
+    units_of,
+)
 
 
 @dataclass
@@ -58,176 +50,20 @@ class Report:
     notes: list[str] = field(default_factory=list)  # what was read, and any check skipped (not problems)
 
 
-def units_of(root: Path) -> tuple[list[Unit], str]:
-    """The units of work of the package at `root`, and the layout's name. The partitioned layout is read
-    when `data/tables/partitioned/` exists, else the single files `data/tables/<table>.parquet`."""
-    layout = Layout(root)
-    folder = layout.tables / PARTITIONED
-    if not folder.is_dir():
-        files = {name: layout.rel(layout.tables / f"{name}.parquet") for name in standard.TABLES}
-        return [Unit("", files)], "single files"
-    partitions = sorted(
-        {
-            path.parent.relative_to(folder / name).as_posix()
-            for name in INCIDENT_TABLES
-            for path in (folder / name).rglob(PART_FILE)
-        }
-    )
-    units = [
-        Unit(part, {name: layout.rel(folder / name / part / PART_FILE) for name in INCIDENT_TABLES})
-        for part in partitions
-    ]
-    units.append(Unit("", {name: layout.rel(folder / name / PART_FILE) for name in SHARED_TABLES}))
-    return units, f"{len(partitions)} partitions under {layout.rel(folder)}"
-
-
-def check_schema(std: standard.Standard, table: str, path: Path, display: str) -> list[Problem]:
-    """A Parquet file's columns and types against the Table Schema: the rules need exactly these columns."""
-    try:
-        found = pq.read_schema(path)
-    except (OSError, pa.ArrowException) as exc:
-        message = f"the file cannot be read as Parquet: {exc}"
-        return [Problem(display, None, None, None, message, f"the {table} table as Parquet", "table-unreadable")]
-    expected = std.arrow_schema(table)
-    problems = []
-    for spec in expected:
-        if spec.name not in found.names:
-            message = "the column is missing"
-            problems.append(Problem(display, None, None, spec.name, message, f"a column {spec.type}", "missing-column"))
-        elif not found.field(spec.name).type.equals(_as_stored(spec.type)):
-            message = f"the column has type {found.field(spec.name).type}"
-            problems.append(
-                Problem(
-                    display,
-                    None,
-                    None,
-                    spec.name,
-                    message,
-                    f"type {_as_stored(spec.type)} (schemas/tables)",
-                    "column-type",
-                )
-            )
-    for name in found.names:
-        if name not in expected.names:
-            message = "a column the standard does not have"
-            problems.append(Problem(display, None, None, name, message, "only the standard's columns", "extra-column"))
-    return problems
-
-
-def _as_stored(arrow_type: pa.DataType) -> pa.DataType:
-    """The type a column reads back from Parquet as: Parquet has no seconds, so timestamps come back in ms."""
-    if pa.types.is_timestamp(arrow_type) and arrow_type.unit == "s":
-        return pa.timestamp("ms", tz=arrow_type.tz)
-    return arrow_type
-
-
-def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> list[Problem]:
-    """datapackage.json is the one `incidents build` writes: its resources, their paths and schemas as in
-    schemas/ (build.descriptor), and with the single-file layout the Parquet files' sizes and hashes."""
-    layout = Layout(root)
-    display = layout.rel(layout.descriptor)
-    expected_text = "the datapackage.json `incidents build` writes"
-    try:
-        descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return [Problem(display, None, None, None, "the descriptor is missing", expected_text, "descriptor")]
-    except (OSError, ValueError) as exc:
-        line = getattr(exc, "lineno", None)
-        return [
-            Problem(display, line, None, None, f"the descriptor cannot be read: {exc}", expected_text, "descriptor")
-        ]
-    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        return [Problem(display, None, None, None, "no list of resources", expected_text, "descriptor")]
-    empty = {name: {"csv": b"", "parquet": b""} for name in standard.TABLES}
-    wanted = build.descriptor(std, {}, empty, descriptor.get("sources", []))["resources"]
-    found = {r.get("name"): (i, r) for i, r in enumerate(descriptor["resources"]) if isinstance(r, dict)}
-    problems = []
-    for resource in wanted:
-        name = resource["name"]
-        if name not in found:
-            problems.append(
-                Problem(display, None, None, "resources", f"no resource {name!r}", expected_text, "descriptor")
-            )
-            continue
-        index, have = found[name]
-        for key, value in resource.items():
-            if key not in ("bytes", "hash") and have.get(key) != value:
-                where = f"resources[{index}].{key}"
-                message = f"{name}: {key} differs from schemas/" if key == "schema" else f"found {have.get(key)!r}"
-                problems.append(Problem(display, None, None, where, message, f"{value!r}"[:200], "descriptor"))
-        path = layout.root / resource["path"]  # the file the build writes, whatever the descriptor says
-        if single_files and resource["format"] == "parquet" and path.is_file():
-            for key, value in build.file_stats(path.read_bytes()).items():
-                if have.get(key) != value:
-                    message = f"{layout.rel(path)} has {key} {value}"
-                    where = f"resources[{index}].{key}"
-                    problems.append(Problem(display, None, None, where, message, f"{have.get(key)}", "descriptor"))
-    names = {r["name"] for r in wanted}
-    for name, (index, _) in found.items():
-        if name not in names:
-            message = f"a resource {name!r} the build does not write"
-            problems.append(Problem(display, None, None, f"resources[{index}]", message, expected_text, "descriptor"))
-    return problems
-
-
 def _problem(finding: checks.Finding, table: pa.Table, path: str, row: int | None = None) -> Problem:
     """A finding on a row of `table` (read from `path`) as a problem: the CSV line and the record's id."""
     at = finding.row if row is None else row
     ids = table.column(standard.ID_FIELDS.get(finding.table, "incident_id"))
     record = ids[finding.row].as_py() if len(ids) > finding.row else None
-    return Problem(path, at + 2, record, finding.field, finding.message, finding.expected, finding.code)
-
-
-def _source_texts(sources: Path, ids: Iterable[str]) -> dict[str, bytes]:
-    """The archived texts (UTF-8 bytes) of the given sources that are present, regular files and UTF-8 (the
-    record validation reports the others); ids that are not sha256 names are never turned into paths."""
-    texts = {}
-    folder = str(sources)
-    for source_id in ids:
-        if _SOURCE_ID.match(source_id):
-            content = _read_regular(f"{folder}/{source_id}.txt")
-            if content is not None:
-                texts[source_id] = content
-    try:  # one check of all the bytes in C; only on failure is each text decoded to find which
-        pa.array(list(texts.values()), pa.binary()).cast(pa.string())
-    except pa.ArrowInvalid:
-        texts = {i: t for i, t in texts.items() if _is_utf8(t)}
-    return texts
-
-
-_NOFOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)  # a symbolic link is refused by the open itself
-
-
-def _read_regular(path: str) -> bytes | None:
-    """The bytes of a regular file, None for anything else. Plain system calls: a Python file object per
-    text cost more than the reading, over a hundred thousand small texts."""
-    try:
-        fd = os.open(path, _NOFOLLOW)
-    except OSError:
-        return None
-    try:
-        size = os.fstat(fd)
-        if not stat.S_ISREG(size.st_mode):
-            return None
-        content = os.read(fd, size.st_size + 1)  # a short read is the end of a regular file
-        if len(content) <= size.st_size:
-            return content
-        parts = [content]  # it grew since the stat: read on to its end
-        while chunk := os.read(fd, 1024 * 1024):
-            parts.append(chunk)
-        return b"".join(parts)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
-def _is_utf8(content: bytes) -> bool:
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+    return Problem(
+        file=path,
+        line=at + 2,
+        record=record,
+        field=finding.field,
+        message=finding.message,
+        expected=finding.expected,
+        code=finding.code,
+    )
 
 
 def _run(rules: list[checks.Check]) -> list[checks.Finding]:
@@ -237,33 +73,6 @@ def _run(rules: list[checks.Check]) -> list[checks.Finding]:
 
 def _collect(rule: checks.Check) -> list[checks.Finding]:
     return list(rule())
-
-
-_PARTITION = re.compile(r"^(year|country)=[^/]+(/(year|country)=[^/]+)?$")
-
-
-def _partition_problems(unit: Unit, incidents: pa.Table) -> list[Problem]:
-    """Each incident lies in the partition named for its year and country (so partitions are self-contained)."""
-    path = unit.files["incidents"]
-    if not _PARTITION.match(unit.partition):
-        message = f"a partition folder named {unit.partition!r}"
-        return [Problem(path, None, None, None, message, "year=YYYY and/or country=XXX folders", "partition")]
-    keys = dict(part.split("=", 1) for part in unit.partition.split("/"))
-    year = pc.cast(pc.year(incidents.column("date_start")), pa.string())
-    actual = {"year": year, "country": incidents.column("country")}
-    fields = {"year": "date_start", "country": "country"}
-    ids = incidents.column("incident_id")
-    problems = []
-    for key, value in keys.items():
-        found = pc.fill_null(actual[key], HIVE_NULL)
-        for row in pc.indices_nonzero(pc.not_equal(found, value)).to_pylist():
-            message = f"an incident of {key}={found[row].as_py()}"
-            expected = f"only incidents of {unit.partition} in this partition"
-            problems.append(Problem(path, row + 2, ids[row].as_py(), fields[key], message, expected, "partition"))
-    return problems
-
-
-HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # Hive's name for the partition of empty values (no date_start)
 
 
 @dataclass(frozen=True)
@@ -342,7 +151,7 @@ def check_unit(
         starts = tables.pieces("incidents").starts
         for unit, start, end in zip(units, starts, starts[1:], strict=False):
             if unit.partition:
-                problems += _partition_problems(unit, tables["incidents"].slice(start, end - start))
+                problems += partition_problems(unit, tables["incidents"].slice(start, end - start))
     return problems
 
 
@@ -397,7 +206,7 @@ def _evidence_rules(std: standard.Standard, sources: Path, table: pa.Table) -> l
 
 
 def _cited_texts(sources: Path, table: pa.Table) -> dict[str, bytes]:
-    return _source_texts(sources, pc.unique(table.column("source_id")).drop_null().to_pylist())
+    return source_texts(sources, pc.unique(table.column("source_id")).drop_null().to_pylist())
 
 
 def _quote_rules(sources: Path, table: pa.Table) -> list[checks.Check]:
@@ -555,13 +364,13 @@ def _misplaced_children(
             holder = int(np.searchsorted(starts["incidents"], incident_rows[k].as_py(), side="right")) - 1
             problems.append(
                 Problem(
-                    path,
-                    row - int(starts[name][piece]) + 2,
-                    wanted[k].as_py(),
-                    "incident_id",
-                    f"the incident lies in partition {pieces['incidents'][holder][1]}",
-                    f"the rows of an incident in its own partition ({part} holds this row)",
-                    "partition",
+                    file=path,
+                    line=row - int(starts[name][piece]) + 2,
+                    record=wanted[k].as_py(),
+                    field="incident_id",
+                    message=f"the incident lies in partition {pieces['incidents'][holder][1]}",
+                    expected=f"the rows of an incident in its own partition ({part} holds this row)",
+                    code="partition",
                 )
             )
     return problems
@@ -600,14 +409,22 @@ def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | N
     single = not (layout.tables / PARTITIONED).is_dir()  # the single-file layout is one unit of all tables
     described = _pool().submit(check_descriptor, std, root, single)  # hashing the files, beside the rules
     missing = [
-        Problem(path, None, None, None, "the file is missing", "every table of the package", "missing-file")
+        Problem(
+            file=path,
+            line=None,
+            record=None,
+            field=None,
+            message="the file is missing",
+            expected="every table of the package",
+            code="missing-file",
+        )
         for unit in units
         for path in unit.files.values()
         if not (root / path).is_file()
     ]
     if missing:
         return Report(sort_problems(described.result() + missing), notes)
-    with_texts = _has_texts(layout.sources)
+    with_texts = has_texts(layout.sources)
     if not with_texts:
         notes.append("evidence quotes not compared with the archived texts: no data/sources/*.txt here")
     when = today or dt.datetime.now(dt.UTC).date()
@@ -618,12 +435,3 @@ def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | N
         tasks.append(partial(check_keys, where, units))
     problems = [p for result in run(tasks) for p in result]
     return Report(sort_problems(described.result() + problems), notes)
-
-
-def _has_texts(sources: Path) -> bool:
-    """Whether the folder holds an archived text: its first one will do (Path.glob lists them all)."""
-    try:
-        with os.scandir(sources) as entries:
-            return any(entry.name.endswith(".txt") and not entry.name.startswith(".") for entry in entries)
-    except OSError:
-        return False

@@ -102,7 +102,17 @@ def check_file(validator: Draft202012Validator, loaded: Loaded, id_field: str, r
                 continue
             seen.add(tuple(path))
         field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[") or None
-        out.append(Problem(loaded.path, loaded.line(*path), record, field, found, expected, code))
+        out.append(
+            Problem(
+                file=loaded.path,
+                line=loaded.line(*path),
+                record=record,
+                field=field,
+                message=found,
+                expected=expected,
+                code=code,
+            )
+        )
     return out + file_name(loaded, id_field, record)
 
 
@@ -113,13 +123,13 @@ def file_name(loaded: Loaded, id_field: str, record: str | None) -> list[Problem
         return []
     return [
         Problem(
-            loaded.path,
-            loaded.line(id_field),
-            record,
-            id_field,
-            f"the file is named {stem}.yaml",
-            f"the file name {record}.yaml",
-            "file-name",
+            file=loaded.path,
+            line=loaded.line(id_field),
+            record=record,
+            field=id_field,
+            message=f"the file is named {stem}.yaml",
+            expected=f"the file name {record}.yaml",
+            code="file-name",
         )
     ]
 

@@ -1,0 +1,155 @@
+"""The bad-input corpus: each case in tests/bad_inputs/ is put into a valid dataset, and `incidents validate`
+must report exactly the problems listed for it in cases.yaml (file, line, field, code), exit 1, and never
+crash or hang. Large and binary inputs are generated here rather than committed."""
+
+from __future__ import annotations
+
+import json
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from factories import ACTOR_A, INCIDENT, SOURCE, make_dataset
+from incidents.cli import cli
+from incidents.core.layout import Layout
+
+HERE = Path(__file__).parents[1] / "bad_inputs"
+CASES: list[dict[str, Any]] = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
+SECONDS_PER_CASE = 20
+# Files added beside the good ones, for cases whose id collides with the good file's.
+SECOND_INCIDENT = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T01"
+SECOND_ACTOR = "act_01KAXQ8N5D4C3R6E0J2VWZ7TCC"
+
+
+@contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    def stop(signum: int, frame: object) -> None:
+        raise TimeoutError(f"validation took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def content(case: dict[str, Any]) -> bytes:
+    """The bytes of the bad file: the committed text, re-encoded or grown as the case says."""
+    text = (HERE / f"{case['name']}.yaml").read_text(encoding="utf-8")
+    transform = case.get("transform")
+    if transform == "latin-1":
+        return text.encode("latin-1")
+    if transform == "utf-16":
+        return text.encode("utf-16")
+    if transform == "bom":
+        return b"\xef\xbb\xbf" + text.encode("utf-8")
+    if transform == "crlf":
+        return text.replace("\n", "\r\n").encode("utf-8")
+    if transform == "huge":  # valid YAML, just too big: 1.1 MB of comments
+        return text.encode("utf-8") + (b"#" + b"x" * 99 + b"\n") * 11_000
+    if transform == "binary":
+        return text.encode("utf-8")[:200] + bytes(range(256)) * 4
+    if transform == "control-character":  # an ANSI colour code pasted from a terminal
+        return text.replace(" CONTROL", "\x1b[31m").encode("utf-8")
+    if transform == "too-long":
+        return text.replace("summary: Militia", "summary: " + "Militia " * 2_600, 1).encode("utf-8")
+    return text.encode("utf-8")
+
+
+def place(case: dict[str, Any], layout: Layout) -> None:
+    """Put the case's file where it belongs in the valid dataset, replacing the good one (or beside it)."""
+    target = {
+        "record": layout.records / f"{INCIDENT}.yaml",
+        "actor": layout.actors / f"{ACTOR_A}.yaml",
+        "source": layout.source_meta(SOURCE),
+        "second record": layout.records / f"{SECOND_INCIDENT}.yaml",
+        "second actor": layout.actors / f"{SECOND_ACTOR}.yaml",
+    }[case.get("target", "record")]
+    data = content(case)
+    transform = case.get("transform")
+    if transform == "symlink":  # the record file is a link to a file elsewhere
+        outside = layout.root / "elsewhere.yaml"
+        outside.write_bytes(data)
+        target.unlink()
+        target.symlink_to(outside)
+        return
+    target.write_bytes(data)
+    text = layout.source_text(SOURCE)
+    if transform == "source-text-symlink":  # the archived text links out of the repository
+        outside = layout.root.parent / f"{layout.root.name}-outside.txt"
+        outside.write_bytes(text.read_bytes())
+        text.unlink()
+        text.symlink_to(outside)
+    elif transform == "source-text-edited":
+        text.write_bytes(text.read_bytes().replace(b"Police", b"Officers"))
+
+
+def test_the_corpus_has_at_least_forty_cases_each_with_its_file():
+    names = [case["name"] for case in CASES]
+    assert len(names) >= 40 and len(set(names)) == len(names)
+    assert {p.stem for p in HERE.glob("*.yaml")} - {"cases"} == set(names)
+
+
+# Each kind of bad input the contribution rules promise a clean error for (issue 4), and its cases here.
+KINDS = {
+    "broken YAML": ["yaml_bad_indentation", "yaml_unclosed_list", "yaml_unclosed_quote"],
+    "latin-1": ["latin1"],
+    "UTF-16": ["utf16"],
+    "a byte-order mark": ["bom"],
+    "CRLF line endings": ["crlf"],
+    "tabs": ["tab_indentation"],
+    "duplicated keys": ["duplicate_key"],
+    "a YAML alias bomb": ["alias_bomb", "merge_key"],
+    "a huge file": ["huge_file", "text_too_long"],
+    "a deeply nested value": ["deeply_nested"],
+    "unknown fields": ["unknown_field", "unknown_field_in_evidence"],
+    "ids that collide": ["colliding_incident_ids", "colliding_actor_ids"],
+    "a quote not in its source": ["quote_not_in_source", "quote_at_wrong_offsets"],
+    "offsets past the end": ["offsets_past_the_end"],
+    "31 February": ["february_31"],
+    "a future date": ["future_date"],
+    "coordinates in the sea": ["coordinates_in_the_sea"],
+    "coordinates in another country": ["coordinates_in_another_country"],
+    "negative counts": ["negative_fatalities", "negative_injured"],
+    "low > high": ["fatalities_low_above_high"],
+    "a spreadsheet formula cell": ["formula_in_summary", "formula_in_tag", "formula_in_actor_name"],
+    "a path traversal in a source reference": ["archive_path_traversal", "evidence_source_path_traversal"],
+    "a symlink": ["source_text_symlink", "record_symlink"],
+}
+
+
+def test_the_corpus_covers_every_kind_of_bad_input_the_rules_promise():
+    names = {case["name"] for case in CASES}
+    assert {kind: [n for n in cases if n not in names] for kind, cases in KINDS.items()} == {k: [] for k in KINDS}
+
+
+def test_every_case_is_reported_on_a_line_unless_the_file_is_refused_unread():
+    unread = {"too-large", "symlink"}  # the file is never opened, so no line of it can be named
+    for case in CASES:
+        for problem in case["problems"]:
+            assert problem["line"] is not None or problem["code"] in unread, case["name"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_bad_input_gives_exactly_its_error(tmp_path, case):
+    layout = make_dataset(tmp_path / "repo")
+    place(case, layout)
+    with time_limit(SECONDS_PER_CASE):
+        result = CliRunner().invoke(cli, ["--root", str(layout.root), "validate", "--format", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.output)["problems"]
+    got = [{k: p[k] for k in ("file", "line", "field", "code")} for p in found]
+    want = [{"file": "data/records/" + f"{INCIDENT}.yaml", **p} for p in case["problems"]]
+    for problem in want:
+        problem["file"] = problem["file"].replace("<actor>", ACTOR_A).replace("<source>", SOURCE)
+    assert got == want, json.dumps(found, indent=1)
+    assert all(p["message"] and p["expected"] for p in found)

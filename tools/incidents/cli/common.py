@@ -1,0 +1,37 @@
+"""What every command shares: exit codes, the repository root from the context, the time, the user, and
+how problems are printed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import click
+
+from incidents.core import problems
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def root(ctx: click.Context) -> Path:
+    return Path(ctx.obj["root"])
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def git_user() -> str | None:
+    try:
+        name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return None
+    return name.strip() or None
+
+
+def report(found: list[problems.Problem], output_format: str) -> None:
+    text = problems.FORMATS[output_format](found)
+    if text:
+        click.echo(text)

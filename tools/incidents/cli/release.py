@@ -1,0 +1,115 @@
+"""Commands for releases: cut one, rebuild its bundle, verify a bundle, compare two versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from incidents.cli import common
+from incidents.core import problems
+from incidents.core.layout import Layout
+from incidents.release import record_diff as diff_
+
+
+@click.command("release")
+@click.option(
+    "--bump",
+    type=click.Choice(diff_.BUMPS),
+    default=None,
+    help="Raise the proposed bump (never lower it). Default: the bump the changes call for.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the proposed version and changelog section; write nothing.")
+@click.option(
+    "--date",
+    "date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Release date (YYYY-MM-DD) for CHANGELOG.md, CITATION.cff and the manifest. Default: today (UTC).",
+)
+@click.pass_context
+def release_command(ctx: click.Context, bump: str | None, dry_run: bool, date: dt.datetime | None) -> None:
+    """Cut a release: version, CHANGELOG.md, CITATION.cff, releases/vX.Y.Z.json and dist/<name>-vX.Y.Z.zip."""
+    from incidents import release as release_
+
+    try:
+        outcome = release_.release(common.root(ctx), bump, dry_run, date.date() if date else None)
+    except release_.ReleaseError as exc:
+        click.echo(f"release refused: {exc}", err=True)
+        sys.exit(common.EXIT_USAGE)
+    if outcome.problems:
+        common.report(outcome.problems, "human")
+        click.echo(f"release stopped: {len(outcome.problems)} problem(s); nothing was written", err=True)
+        sys.exit(common.EXIT_INVALID)
+    assert outcome.plan is not None
+    plan = outcome.plan
+    raised = "" if plan.bump == plan.proposed else f" (proposed {plan.proposed or 'none'})"
+    why = "; ".join(plan.diff.reasons())
+    if dry_run:
+        click.echo(f"would release v{plan.version}: {plan.bump}{raised} bump since {plan.previous}: {why}\n")
+        click.echo(outcome.section)
+        return
+    layout = Layout(common.root(ctx))
+    click.echo(f"released v{plan.version}: {plan.bump}{raised} bump since {plan.previous}: {why}")
+    for path in outcome.written:
+        click.echo(f"  wrote {layout.rel(path)}")
+
+
+@click.command("bundle")
+@click.argument("version")
+@click.pass_context
+def bundle_command(ctx: click.Context, version: str) -> None:
+    """Rebuild dist/<name>-vVERSION.zip from the committed files of a release already cut (byte-identical)."""
+    from incidents import release as release_
+
+    try:
+        path = release_.rebuild_bundle(common.root(ctx), version)
+    except release_.ReleaseError as exc:
+        click.echo(f"bundle refused: {exc}", err=True)
+        sys.exit(common.EXIT_INVALID)
+    click.echo(Layout(common.root(ctx)).rel(path))
+
+
+@click.command("diff")
+@click.argument("old")
+@click.argument("new", default=".")
+@click.option("--format", "output_format", type=click.Choice(sorted(diff_.FORMATS)), default="human", show_default=True)
+@click.pass_context
+def diff_command(ctx: click.Context, old: str, new: str, output_format: str) -> None:
+    """Compare two versions record by record. OLD and NEW: a release (v0.1.0), a bundle (zip or folder), or
+    '.' for the working tree (the default NEW)."""
+    from incidents.release import diff_targets as refs
+
+    layout = Layout(common.root(ctx))
+    try:
+        found = diff_.diff(refs.resolve(layout, old), refs.resolve(layout, new))
+    except refs.RefError as exc:
+        click.echo(f"diff: {exc}", err=True)
+        sys.exit(common.EXIT_USAGE)
+    click.echo(diff_.FORMATS[output_format](found))
+
+
+@click.command("verify")
+@click.argument("bundle_or_dir", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--manifest",
+    "manifest_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Check against this manifest (e.g. the committed releases/vX.Y.Z.json) instead of the bundle's own.",
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(sorted(problems.FORMATS)), default="human", show_default=True
+)
+def verify_command(bundle_or_dir: Path, manifest_path: Path | None, output_format: str) -> None:
+    """Check a release bundle: hashes and sizes against the manifest, the descriptor, the tables. Exit 1 if not."""
+    from incidents.release import verify as verify_
+
+    found = verify_.verify(bundle_or_dir, manifest_path)
+    if output_format == "json" or found:
+        common.report(found, output_format)
+    if output_format == "human":
+        click.echo(f"{len(found)} problem(s)" if found else f"{bundle_or_dir}: verified", err=bool(found))
+    sys.exit(common.EXIT_INVALID if found else 0)
