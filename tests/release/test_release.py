@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from factories import INCIDENT
 from incidents.cli import cli
 from incidents.core.layout import Layout
+from incidents.records.fingerprints import history_sha256, sha256
 from incidents.release import ReleaseError, bundle, manifest, rebuild_bundle, release
-from incidents.release.snapshot import history_sha256, sha256
 from incidents.validate import validate
 from releasing import DAY, read_record, releasable, revise, second, write_record
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from incidents.core.problems import Problem
 from incidents.importers.rows import STANDARD, ActorRef, Cells, Export, Mapped, Row, codelist_labels
+from incidents.validate.rules.incidents import fatality_range_breaks
 
 # The columns the importer reads; GED files hold more (ids of conflicts and dyads, deaths by side, ...).
 COLUMNS = (
@@ -113,7 +114,8 @@ def fatality_range(
     """UCDP's low / best / high made a well-formed range, and the note saying how, when UCDP's own coding has
     low above best or best above high: best stays as coded, low and high become the least and the most of
     the three. The coded values stay verbatim in the evidence (the row) and in the note."""
-    if low is None or best is None or high is None or low <= best <= high:
+    broken = [bool(b.where.as_py()) for b in fatality_range_breaks(low, best, high) if b.where.is_valid]
+    if low is None or best is None or high is None or not any(broken):
         return low, best, high, None
     note = (
         f"UCDP coded deaths low {low}, best {best}, high {high}, which is not a range (the source is inconsistent); "

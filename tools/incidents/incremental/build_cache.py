@@ -54,6 +54,7 @@ _SHAPERS = (
     "incidents.build.tables",
     "incidents.validate.continuity",
     "incidents.release.snapshot",
+    "incidents.records.fingerprints",
     "incidents.standard",
     "incidents.validate.rules",
     "incidents.validate.rules.findings",

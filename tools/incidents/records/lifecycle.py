@@ -15,8 +15,7 @@ from typing import Any
 
 from incidents.records import revisions
 from incidents.records.revisions import HISTORY, Stamp
-from incidents.release.snapshot import TOMBSTONES
-from incidents.standard import EVIDENCED_FIELDS
+from incidents.standard import EVIDENCED_FIELDS, TOMBSTONES
 
 Record = dict[str, Any]
 

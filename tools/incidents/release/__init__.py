@@ -23,9 +23,10 @@ from incidents.core import atomic
 from incidents.core.layout import Layout
 from incidents.core.problems import Problem
 from incidents.core.problems import sort as sort_problems
+from incidents.records.fingerprints import sha256
 from incidents.release import bundle, changelog, citation, manifest
 from incidents.release.record_diff import BUMPS, Diff, diff
-from incidents.release.snapshot import Snapshot, from_manifest, from_records, schema_snapshot, sha256
+from incidents.release.snapshot import Snapshot, from_manifest, from_records, schema_snapshot
 
 
 class ReleaseError(Exception):

@@ -12,7 +12,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from incidents.records import revisions
-from incidents.release.snapshot import TOMBSTONES, RecordState, Snapshot, history_sha256, revision_number
+from incidents.records.fingerprints import history_sha256, revision_number
+from incidents.release.snapshot import RecordState, Snapshot
+from incidents.standard import TOMBSTONES
 
 BUMPS = ("patch", "minor", "major")
 # Type changes that keep every old value valid (the new type reads all old values).

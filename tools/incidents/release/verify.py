@@ -19,8 +19,8 @@ import pyarrow.parquet as pq
 
 from incidents.core.problems import Problem
 from incidents.core.problems import sort as sort_problems
+from incidents.records.fingerprints import sha256
 from incidents.release import bundle
-from incidents.release.snapshot import sha256
 
 RELEASED = "a file as released (run `incidents bundle` on the release's commit, or download it again)"
 

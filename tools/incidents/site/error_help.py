@@ -3,9 +3,6 @@ from the catalogue of error codes (standard/error_codes/), a section per command
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-
 from incidents.core import problems
 from incidents.site.markdown import cell, generated_note, raw_table
 from incidents.standard.error_codes import CATALOGUE

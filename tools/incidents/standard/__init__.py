@@ -35,6 +35,8 @@ RECORD_CHILDREN = {
 ID_FIELDS = {"actors": "actor_id", "sources": "source_id"}
 # Fields whose values must each be supported by an evidence quote when they are not empty.
 EVIDENCED_FIELDS = ("date_start", "location", "fatalities_best", "injured", "detained", "released")
+# The statuses of a record that is no longer an incident of the dataset but stays, with its id, as a tombstone.
+TOMBSTONES = ("withdrawn", "merged")
 # A string cell must not look like a spreadsheet formula; lists are joined with ';'.
 LIST_DELIMITER = ";"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"

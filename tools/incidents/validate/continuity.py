@@ -11,12 +11,12 @@ import bisect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from incidents.core.problems import Problem
 from incidents.records import Loaded
+from incidents.records.fingerprints import fingerprints
 from incidents.release.manifest import Release
-from incidents.release.snapshot import TOMBSTONES, content_sha256, history_sha256, ordered_revisions
+from incidents.standard import TOMBSTONES
 
 FIX_HISTORY = "the published revisions unchanged, with a new revision added after them for every change"
 
@@ -33,18 +33,6 @@ class State:
     history: list[str]
     status_changed: list[bool]
     content: str
-
-
-def fingerprints(record: dict[str, Any]) -> dict[str, Any]:
-    """The fields of `State` but the path, for one record that passed its schema."""
-    revisions = ordered_revisions(record)
-    return {
-        "status": record.get("status"),
-        "numbers": [r.get("revision", 0) for r in revisions],
-        "history": [history_sha256(revisions[:n]) for n in range(len(revisions) + 1)],
-        "status_changed": ["status" in (r.get("fields_changed") or []) for r in revisions],
-        "content": content_sha256(record),
-    }
 
 
 LineOf = Callable[[str, str], int | None]  # (file, field) -> its line

@@ -27,7 +27,7 @@ from incidents.build import tables
 from incidents.core import git_tracked as worktree
 from incidents.core.problems import Problem
 from incidents.records import Loaded, dataset
-from incidents.validate import continuity
+from incidents.records.fingerprints import fingerprints as fingerprints_of
 from incidents.validate import schema_layer as schemacheck
 
 PARALLEL_FROM = 2000  # fewer files are checked in-process: starting workers costs more than it saves
@@ -49,7 +49,7 @@ FILES = pa.schema(
         ("rows", pa.bool_()),  # passed its schema: its rows are in the tables
         ("clean", pa.bool_()),  # no problem at all: its rows may be cached
         ("incident_id", pa.string()),  # the id a record file holds, read or not valid
-        # continuity's fingerprints of a record (see continuity.State)
+        # a record's fingerprints (records/fingerprints.py), which the continuity check compares
         ("status", pa.string()),
         ("numbers", pa.list_(pa.int64())),
         ("history", pa.list_(pa.string())),
@@ -124,7 +124,7 @@ def check_chunk(items: Sequence[Item], fingerprints: bool = True) -> Batch:
                 row["rows"] = True
                 good[kind].append((display, loaded.data))
                 if kind == "record" and fingerprints:
-                    row.update(continuity.fingerprints(loaded.data))
+                    row.update(fingerprints_of(loaded.data))
         row["clean"] = not found and info is not None
         problems.extend(found)
         files.append(row)

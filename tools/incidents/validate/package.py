@@ -303,7 +303,7 @@ def _threads(tasks: Sequence[Callable[[], T]]) -> list[T]:
     return list(_pool().map(lambda task: task(), tasks))
 
 
-def check_keys(root: str, units: list[Unit]) -> list[Problem]:
+def check_keys_across_units(root: str, units: list[Unit]) -> list[Problem]:
     """The rules across all partitions, on the key columns only: unique ids, references, merge targets,
     and that an incident's child rows lie in its partition."""
     engines.use_jemalloc()  # process-wide, so set by each task, wherever it runs
@@ -432,6 +432,6 @@ def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | N
     groups = [units] if single else _groups(root, units)
     tasks = [partial(check_unit, where, group, when, with_texts, with_keys=single) for group in groups]
     if not single:
-        tasks.append(partial(check_keys, where, units))
+        tasks.append(partial(check_keys_across_units, where, units))
     problems = [p for result in run(tasks) for p in result]
     return Report(sort_problems(described.result() + problems), notes)
