@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
 from click.testing import CliRunner
@@ -93,12 +94,23 @@ def test_a_quote_left_open_is_reported_with_the_lines_it_joins(tmp_path):
     assert problem.line == 2 and "spans lines 2-3: is a quote left open?" in problem.message
 
 
-def test_a_csv_error_says_that_the_rest_of_the_file_is_not_imported(tmp_path):
+def test_a_value_too_long_for_a_record_is_reported_and_the_rows_after_it_import(tmp_path):
     path = acled_file(tmp_path, acled_row("TST1"), acled_row("TST2", notes="x" * 200_000), acled_row("TST3"))
+    csv.field_size_limit(2**31 - 1)  # as another library may have left it: the import sets its own
     report = import_acled(make_dataset(tmp_path / "repo"), path)
-    assert report.created == ["acled:TST1"]
+    assert report.created == ["acled:TST1", "acled:TST3"]
+    assert {(p.line, p.record, p.field) for p in report.problems} == {
+        (3, "acled:TST2", "summary"),
+        (3, "acled:TST2", "evidence"),
+    }
+
+
+def test_a_row_over_the_row_limit_is_reported_and_reading_resumes_after_it(tmp_path):
+    path = acled_file(tmp_path, acled_row("TST1"), acled_row("TST2", notes="x" * 1_100_000), acled_row("TST3"))
+    report = import_acled(make_dataset(tmp_path / "repo"), path)
+    assert report.created == ["acled:TST1", "acled:TST3"] and report.rows == 3
     (problem,) = report.problems
-    assert problem.line == 3 and "no row from this line on is imported" in problem.message
+    assert problem.line == 3 and "reading resumes after it" in problem.message
 
 
 def test_coordinates_the_export_places_outside_the_country_import_flagged_with_a_warning(tmp_path):

@@ -83,9 +83,6 @@ def build(root: Path, lock_timeout: float = 0) -> BuildResult:
             [
                 Problem(
                     file=layout.rel(layout.lock),
-                    line=None,
-                    record=None,
-                    field=None,
                     message=message,
                     expected="one build at a time: wait for the other to finish and run again (or pass --wait SECONDS)",
                     code="locked",

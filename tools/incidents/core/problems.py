@@ -11,18 +11,17 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, kw_only=True)
 class Problem:
-    """One problem: built with keywords, `Problem(file=..., line=..., record=..., field=..., message=...,
-    expected=..., code=...)`, where `code` is an entry of the catalogue (incidents.standard.error_codes).
-    (Positional arguments, in that order, still work.)"""
+    """One problem, built with keywords: `Problem(file=..., message=..., code=...)` and, where known, `line`,
+    `record`, `field` and `expected`; `code` is an entry of the catalogue (incidents.standard.error_codes)."""
 
     file: str
-    line: int | None
-    record: str | None
-    field: str | None
+    line: int | None = None
+    record: str | None = None
+    field: str | None = None
     message: str
-    expected: str | None
+    expected: str | None = None
     code: str
 
     def with_location(self, file: str, line: int | None, record: str | None = None) -> Problem:

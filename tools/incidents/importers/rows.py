@@ -77,6 +77,7 @@ def read_rows(text: str, file: str, columns: tuple[str, ...]) -> tuple[list[Row]
             spans.append(match.span())
             yield match.group()
 
+    _same_field_limit()
     reader = csv.reader(lines())
     problems: list[Problem] = []
     try:
@@ -88,8 +89,6 @@ def read_rows(text: str, file: str, columns: tuple[str, ...]) -> tuple[list[Row]
                 Problem(
                     file=file,
                     line=1,
-                    record=None,
-                    field=None,
                     message="the file is empty",
                     expected="a header row and data rows",
                     code="import-header",
@@ -103,11 +102,7 @@ def read_rows(text: str, file: str, columns: tuple[str, ...]) -> tuple[list[Row]
         message = f"the header lacks {', '.join(missing)}"
         return (
             [],
-            [
-                Problem(
-                    file=file, line=1, record=None, field=None, message=message, expected=expected, code="import-header"
-                )
-            ],
+            [Problem(file=file, line=1, message=message, expected=expected, code="import-header")],
             0,
         )
     rows: list[Row] = []
@@ -124,8 +119,6 @@ def read_rows(text: str, file: str, columns: tuple[str, ...]) -> tuple[list[Row]
                 Problem(
                     file=file,
                     line=first + 1,
-                    record=None,
-                    field=None,
                     message=message,
                     expected="valid CSV",
                     code="import-csv",
@@ -148,8 +141,6 @@ def read_rows(text: str, file: str, columns: tuple[str, ...]) -> tuple[list[Row]
                 Problem(
                     file=file,
                     line=line,
-                    record=None,
-                    field=None,
                     message=message,
                     expected=f"{len(header)} cells, one per column",
                     code="import-csv",
@@ -254,7 +245,6 @@ class Cells:
                 record=self.record,
                 field=column,
                 message=f"{value!r} read as {read_as!r}",
-                expected=None,
                 code="repaired",
             )
         )
@@ -291,6 +281,12 @@ PART_BYTES = MAX_SOURCE_BYTES
 MAX_ROW_BYTES = 1_000_000  # one CSV row; each value is also held to the standard's MAX_TEXT
 
 
+def _same_field_limit() -> None:
+    """csv's limit on one value is process-wide, and libraries raise it (frictionless reads with no limit):
+    set it to a row's limit, so that an export reads the same whatever was imported before."""
+    csv.field_size_limit(MAX_ROW_BYTES)
+
+
 @dataclass
 class Part:
     """Whole rows of an export with its header line, as archived: `first_line` is the file's line of the
@@ -308,6 +304,26 @@ class _RowTooLong(Exception):
     pass
 
 
+class _Lines:
+    """The stream's lines as text for csv, each also kept as bytes in `row`. An iterator class, not a
+    generator: a generator that raises is finished, and reading must go on after a row that is too long."""
+
+    def __init__(self, stream: BinaryIO, row: list[bytes]) -> None:
+        self.stream, self.row = stream, row
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        raw = self.stream.readline()
+        if not raw:
+            raise StopIteration
+        self.row.append(raw)
+        if sum(map(len, self.row)) > MAX_ROW_BYTES:
+            raise _RowTooLong
+        return raw.decode("utf-8", errors="replace")
+
+
 def split_export(stream: BinaryIO, display: str, limit: int = PART_BYTES) -> Iterator[Part]:
     """The export's rows in parts of at most `limit` bytes. Python's csv reader decides where each row ends
     (a line break inside quotes is part of the value), as read_rows reads the parts; a row longer than
@@ -319,14 +335,8 @@ def split_export(stream: BinaryIO, display: str, limit: int = PART_BYTES) -> Ite
     skipped: list[Problem] = []
     row: list[bytes] = []
 
-    def lines() -> Iterator[str]:
-        for raw in iter(stream.readline, b""):
-            row.append(raw)
-            if sum(map(len, row)) > MAX_ROW_BYTES:
-                raise _RowTooLong
-            yield raw.decode("utf-8", errors="replace")
-
-    source = lines()
+    source = _Lines(stream, row)
+    _same_field_limit()
     while header:
         try:
             next(csv.reader(source))  # a new reader each row: its state is one row's, and a skip resets it
@@ -338,8 +348,6 @@ def split_export(stream: BinaryIO, display: str, limit: int = PART_BYTES) -> Ite
                 Problem(
                     file=display,
                     line=line,
-                    record=None,
-                    field=None,
                     message=message,
                     expected="a CSV row of at most that size",
                     code="import-csv",

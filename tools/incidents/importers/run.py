@@ -94,7 +94,6 @@ def _map_rows(export: Export, rows: list[Row], report: ImportReport, seen: dict[
                     file=report.file,
                     line=row.line,
                     record=result.external_id,
-                    field=None,
                     message=message,
                     expected="each id once",
                     code="import-duplicate",
@@ -220,10 +219,7 @@ def _import_part(run: _Run, part: Part) -> None:
             Problem(
                 file=display,
                 line=part.first_line,
-                record=None,
-                field=None,
                 message=str(exc),
-                expected=None,
                 code="import-file",
             )
         )
@@ -286,9 +282,7 @@ def _import_part(run: _Run, part: Part) -> None:
                 file=display,
                 line=item.row.line,
                 record=item.external_id,
-                field=None,
                 message=message,
-                expected=None,
                 code="import-record",
             )
         )
@@ -325,7 +319,6 @@ def _import_part(run: _Run, part: Part) -> None:
                 record=item.external_id,
                 field="latitude",
                 message=message,
-                expected=None,
                 code="outside-country",
             )
         )
@@ -364,7 +357,6 @@ def _import_part(run: _Run, part: Part) -> None:
                     record=item.external_id,
                     field="status",
                     message=message,
-                    expected=None,
                     code="tombstone",
                 )
             )

@@ -94,9 +94,7 @@ def check_changed(layout: Layout, ref: str, today: dt.date) -> list[Problem]:
 def _deleted(path: str) -> Problem:
     return Problem(
         file=path,
-        line=None,
         record=Path(path).stem,
-        field=None,
         message="the record file was deleted",
         expected=DELETED_EXPECTED,
         code="deleted-record",

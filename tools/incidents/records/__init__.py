@@ -184,7 +184,7 @@ def parse(text: bytes, path: str) -> Loaded:
 
     def refuse(line: int | None, message: str, expected: str, code: str, field: str | None = None) -> Loaded:
         loaded.problems.append(
-            Problem(file=path, line=line, record=None, field=field, message=message, expected=expected, code=code)
+            Problem(file=path, line=line, field=field, message=message, expected=expected, code=code)
         )
         return loaded
 
@@ -254,9 +254,6 @@ def read(path: Path, display: str) -> Loaded:
             problems=[
                 Problem(
                     file=display,
-                    line=None,
-                    record=None,
-                    field=None,
                     message="the file is a symbolic link",
                     expected="a regular file",
                     code="symlink",
@@ -270,9 +267,6 @@ def read(path: Path, display: str) -> Loaded:
             problems=[
                 Problem(
                     file=display,
-                    line=None,
-                    record=None,
-                    field=None,
                     message=f"the file is {size:,} bytes",
                     expected=f"at most {MAX_FILE_BYTES:,} bytes",
                     code="too-large",

@@ -81,9 +81,6 @@ def list_folder(
                 _unread(
                     Problem(
                         file=display,
-                        line=None,
-                        record=None,
-                        field=None,
                         message=message,
                         expected=expected,
                         code="symlink",
@@ -96,9 +93,6 @@ def list_folder(
     if not folder.is_dir():
         problem = Problem(
             file=display,
-            line=None,
-            record=None,
-            field=None,
             message="a file, not a folder",
             expected="a folder",
             code="stray-file",
@@ -122,12 +116,7 @@ def list_folder(
     expected = f"only {' and '.join(kept)} files directly in {display}/"
     message = "a subfolder or a file of another kind: it is never read"
     refused = [
-        _unread(
-            Problem(
-                file=path, line=None, record=None, field=None, message=message, expected=expected, code="stray-file"
-            )
-        )
-        for path in refused_paths
+        _unread(Problem(file=path, message=message, expected=expected, code="stray-file")) for path in refused_paths
     ]
     refused += [_unread(_not_utf8(f"{display}/{name}")) for name in sorted(unreadable)]
     chosen = pc.and_(_ends_with(names, listed), pc.invert(in_folders))
@@ -148,7 +137,7 @@ def _not_utf8(path: str) -> Problem:
     """A file whose name is not UTF-8, shown with its bytes escaped (it could not be printed as it is)."""
     shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     message, expected = "the file name is not UTF-8: the file is never read", "a file name in UTF-8, `<id>.yaml`"
-    return Problem(file=shown, line=None, record=None, field=None, message=message, expected=expected, code="encoding")
+    return Problem(file=shown, message=message, expected=expected, code="encoding")
 
 
 def _ends_with(names: pa.Array, suffixes: tuple[str, ...]) -> pa.Array:
@@ -251,7 +240,6 @@ def read_source_texts(
             problems.append(
                 Problem(
                     file=display,
-                    line=None,
                     record=meta["source_id"],
                     field=field_name,
                     message=message,

@@ -35,9 +35,6 @@ def check_files(files: dict[str, bytes], entries: list[dict[str, Any]]) -> list[
             problems.append(
                 Problem(
                     file=path,
-                    line=None,
-                    record=None,
-                    field=None,
                     message="the file is missing",
                     expected=RELEASED,
                     code="verify-missing",
@@ -50,9 +47,6 @@ def check_files(files: dict[str, bytes], entries: list[dict[str, Any]]) -> list[
             problems.append(
                 Problem(
                     file=path,
-                    line=None,
-                    record=None,
-                    field=None,
                     message=message,
                     expected=f"{entry['bytes']:,} bytes",
                     code="verify-size",
@@ -63,9 +57,6 @@ def check_files(files: dict[str, bytes], entries: list[dict[str, Any]]) -> list[
             problems.append(
                 Problem(
                     file=path,
-                    line=None,
-                    record=None,
-                    field=None,
                     message=message,
                     expected=f"sha256 {entry['sha256']}",
                     code="verify-changed",
@@ -76,9 +67,6 @@ def check_files(files: dict[str, bytes], entries: list[dict[str, Any]]) -> list[
         problems.append(
             Problem(
                 file=path,
-                line=None,
-                record=None,
-                field=None,
                 message=message,
                 expected="only the files the manifest lists",
                 code="verify-extra",
@@ -113,7 +101,6 @@ def _frictionless(file: str, error: dict[str, Any]) -> Problem:
     return Problem(
         file=file,
         line=error.get("rowNumber"),
-        record=None,
         field=error.get("fieldName"),
         message=f"{error.get('title', error.get('type'))}: {error.get('note') or error.get('message')}",
         expected="a valid Data Package whose tables match their Table Schemas",
@@ -122,9 +109,7 @@ def _frictionless(file: str, error: dict[str, Any]) -> Problem:
 
 
 def _parquet(path: str, message: str, expected: str) -> Problem:
-    return Problem(
-        file=path, line=None, record=None, field=None, message=message, expected=expected, code="verify-parquet"
-    )
+    return Problem(file=path, message=message, expected=expected, code="verify-parquet")
 
 
 def check_parquet(files: dict[str, bytes], version: str) -> list[Problem]:
@@ -184,9 +169,6 @@ def verify(path: Path, manifest_path: Path | None = None) -> list[Problem]:
         return [
             Problem(
                 file=str(path),
-                line=None,
-                record=None,
-                field=None,
                 message=str(exc),
                 expected="a release bundle (zip or folder)",
                 code="verify-unreadable",
@@ -200,9 +182,6 @@ def verify(path: Path, manifest_path: Path | None = None) -> list[Problem]:
         return [
             Problem(
                 file=bundle.MANIFEST,
-                line=None,
-                record=None,
-                field=None,
                 message=message,
                 expected=expected,
                 code="verify-no-manifest",
@@ -213,9 +192,6 @@ def verify(path: Path, manifest_path: Path | None = None) -> list[Problem]:
         problems.append(
             Problem(
                 file=bundle.MANIFEST,
-                line=None,
-                record=None,
-                field=None,
                 message=message,
                 expected="the same manifest",
                 code="verify-changed",
@@ -229,9 +205,6 @@ def verify(path: Path, manifest_path: Path | None = None) -> list[Problem]:
         return [
             Problem(
                 file=bundle.MANIFEST,
-                line=None,
-                record=None,
-                field=None,
                 message=message,
                 expected="a release manifest",
                 code="verify-no-manifest",

@@ -51,9 +51,6 @@ def _in_data(layout: Layout, paths: Iterable[Path]) -> tuple[set[str], list[Prob
             problems.append(
                 Problem(
                     file=str(path),
-                    line=None,
-                    record=None,
-                    field=None,
                     message="the path lies outside data/",
                     expected="a record, actor or source file under data/",
                     code="path-outside",
@@ -65,9 +62,6 @@ def _in_data(layout: Layout, paths: Iterable[Path]) -> tuple[set[str], list[Prob
             problems.append(
                 Problem(
                     file=str(path),
-                    line=None,
-                    record=None,
-                    field=None,
                     message="no such file",
                     expected="an existing file under data/",
                     code="missing-file",
@@ -215,9 +209,6 @@ def check_continuity(layout: Layout, files: pa.Table, reread: rows.Reread) -> li
         return [
             Problem(
                 file=layout.rel(layout.releases),
-                line=None,
-                record=None,
-                field=None,
                 message=f"the last release manifest cannot be read: {type(exc).__name__}: {exc}",
                 expected="releases/vX.Y.Z.json as written by `incidents release`",
                 code="manifest-unreadable",
@@ -263,9 +254,6 @@ def check_outputs_in_step(layout: Layout, checked: Checked) -> list[Problem]:
             problems.append(
                 Problem(
                     file=display,
-                    line=None,
-                    record=None,
-                    field=None,
                     message="the built file is missing",
                     expected="the output of `incidents build`",
                     code="stale-build",
@@ -275,9 +263,6 @@ def check_outputs_in_step(layout: Layout, checked: Checked) -> list[Problem]:
             problems.append(
                 Problem(
                     file=display,
-                    line=None,
-                    record=None,
-                    field=None,
                     message="the file differs from what the records build to",
                     expected="the output of `incidents build` (run it and commit the result)",
                     code="stale-build",

@@ -23,9 +23,6 @@ def check_schema(std: standard.Standard, table: str, path: Path, display: str) -
         return [
             Problem(
                 file=display,
-                line=None,
-                record=None,
-                field=None,
                 message=message,
                 expected=f"the {table} table as Parquet",
                 code="table-unreadable",
@@ -39,8 +36,6 @@ def check_schema(std: standard.Standard, table: str, path: Path, display: str) -
             problems.append(
                 Problem(
                     file=display,
-                    line=None,
-                    record=None,
                     field=spec.name,
                     message=message,
                     expected=f"a column {spec.type}",
@@ -52,8 +47,6 @@ def check_schema(std: standard.Standard, table: str, path: Path, display: str) -
             problems.append(
                 Problem(
                     file=display,
-                    line=None,
-                    record=None,
                     field=spec.name,
                     message=message,
                     expected=f"type {_as_stored(spec.type)} (schemas/tables)",
@@ -66,8 +59,6 @@ def check_schema(std: standard.Standard, table: str, path: Path, display: str) -
             problems.append(
                 Problem(
                     file=display,
-                    line=None,
-                    record=None,
                     field=name,
                     message=message,
                     expected="only the standard's columns",
@@ -96,9 +87,6 @@ def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> 
         return [
             Problem(
                 file=display,
-                line=None,
-                record=None,
-                field=None,
                 message="the descriptor is missing",
                 expected=expected_text,
                 code="descriptor",
@@ -110,8 +98,6 @@ def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> 
             Problem(
                 file=display,
                 line=line,
-                record=None,
-                field=None,
                 message=f"the descriptor cannot be read: {exc}",
                 expected=expected_text,
                 code="descriptor",
@@ -121,9 +107,6 @@ def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> 
         return [
             Problem(
                 file=display,
-                line=None,
-                record=None,
-                field=None,
                 message="no list of resources",
                 expected=expected_text,
                 code="descriptor",
@@ -139,8 +122,6 @@ def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> 
             problems.append(
                 Problem(
                     file=display,
-                    line=None,
-                    record=None,
                     field="resources",
                     message=f"no resource {name!r}",
                     expected=expected_text,
@@ -156,8 +137,6 @@ def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> 
                 problems.append(
                     Problem(
                         file=display,
-                        line=None,
-                        record=None,
                         field=where,
                         message=message,
                         expected=f"{value!r}"[:200],
@@ -173,8 +152,6 @@ def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> 
                     problems.append(
                         Problem(
                             file=display,
-                            line=None,
-                            record=None,
                             field=where,
                             message=message,
                             expected=f"{have.get(key)}",
@@ -188,8 +165,6 @@ def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> 
             problems.append(
                 Problem(
                     file=display,
-                    line=None,
-                    record=None,
                     field=f"resources[{index}]",
                     message=message,
                     expected=expected_text,

@@ -411,9 +411,6 @@ def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | N
     missing = [
         Problem(
             file=path,
-            line=None,
-            record=None,
-            field=None,
             message="the file is missing",
             expected="every table of the package",
             code="missing-file",

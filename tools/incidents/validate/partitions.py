@@ -63,9 +63,6 @@ def partition_problems(unit: Unit, incidents: pa.Table) -> list[Problem]:
         return [
             Problem(
                 file=path,
-                line=None,
-                record=None,
-                field=None,
                 message=message,
                 expected="year=YYYY and/or country=XXX folders",
                 code="partition",
