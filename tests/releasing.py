@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -46,3 +47,12 @@ def revise(layout: Layout, incident_id: str, reason: str = "Correction.", **chan
 def second(**changes: Any) -> dict[str, Any]:
     """Another valid record, with its own id."""
     return record("inc_01KAXQ8N5D4C3R6E0J2VWZ7T11", **changes)
+
+
+def revised(data: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A copy of a record with `changes` and a new revision naming them (the file is not written)."""
+    new = copy.deepcopy(data)
+    new.update(changes)
+    last = new["revisions"][-1]
+    new["revisions"].append({**last, "revision": last["revision"] + 1, "fields_changed": sorted(changes)})
+    return new

@@ -9,17 +9,9 @@ from incidents import standard
 from incidents.release import changelog
 from incidents.release.record_diff import diff
 from incidents.release.snapshot import from_records, schema_snapshot
-from releasing import second
+from releasing import revised, second
 
 SCHEMA = schema_snapshot(standard.load())
-
-
-def revised(data, **changes):
-    new = copy.deepcopy(data)
-    new.update(changes)
-    last = new["revisions"][-1]
-    new["revisions"].append({**last, "revision": last["revision"] + 1, "fields_changed": sorted(changes)})
-    return new
 
 
 def test_a_merge_and_a_schema_change_are_in_the_section():

@@ -14,22 +14,13 @@ from incidents.cli import cli
 from incidents.release import release
 from incidents.release.record_diff import diff, schema_changes
 from incidents.release.snapshot import from_manifest, from_records, schema_snapshot
-from releasing import DAY, releasable, revise, second
+from releasing import DAY, releasable, revise, revised, second
 
 SCHEMA = schema_snapshot(standard.load())
 
 
 def snap(*records_, schema=SCHEMA, label="snap"):
     return from_records(label, records_, schema)
-
-
-def revised(data, **changes):
-    """`data` with `changes` and a new revision naming them."""
-    new = copy.deepcopy(data)
-    new.update(changes)
-    last = new["revisions"][-1]
-    new["revisions"].append({**last, "revision": last["revision"] + 1, "fields_changed": sorted(changes)})
-    return new
 
 
 def test_nothing_changed_proposes_no_bump():

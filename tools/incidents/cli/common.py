@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -29,6 +31,18 @@ def git_user() -> str | None:
     except OSError:
         return None
     return name.strip() or None
+
+
+def problem_format(help_text: str | None = None) -> Callable[[Any], Any]:
+    """The `--format` option of every command that prints problems (human, json, github)."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(sorted(problems.FORMATS)),
+        default="human",
+        show_default=True,
+        help=help_text,
+    )
 
 
 def report(found: list[problems.Problem], output_format: str) -> None:

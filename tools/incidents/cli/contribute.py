@@ -12,7 +12,7 @@ import click
 
 from incidents import __version__, records, standard
 from incidents.cli import common
-from incidents.core import atomic, problems
+from incidents.core import atomic
 from incidents.core.layout import Layout
 
 if TYPE_CHECKING:
@@ -184,14 +184,7 @@ def _import(
 _IMPORT_OPTIONS = [
     click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
     click.option("--by", default=None, help="Who runs the import (changed_by). Default: git's user.name."),
-    click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(sorted(problems.FORMATS)),
-        default="human",
-        show_default=True,
-        help="How to print the rows that were not imported.",
-    ),
+    common.problem_format("How to print the rows that were not imported."),
     click.option(
         "--withdraw-missing",
         is_flag=True,

@@ -16,14 +16,7 @@ from incidents.validate import engines
 
 
 @click.command("build")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(problems.FORMATS)),
-    default="human",
-    show_default=True,
-    help="How to print problems that stop the build.",
-)
+@common.problem_format("How to print problems that stop the build.")
 @click.option("--wait", type=float, default=0, show_default=True, help="Seconds to wait for another build's lock.")
 @click.pass_context
 def build_command(ctx: click.Context, output_format: str, wait: float) -> None:
@@ -40,14 +33,7 @@ def build_command(ctx: click.Context, output_format: str, wait: float) -> None:
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(problems.FORMATS)),
-    default="human",
-    show_default=True,
-    help="human, json, or github (workflow annotations on the diff's lines).",
-)
+@common.problem_format("human, json, or github (workflow annotations on the diff's lines).")
 @click.option(
     "--changed-since",
     metavar="REF",

@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from incidents.cli import common
-from incidents.core import problems
 from incidents.core.layout import Layout
 from incidents.release import record_diff as diff_
 
@@ -100,9 +99,7 @@ def diff_command(ctx: click.Context, old: str, new: str, output_format: str) -> 
     default=None,
     help="Check against this manifest (e.g. the committed releases/vX.Y.Z.json) instead of the bundle's own.",
 )
-@click.option(
-    "--format", "output_format", type=click.Choice(sorted(problems.FORMATS)), default="human", show_default=True
-)
+@common.problem_format()
 def verify_command(bundle_or_dir: Path, manifest_path: Path | None, output_format: str) -> None:
     """Check a release bundle: hashes and sizes against the manifest, the descriptor, the tables. Exit 1 if not."""
     from incidents.release import verify as verify_

@@ -312,31 +312,14 @@ def _import_part(run: _Run, part: Part) -> None:
         candidates[index]["flags"] = [*(candidates[index].get("flags") or []), "outside_country"]
         item = mapped[index]
         message = "the export places the event outside the country's bounding box: imported with the flag"
-        report.notices.append(
-            Problem(
-                file=display,
-                line=item.row.line,
-                record=item.external_id,
-                field="latitude",
-                message=message,
-                code="outside-country",
-            )
-        )
+        report.notices.append(_on_row(display, item, field="latitude", message=message, code="outside-country"))
     writes: dict[Any, bytes] = {}
     used_actors: set[str] = set()
     for index, (candidate, item) in enumerate(zip(candidates, mapped, strict=True)):
         if index in rejected:
             for f in rejected[index]:
                 report.problems.append(
-                    Problem(
-                        file=display,
-                        line=item.row.line,
-                        record=item.external_id,
-                        field=f.field,
-                        message=f.message,
-                        expected=f.expected,
-                        code=f.code,
-                    )
+                    _on_row(display, item, field=f.field, message=f.message, expected=f.expected, code=f.code)
                 )
             continue
         was = existing.records.get(item.external_id)
@@ -350,16 +333,7 @@ def _import_part(run: _Run, part: Part) -> None:
             report.created.append(item.external_id)
         elif old[1].get("status") != "active":
             message = f"{old[0]} is {old[1].get('status')}: a tombstone is not updated by imports"
-            report.notices.append(
-                Problem(
-                    file=display,
-                    line=item.row.line,
-                    record=item.external_id,
-                    field="status",
-                    message=message,
-                    code="tombstone",
-                )
-            )
+            report.notices.append(_on_row(display, item, field="status", message=message, code="tombstone"))
             report.unchanged.append(item.external_id)
             continue
         else:
@@ -386,3 +360,8 @@ def _import_part(run: _Run, part: Part) -> None:
             writes[layout.source_meta(source_id)] = records.dump(source).encode("utf-8")
         report.source_ids.append(source_id)
         atomic.write_all(writes)
+
+
+def _on_row(display: str, item: Mapped, **what: Any) -> Problem:
+    """A problem or notice on the export's row that `item` was read from."""
+    return Problem(file=display, line=item.row.line, record=item.external_id, **what)
