@@ -15,7 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from factories import ACTOR_A, INCIDENT, SOURCE, make_dataset
+from factories import ACTOR_A, INCIDENT, SOURCE, git, make_dataset
 from incidents.cli import cli
 from incidents.core.layout import Layout
 
@@ -64,8 +64,21 @@ def content(case: dict[str, Any]) -> bytes:
     return text.encode("utf-8")
 
 
+def commit_all(layout: Layout, message: str = "the valid dataset") -> None:
+    """Commit the dataset as it stands (a git repository is made on the first call)."""
+    if not (layout.root / ".git").exists():
+        git(layout.root, "init", "-q", "-b", "main")
+    git(layout.root, "add", "-A")
+    git(layout.root, "commit", "-q", "-m", message)
+
+
 def place(case: dict[str, Any], layout: Layout) -> None:
-    """Put the case's file where it belongs in the valid dataset, replacing the good one (or beside it)."""
+    """Put the case's file where it belongs in the valid dataset, replacing the good one (or beside it).
+
+    A case with `committed: true` has the valid dataset committed first, so that the case is a change on top
+    of a history (the history checks compare with it)."""
+    if case.get("committed"):
+        commit_all(layout)
     target = {
         "record": layout.records / f"{INCIDENT}.yaml",
         "actor": layout.actors / f"{ACTOR_A}.yaml",
@@ -151,5 +164,7 @@ def test_bad_input_gives_exactly_its_error(tmp_path, case):
     want = [{"file": "data/records/" + f"{INCIDENT}.yaml", **p} for p in case["problems"]]
     for problem in want:
         problem["file"] = problem["file"].replace("<actor>", ACTOR_A).replace("<source>", SOURCE)
+    messages = [problem.pop("message", None) for problem in want]  # exact, where the case gives it
     assert got == want, json.dumps(found, indent=1)
+    assert [m if m is None else p["message"] for m, p in zip(messages, found, strict=True)] == messages
     assert all(p["message"] and p["expected"] for p in found)
