@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -115,8 +116,9 @@ def test_pull_request_workflow_is_safe_for_forks():
 
 def test_pull_request_workflow_validates_rebuilds_and_builds_the_docs():
     scripts = run_scripts(load(REPO / ".github/workflows/validate.yml"))
-    assert "incidents validate --format github" in scripts
-    assert "incidents build" in scripts and "git diff --exit-code -- data/tables datapackage.json" in scripts
+    assert "incidents --root contribution validate --format github" in scripts
+    assert "incidents --root contribution build" in scripts
+    assert "git -C contribution diff --exit-code -- data/tables datapackage.json" in scripts
     assert "mkdocs build --strict" in scripts
     assert '--changed-since "$BASE_SHA"' in scripts  # git lists the changed files; no file name meets a shell
 
@@ -140,7 +142,7 @@ def test_release_workflow_runs_on_version_tags_and_writes_only_releases():
 def test_workflow_commands_are_commands_of_the_cli():
     used = set()
     for path in WORKFLOWS:
-        used |= set(re.findall(r"\bincidents (\w+)", run_scripts(load(path))))
+        used |= set(re.findall(r"\bincidents (?:--root \S+ )?(\w+)", run_scripts(load(path))))
     assert {"validate", "build", "bundle", "verify"} <= used <= set(cli.commands), used - set(cli.commands)
 
 
@@ -229,8 +231,9 @@ def run_step(repo: Path, script: str, **env: str) -> subprocess.CompletedProcess
 
 @pytest.fixture
 def pull_request(tmp_path):
-    """A repository with a built, committed dataset (the base of the pull request) and its base commit."""
-    layout = make_dataset(tmp_path / "repo")
+    """The pull request's checkout, `contribution` in the runner's workspace (tmp_path): a repository with a
+    built, committed dataset (the base of the pull request), and its base commit."""
+    layout = make_dataset(tmp_path / "contribution")
     assert build(layout.root).problems == []
     git(layout.root, "init", "-q")
     git(layout.root, "add", "-A")
@@ -249,7 +252,7 @@ def test_the_validate_step_annotates_the_changed_record_on_its_line(pull_request
     write_record(layout.root, record(NEW, fatalities_best=-1, fatalities_low=0))
     git(layout.root, "add", "-A")
     git(layout.root, "commit", "-q", "-m", "a contribution")
-    result = run_step(layout.root, step(VALIDATE, "Validate the changed"), BASE_SHA=base)
+    result = run_step(layout.root.parent, step(VALIDATE, "Validate the changed"), BASE_SHA=base)
     assert result.returncode != 0, result.stdout + result.stderr
     text = (layout.records / f"{NEW}.yaml").read_text().splitlines()
     line = next(n for n, t in enumerate(text, 1) if t.startswith("fatalities_best:"))
@@ -265,7 +268,7 @@ def test_the_validate_step_reports_only_the_changed_files_and_dataset_wide_probl
     write_record(layout.root, record(NEW, fatalities_best=-1, fatalities_low=0))
     git(layout.root, "add", "-A")
     git(layout.root, "commit", "-q", "-m", "a contribution")
-    result = run_step(layout.root, step(VALIDATE, "Validate the changed"), BASE_SHA=base)
+    result = run_step(layout.root.parent, step(VALIDATE, "Validate the changed"), BASE_SHA=base)
     files = set(re.findall(r"::error file=([^,]+)", result.stdout))
     assert f"data/records/{NEW}.yaml" in files and layout.rel(old) not in files, result.stdout
 
@@ -277,7 +280,7 @@ def test_the_validate_step_checks_an_edited_source_text_through_its_metadata(pul
     write_record(layout.root, record(NEW))  # with a record in the same pull request, not instead of it
     git(layout.root, "add", "-A")
     git(layout.root, "commit", "-q", "-m", "a record, and an archived text edited")
-    result = run_step(layout.root, step(VALIDATE, "Validate the changed"), BASE_SHA=base)
+    result = run_step(layout.root.parent, step(VALIDATE, "Validate the changed"), BASE_SHA=base)
     metadata = layout.rel(text.with_suffix(".yaml"))
     assert f"::error file={metadata},line=1,title=source-hash::" in result.stdout, result.stdout + result.stderr
 
@@ -288,12 +291,12 @@ def test_the_rebuild_step_fails_when_the_committed_tables_are_stale_and_passes_o
     git(layout.root, "add", "-A")
     git(layout.root, "commit", "-q", "-m", "a record, tables not rebuilt")
     rebuild = step(VALIDATE, "Rebuild and check")
-    stale = run_step(layout.root, rebuild)
+    stale = run_step(layout.root.parent, rebuild)
     assert stale.returncode != 0 and "data/tables/incidents.csv" in stale.stdout, stale.stdout + stale.stderr
     git(layout.root, "add", "-A")
     git(layout.root, "commit", "-q", "-m", "rebuilt")
     for script in (step(VALIDATE, "Validate the changed"), rebuild):
-        done = run_step(layout.root, script, BASE_SHA=base)
+        done = run_step(layout.root.parent, script, BASE_SHA=base)
         assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -321,3 +324,74 @@ def test_the_release_steps_publish_a_tagged_release_and_refuse_a_tag_whose_files
     git(layout.root, "tag", "-f", "v0.1.0")
     refused = run_step(layout.root, scripts[1], TAG="v0.1.0")
     assert refused.returncode != 0 and "data/tables/incidents.csv" in refused.stderr, refused.stdout + refused.stderr
+
+
+# --- a pull request cannot switch off its own checks (issue 19) ------------------------------------------
+
+
+def test_every_action_is_pinned_by_commit():
+    """A tag can be moved to other code; a commit cannot."""
+    for path in WORKFLOWS:
+        for used in (s["uses"] for s in steps(load(path)) if "uses" in s):
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", used), f"{path.name}: {used}"
+
+
+def test_the_pull_request_is_checked_out_as_data_beside_the_base_branchs_toolkit():
+    workflow = load(REPO / VALIDATE)
+    checkouts = [s["with"] for s in steps(workflow) if s.get("uses", "").startswith("actions/checkout@")]
+    assert [(c["path"], c.get("ref")) for c in checkouts] == [
+        ("toolkit", "${{ github.event.pull_request.base.sha }}"),
+        ("contribution", None),
+    ]
+    scripts = run_scripts(workflow)
+    assert re.findall(r"pip install\s+(\S+)", scripts) == ['"./toolkit[docs]"']
+    assert all("--root contribution" in line for line in scripts.splitlines() if re.search(r"\bincidents \w", line))
+    assert re.findall(r"mkdocs build[^\n]*", scripts) == ["mkdocs build --strict -f site-source/mkdocs.yml"]
+
+
+EVIL = "import pathlib\npathlib.Path({marker!r}).write_text('ran')\n"
+
+
+def test_a_pull_request_that_edits_the_toolkit_and_the_site_config_runs_none_of_it(tmp_path):
+    """The workflow's steps, run in a runner's workspace: `toolkit` (the base branch: the site's files and this
+    repository's `incidents`, installed) and `contribution`, whose pull request breaks a record and rewrites the
+    validator, the mkdocs hook, mkdocs.yml and pyproject.toml to write a marker file (and exit 0) if run."""
+    from seed import SITE_FILES, copy_seed
+
+    workspace = tmp_path / "workspace"
+    toolkit = workspace / "toolkit"
+    for name in SITE_FILES:
+        (toolkit / name).parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if (REPO / name).is_dir() else shutil.copyfile)(REPO / name, toolkit / name)
+    git(toolkit, "init", "-q")
+    git(toolkit, "add", "-A")
+    git(toolkit, "commit", "-q", "-m", "base branch")
+    contribution = copy_seed(workspace / "contribution")
+    assert build(contribution).problems == []
+    git(contribution, "init", "-q")
+    git(contribution, "add", "-A")
+    git(contribution, "commit", "-q", "-m", "base")
+    base = git(contribution, "rev-parse", "HEAD")
+    marker = tmp_path / "pull-request-code-ran"
+    evil = EVIL.format(marker=str(marker))
+    for name in ("tools/incidents/validate/__init__.py", "tools/incidents/cli/mkdocs_hook.py", "evil_hook.py"):
+        (contribution / name).parent.mkdir(parents=True, exist_ok=True)
+        (contribution / name).write_text(evil + "raise SystemExit(0)\n" * ("validate" in name), encoding="utf-8")
+    config = (contribution / "mkdocs.yml").read_text(encoding="utf-8")
+    (contribution / "mkdocs.yml").write_text(config.replace("hooks:\n", "hooks:\n  - evil_hook.py\n"), "utf-8")
+    (contribution / "pyproject.toml").write_text('[project]\nname = "incidents"\nversion = "6.6.6"\n', "utf-8")
+    (broken,) = [p for p in (contribution / "data/records").glob("*.yaml") if p.stem.endswith("1P")]
+    broken.write_text(broken.read_text(encoding="utf-8").replace("fatalities_best: ", "fatalities_best: -"), "utf-8")
+    git(contribution, "add", "-A")
+    git(contribution, "commit", "-q", "-m", "a pull request")
+
+    validated = run_step(workspace, step(VALIDATE, "Validate the changed"), BASE_SHA=base)
+    assert validated.returncode != 0 and f"::error file=data/records/{broken.name}," in validated.stdout
+    # With the record put right, every later step passes on the base branch's code, and none of the pull
+    # request's code has run.
+    git(contribution, "checkout", "-q", base, "--", f"data/records/{broken.name}")
+    for name in ("Validate the changed", "Rebuild and check", "Build the documentation"):
+        done = run_step(workspace, step(VALIDATE, name), BASE_SHA=base)
+        assert done.returncode == 0, name + done.stdout + done.stderr
+    assert not marker.exists()
+    assert (workspace / "site-source/site/data/index.html").is_file()
