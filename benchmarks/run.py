@@ -279,14 +279,16 @@ def records_repo(work: Path, n: int, seed: int) -> Path:
 
 
 def change_records(root: Path, count: int, round_: int = 0) -> list[Path]:
-    """Edit `count` records as a contributor would (a note added), spread over the dataset; each round
-    other records."""
+    """Edit `count` records as a contributor would (a note added, and its revision recorded with `incidents
+    correct`), spread over the dataset; each round other records."""
     paths = sorted((root / "data/records").glob("*.yaml"))
     spread = paths[round_ :: max(1, len(paths) // (count * 3))]
     chosen = [p for p in spread if "\nnotes: null\n" in p.read_text()][:count]
     for path in chosen:
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("\nnotes: null\n", "\nnotes: Checked again against the sources.\n"), "utf-8")
+        correct = [INCIDENTS, "--root", str(root), "correct", path.stem, "--by", "bench", "--reason", "Checked again."]
+        subprocess.run(correct, check=True, capture_output=True)
     return chosen
 
 

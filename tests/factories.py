@@ -34,7 +34,8 @@ def quote(sentence: str, supports: list[str], text: str = TEXT, source: str = SO
 
 
 def record(incident_id: str = INCIDENT, **changes: Any) -> dict[str, Any]:
-    """A valid, fully evidenced record; keyword arguments replace fields."""
+    """A valid, fully evidenced record; keyword arguments replace fields. Records of other ids are other
+    incidents (validate refuses the same incident under two ids): each is placed at its own house number."""
     data: dict[str, Any] = {
         "incident_id": incident_id,
         "status": "active",
@@ -48,7 +49,9 @@ def record(incident_id: str = INCIDENT, **changes: Any) -> dict[str, Any]:
         "country": "SYR",
         "admin1": "Al-Hasakah",
         "admin2": None,
-        "location": "Khaleej Street, Qamishli",
+        "location": "Khaleej Street, Qamishli"
+        if incident_id == INCIDENT
+        else f"{incident_id[-4:]} Khaleej Street, Qamishli",
         "latitude": 37.05215,
         "longitude": 41.23142,
         "geo_precision": "exact_place",

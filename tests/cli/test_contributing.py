@@ -160,6 +160,11 @@ def test_project_pre_commit_config_uses_ruff_and_the_validate_hook():
     config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     ids = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
     assert {"ruff", "ruff-format", "incidents-validate"} <= ids
+    # Deleted files never reach a hook that is given file names: both validate hooks run always, on everything.
+    (offered,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    (local,) = [h for repo in config["repos"] for h in repo["hooks"] if h["id"] == "incidents-validate"]
+    for hook in (offered, local):
+        assert (hook["always_run"], hook["pass_filenames"]) == (True, False)
 
 
 def test_the_project_hook_stops_a_commit_of_a_bad_record_and_names_its_line(pull_request, tmp_path):

@@ -272,3 +272,17 @@ def test_correcting_notes_and_tags_needs_no_quote(repo):
     assert result.exit_code == 0, result.output
     assert "fields changed: notes, tags" in result.output and "evidence:" not in result.output
     assert read(repo, INCIDENT)["evidence"] == record()["evidence"]
+
+
+def test_history_shows_what_really_changed_and_says_when_fields_changed_disagrees(repo):
+    """A forged revision: a count changed, and a revision naming another field. History shows the count."""
+    forged = read(repo, INCIDENT)
+    stamp = {**forged["revisions"][0], "revision": 2, "reason": "Typo in the notes.", "fields_changed": ["notes"]}
+    write_record(repo, {**forged, "injured": 9, "revisions": [*forged["revisions"], stamp]})
+    commit(repo, "forged")
+    (entry,) = history(repo, INCIDENT)[1:]
+    assert entry["changes"] == [{"field": "injured", "old": 1, "new": 9}]
+    assert entry["disagreement"] == "fields_changed names notes, but the values that changed are those of injured"
+    human = run(repo, "history", INCIDENT).output
+    assert "  injured: 1 -> 9" in human and "notes:" not in human
+    assert "  (fields_changed names notes, but the values that changed are those of injured)" in human

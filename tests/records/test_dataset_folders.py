@@ -62,11 +62,12 @@ def test_a_file_whose_name_is_not_utf8_is_reported_with_its_bytes_escaped(tmp_pa
     assert found(layout.root) == [("data/records/inc_\\xff.yaml", "encoding")]
 
 
-def test_hidden_files_and_archived_texts_are_left_alone(tmp_path):
+def test_a_hidden_file_is_reported_and_archived_texts_are_left_alone(tmp_path):
     layout = make_dataset(tmp_path / "repo")
-    (layout.records / f".{next(layout.records.glob('*.yaml')).name}.swp").write_bytes(b"\x00swap")
+    swap = f".{next(layout.records.glob('*.yaml')).name}.swp"
+    (layout.records / swap).write_bytes(b"\x00swap")
     assert next(layout.sources.glob("*.txt"))
-    assert found(layout.root) == []
+    assert found(layout.root) == [(f"data/records/{swap}", "hidden-file")]
 
 
 def test_validating_a_record_in_a_subfolder_names_the_subfolder(tmp_path):

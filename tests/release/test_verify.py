@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import shlex
+import shutil
 import zipfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -54,11 +57,11 @@ def codes(found):
 
 
 def test_a_released_bundle_verifies(released):
-    assert verify(bundle_of(released)) == []
+    assert verify(bundle_of(released)).problems == []
 
 
 def test_one_changed_byte_in_a_table_is_named(released, tmp_path):
-    found = verify(rezip(bundle_of(released), tmp_path / "b.zip", change=flip_one_byte))
+    found = verify(rezip(bundle_of(released), tmp_path / "b.zip", change=flip_one_byte)).problems
     assert ("data/tables/incidents.csv", "verify-changed") in codes(found)
     assert {p.file for p in found if p.code.startswith("verify-") and p.code in ("verify-changed", "verify-size")} == {
         "data/tables/incidents.csv"
@@ -66,12 +69,12 @@ def test_one_changed_byte_in_a_table_is_named(released, tmp_path):
 
 
 def test_a_missing_file_is_named(released, tmp_path):
-    found = verify(rezip(bundle_of(released), tmp_path / "b.zip", drop="data/tables/revisions.parquet"))
+    found = verify(rezip(bundle_of(released), tmp_path / "b.zip", drop="data/tables/revisions.parquet")).problems
     assert ("data/tables/revisions.parquet", "verify-missing") in codes(found)
 
 
 def test_an_extra_file_is_named(released, tmp_path):
-    found = verify(rezip(bundle_of(released), tmp_path / "b.zip", add="data/tables/extra.csv"))
+    found = verify(rezip(bundle_of(released), tmp_path / "b.zip", add="data/tables/extra.csv")).problems
     assert codes(found) == {("data/tables/extra.csv", "verify-extra")}
 
 
@@ -81,7 +84,9 @@ def test_a_bundle_tampered_together_with_its_manifest_is_caught_by_the_committed
             return content.replace(b'"version": "0.1.0"', b'"version": "0.1.0" ')
         return content
 
-    found = verify(rezip(bundle_of(released), tmp_path / "b.zip", change=both), released / "releases/v0.1.0.json")
+    found = verify(
+        rezip(bundle_of(released), tmp_path / "b.zip", change=both), released / "releases/v0.1.0.json"
+    ).problems
     assert ("manifest.json", "verify-changed") in codes(found)
 
 
@@ -90,25 +95,26 @@ def test_an_unpacked_bundle_verifies_and_a_changed_file_in_it_is_named(released,
         archive.extractall(tmp_path)
     folder = tmp_path / "test-incidents-v0.1.0"
     (folder / "CITATION.cff").write_text("cff-version: 1.2.0\n")
-    assert codes(verify(folder)) == {("CITATION.cff", "verify-size")}
+    assert codes(verify(folder).problems) == {("CITATION.cff", "verify-size")}
 
 
 def test_a_file_that_is_not_a_zip_is_a_clean_problem(tmp_path):
     path = tmp_path / "bundle.zip"
     path.write_bytes(b"not a zip")
-    assert [p.code for p in verify(path)] == ["verify-unreadable"]
+    assert [p.code for p in verify(path).problems] == ["verify-unreadable"]
 
 
 def test_an_entry_escaping_the_folder_is_refused(tmp_path):
     path = tmp_path / "evil.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("../outside.txt", b"x")
-    (problem,) = verify(path)
+    (problem,) = verify(path).problems
     assert problem.code == "verify-unreadable" and "unsafe entry name" in problem.message
 
 
 def test_verify_command_exit_codes(released, tmp_path):
-    ok = CliRunner().invoke(cli, ["verify", str(bundle_of(released))])
+    committed = str(released / "releases/v0.1.0.json")
+    ok = CliRunner().invoke(cli, ["verify", str(bundle_of(released)), "--manifest", committed])
     assert ok.exit_code == 0 and "verified" in ok.output
     bad = CliRunner().invoke(cli, ["verify", str(rezip(bundle_of(released), tmp_path / "b.zip", drop="LICENSE"))])
     assert bad.exit_code == 1 and "LICENSE: the file is missing" in bad.output
@@ -117,3 +123,13 @@ def test_verify_command_exit_codes(released, tmp_path):
 def test_csv_rows_are_counted_when_values_hold_line_breaks_across_blocks():
     rows = "".join(f'{n},"line one\nline two of {n}"\n' for n in range(2000))
     assert csv_rows(f"id,notes\n{rows}".encode(), ["id", "notes"], block_size=1024) == 2000
+
+
+def test_the_readme_verify_example_works_as_written(released, monkeypatch):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    (line,) = [line for line in readme.splitlines() if line.startswith(".venv/bin/incidents verify ")]
+    args = shlex.split(line.split("#")[0])[1:]
+    shutil.copy(bundle_of(released), released / args[1])
+    monkeypatch.chdir(released)
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.output) == (0, f"{args[1]}: verified against {args[3]}\n")

@@ -4,10 +4,11 @@ crash or hang. Large and binary inputs are generated here rather than committed.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
+import os
+import random
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from factories import ACTOR_A, INCIDENT, SOURCE, git, make_dataset
+from factories import ACTOR_A, ACTOR_B, INCIDENT, SOURCE, git, make_dataset, write_record
 from incidents.cli import cli
 from incidents.core.layout import Layout
+from limits import time_limit
 
 HERE = Path(__file__).parents[1] / "bad_inputs"
 CASES: list[dict[str, Any]] = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
@@ -25,20 +27,8 @@ SECONDS_PER_CASE = 20
 # Files added beside the good ones, for cases whose id collides with the good file's.
 SECOND_INCIDENT = "inc_01KAXQ8N5D4C3R6E0J2VWZ7T01"
 SECOND_ACTOR = "act_01KAXQ8N5D4C3R6E0J2VWZ7TCC"
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    def stop(signum: int, frame: object) -> None:
-        raise TimeoutError(f"validation took more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+# The sha256 of the orphan-blob transform's 30 MB of random bytes, which name them (with no metadata).
+ORPHAN_TEXT = "37cc255905fb131706401c74f99393b6810c5c3a1f9ad4749d129aece3c80125"
 
 
 def content(case: dict[str, Any]) -> bytes:
@@ -59,6 +49,8 @@ def content(case: dict[str, Any]) -> bytes:
         return text.encode("utf-8")[:200] + bytes(range(256)) * 4
     if transform == "control-character":  # an ANSI colour code pasted from a terminal
         return text.replace(" CONTROL", "\x1b[31m").encode("utf-8")
+    if transform == "orphan-blob":  # a 30 MB binary named like an archived text: seeded, so its name is known
+        return random.Random(19).randbytes(30_000_000)
     if transform == "too-long":
         return text.replace("summary: Militia", "summary: " + "Militia " * 2_600, 1).encode("utf-8")
     return text.encode("utf-8")
@@ -85,9 +77,29 @@ def place(case: dict[str, Any], layout: Layout) -> None:
         "source": layout.source_meta(SOURCE),
         "second record": layout.records / f"{SECOND_INCIDENT}.yaml",
         "second actor": layout.actors / f"{SECOND_ACTOR}.yaml",
+        "hidden record": layout.records / f".{INCIDENT}.yaml",
+        "orphan text": layout.source_text(ORPHAN_TEXT),
     }[case.get("target", "record")]
     data = content(case)
     transform = case.get("transform")
+    if transform == "fifo":  # a named pipe: opening it waits for a writer
+        os.mkfifo(target)
+        return
+    if transform == "socket":  # bound from its folder: a socket's path is limited to about 100 bytes
+        with contextlib.chdir(target.parent), socket.socket(socket.AF_UNIX) as bound:
+            bound.bind(target.name)
+        return
+    if transform == "stray-temp-file":  # half a table an interrupted write left among the outputs
+        layout.tables.mkdir(parents=True)
+        (layout.tables / "incidents.csv.tmp").write_bytes(data)
+        return
+    if transform == "committed-staging":  # a commit holding the build's staging folder, journal and all
+        staged = layout.data / ".build-staging"
+        (staged / "data/tables").mkdir(parents=True)
+        (staged / "data/tables/incidents.csv").write_bytes(data)
+        (staged / "journal.json").write_text('["data/tables/incidents.csv"]', encoding="utf-8")
+        commit_all(layout, "a contribution with a staging folder")
+        return
     if transform == "symlink":  # the record file is a link to a file elsewhere
         outside = layout.root / "elsewhere.yaml"
         outside.write_bytes(data)
@@ -95,6 +107,9 @@ def place(case: dict[str, Any], layout: Layout) -> None:
         target.symlink_to(outside)
         return
     target.write_bytes(data)
+    if transform in ("deleted", "deleted-then-re-added", "made-active"):
+        rewrite_history(transform, layout, target)
+        return
     text = layout.source_text(SOURCE)
     if transform == "source-text-symlink":  # the archived text links out of the repository
         outside = layout.root.parent / f"{layout.root.name}-outside.txt"
@@ -103,6 +118,25 @@ def place(case: dict[str, Any], layout: Layout) -> None:
         text.symlink_to(outside)
     elif transform == "source-text-edited":
         text.write_bytes(text.read_bytes().replace(b"Police", b"Officers"))
+    elif transform == "actor-cycle":  # the case makes A's parent B; B's parent is made A, closing the cycle
+        other = layout.actors / f"{ACTOR_B}.yaml"
+        other.write_bytes(other.read_bytes().replace(b"parent_actor_id: null", f"parent_actor_id: {ACTOR_A}".encode()))
+
+
+def rewrite_history(transform: str, layout: Layout, target: Path) -> None:
+    """The case's file committed, then deleted (and put back in a later commit), or made active by hand."""
+    commit_all(layout, "the case's file")
+    if transform == "made-active":  # the tombstone set active again, with a well-formed revision saying so
+        data = yaml.safe_load(target.read_text(encoding="utf-8"))
+        again = {**data["revisions"][-1], "revision": 3, "changed_at": "2024-05-01T10:00:00Z", "reason": "Back."}
+        data.update(status="active", status_reason=None, revisions=[*data["revisions"], again])
+        write_record(layout.root, data)
+        return
+    text = target.read_bytes()
+    target.unlink()
+    if transform == "deleted-then-re-added":  # the id used again, for another incident
+        commit_all(layout, "deleted")
+        target.write_bytes(text.replace(b"Militia fighters attacked", b"Gunmen attacked"))
 
 
 def test_the_corpus_has_at_least_forty_cases_each_with_its_file():
@@ -136,6 +170,9 @@ KINDS = {
     "a spreadsheet formula cell": ["formula_in_summary", "formula_in_tag", "formula_in_actor_name"],
     "a path traversal in a source reference": ["archive_path_traversal", "evidence_source_path_traversal"],
     "a symlink": ["source_text_symlink", "record_symlink"],
+    "a hidden file": ["hidden_record_file"],
+    "a FIFO, socket or device": ["fifo_record_file", "socket_record_file"],
+    "a file in data/sources/ no metadata names": ["orphan_blob"],
 }
 
 
@@ -145,7 +182,17 @@ def test_the_corpus_covers_every_kind_of_bad_input_the_rules_promise():
 
 
 def test_every_case_is_reported_on_a_line_unless_the_file_is_refused_unread():
-    unread = {"too-large", "symlink"}  # the file is never opened, so no line of it can be named
+    # the file is never opened, so no line of it can be named
+    unread = {
+        "too-large",
+        "symlink",
+        "hidden-file",
+        "special-file",
+        "orphan-file",
+        "deleted-record",
+        "stray-temp-file",
+        "committed-staging",
+    }
     for case in CASES:
         for problem in case["problems"]:
             assert problem["line"] is not None or problem["code"] in unread, case["name"]

@@ -1,8 +1,9 @@
 """Records and sources -> `data/tables/*.csv`, `*.parquet` and `datapackage.json`.
 
-`build` validates first, then writes every output atomically under a lock, so a failed or concurrent build
-leaves the previous outputs whole. The bytes themselves are made by `encode` (which validation uses too, to
-find a stale build): the build calls validation, never the reverse.
+`build` validates first, then replaces the outputs as one set under a lock (core.output_set), so a failed,
+killed or concurrent build leaves the previous outputs whole: readers find the old set or the new one. The
+bytes themselves are made by `encode` (which validation uses too, to find a stale build): the build calls
+validation, never the reverse.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from incidents.build.encode import (
     render_outputs,
     render_tables,
 )
-from incidents.core import atomic
+from incidents.core import output_set
 from incidents.core.layout import Layout
 from incidents.core.problems import Problem
 from incidents.core.problems import sort as sort_problems
@@ -65,16 +66,21 @@ class BuildResult:
 
 
 def build(root: Path, lock_timeout: float = 0) -> BuildResult:
-    """Validate the records, then write tables and descriptor atomically. Writes nothing if invalid."""
+    """Validate the records, then replace tables and descriptor as one set. Writes nothing if invalid."""
     layout = Layout(root)
     layout.data.mkdir(parents=True, exist_ok=True)
     try:
         with FileLock(layout.lock, timeout=lock_timeout):
+            refused = output_set.settle(layout)  # a killed build's outputs, finished or undone first
+            if refused:
+                return BuildResult(refused)
             checked = validate.check_dataset(layout, dt.datetime.now(dt.UTC).date())
             if checked.problems:
                 return BuildResult(sort_problems(checked.problems))
             files = checked.outputs  # files kept from the last build (checked.kept) already hold their bytes
-            atomic.write_all({path: content for path, content in files.items() if not _holds(path, content)})
+            changed = {path: content for path, content in files.items() if not _holds(path, content)}
+            if changed:
+                output_set.replace(layout, changed)
             outputs.record(layout, checked.fingerprints, files)
             return BuildResult(written=sorted([*files, *checked.kept]))
     except Timeout:

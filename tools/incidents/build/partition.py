@@ -4,21 +4,22 @@
 evidence, revisions) go to its partition, so each partition is self-contained and its row rules need no other
 file; actors and sources, which any incident may cite, stay whole (`<table>/part-0.parquet`). Every partition
 holds all four incident tables (empty where it has no rows). Rows keep the order of the built tables, so the
-same tables always give the same bytes. The folder is written beside its target and renamed into place.
+same tables always give the same bytes. The folder is written under the build lock (the tables it reads are
+whole) into the build's staging folder and swapped in by core.output_set: readers, and a command after a
+kill, find the old folder or the new one whole.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 from incidents.build import encode
+from incidents.core import atomic, output_set
 from incidents.core.layout import Layout
 from incidents.validate.partitions import HIVE_NULL, INCIDENT_TABLES, PART_FILE, PARTITIONED, SHARED_TABLES
 
@@ -70,50 +71,49 @@ def partition(root: Path, keys: tuple[str, ...]) -> Path:
             f"no built table {', '.join(missing)} in {layout.rel(layout.tables)}: run `incidents build`"
         )
     target = layout.tables / PARTITIONED
-    staging = Path(tempfile.mkdtemp(dir=layout.tables, prefix=f".{PARTITIONED}."))
     try:
-        incidents = pq.read_table(layout.tables / "incidents.parquet")
-        parts = partition_of(incidents, keys)
-        ids = incidents.column("incident_id")
-
-        def parts_of(table: pa.Table) -> pa.Array:
-            # a child row of no incident (a dangling reference) goes to the default partition: nothing is lost
-            found = pc.take(parts, pc.index_in(table.column("incident_id"), value_set=ids))
-            return pc.fill_null(found, _orphans(keys))
-
-        paths = {name: layout.tables / f"{name}.parquet" for name in INCIDENT_TABLES}
-        labels = set(parts.to_pylist())
-        for name in INCIDENT_TABLES[1:]:
-            labels |= set(pc.unique(parts_of(pq.read_table(paths[name], columns=["incident_id"]))).to_pylist())
-        for name in INCIDENT_TABLES:
-            table = incidents if name == "incidents" else pq.read_table(paths[name])
-            groups = split(table, parts if name == "incidents" else parts_of(table))
-            for label in sorted(labels):
-                _write(staging / name / label / PART_FILE, groups.get(label, table.schema.empty_table()))
-        for name in SHARED_TABLES:
-            _write(staging / name / PART_FILE, pq.read_table(layout.tables / f"{name}.parquet"))
-        _swap(staging, target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
+        with FileLock(layout.lock, timeout=0):
+            for refused in output_set.settle(layout):
+                raise PartitionError(f"{refused.file}: {refused.message} (expected {refused.expected})")
+            staged = output_set.begin(layout) / layout.rel(target)
+            try:
+                files = {staged / part: content for part, content in _parts(layout, keys).items()}
+                for path in files:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                atomic.write_new(files)
+                output_set.commit(layout, [layout.rel(target)])
+            finally:
+                output_set.settle(layout)  # failed before its commit: the staged folder is removed
+    except Timeout:
+        raise PartitionError("another build holds the lock on this dataset: wait for it and run again") from None
     return target
+
+
+def _parts(layout: Layout, keys: tuple[str, ...]) -> dict[str, bytes]:
+    """The partitioned folder's files, by path inside it."""
+    incidents = pq.read_table(layout.tables / "incidents.parquet")
+    parts = partition_of(incidents, keys)
+    ids = incidents.column("incident_id")
+
+    def parts_of(table: pa.Table) -> pa.Array:
+        # a child row of no incident (a dangling reference) goes to the default partition: nothing is lost
+        found = pc.take(parts, pc.index_in(table.column("incident_id"), value_set=ids))
+        return pc.fill_null(found, _orphans(keys))
+
+    paths = {name: layout.tables / f"{name}.parquet" for name in INCIDENT_TABLES}
+    labels = set(parts.to_pylist())
+    for name in INCIDENT_TABLES[1:]:
+        labels |= set(pc.unique(parts_of(pq.read_table(paths[name], columns=["incident_id"]))).to_pylist())
+    files = {}
+    for name in INCIDENT_TABLES:
+        table = incidents if name == "incidents" else pq.read_table(paths[name])
+        groups = split(table, parts if name == "incidents" else parts_of(table))
+        for label in sorted(labels):
+            files[f"{name}/{label}/{PART_FILE}"] = encode.parquet_bytes(groups.get(label, table.schema.empty_table()))
+    for name in SHARED_TABLES:
+        files[f"{name}/{PART_FILE}"] = encode.parquet_bytes(pq.read_table(layout.tables / f"{name}.parquet"))
+    return files
 
 
 def _orphans(keys: tuple[str, ...]) -> str:
     return "/".join(f"{k}={HIVE_NULL}" for k in keys)
-
-
-def _write(path: Path, table: pa.Table) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(encode.parquet_bytes(table))
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Put the staged folder in place of the target: readers see the old folder or the new one whole."""
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old."))
-        os.replace(target, old / target.name)
-    os.replace(staging, target)
-    if old is not None:
-        shutil.rmtree(old)

@@ -18,6 +18,8 @@ import click
 
 from incidents import __version__
 from incidents.cli import contribute, data, docs, records, release
+from incidents.core import output_set
+from incidents.core.layout import Layout
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,7 +34,8 @@ from incidents.cli import contribute, data, docs, records, release
 @click.pass_context
 def cli(ctx: click.Context, root: Path) -> None:
     """Build, validate and contribute to the open incident dataset."""
-    ctx.obj = {"root": root}
+    # A build killed half-way is finished or undone before any command reads or writes the outputs.
+    ctx.obj = {"root": root, "leftovers": output_set.recover(Layout(root))}
 
 
 for _command in (

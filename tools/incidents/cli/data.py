@@ -86,6 +86,7 @@ def validate_command(
             found = validate.validate(common.root(ctx), list(paths) if paths else None, changed_since=changed_since)
         except changed.ChangedSinceError as exc:
             raise click.UsageError(f"--changed-since {changed_since}: {exc}") from None
+    found = problems.sort([*found, *ctx.obj.get("leftovers", [])])  # what a killed build left (core.output_set)
     if output_format == "json" or found:
         common.report(found, output_format)
     if output_format == "human":

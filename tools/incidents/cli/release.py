@@ -12,6 +12,8 @@ from incidents.cli import common
 from incidents.core.layout import Layout
 from incidents.release import record_diff as diff_
 
+EXIT_SELF_CONSISTENT_ONLY = 3  # verify without --manifest: the bundle agrees with itself, and no more is known
+
 
 @click.command("release")
 @click.option(
@@ -97,16 +99,34 @@ def diff_command(ctx: click.Context, old: str, new: str, output_format: str) -> 
     "manifest_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Check against this manifest (e.g. the committed releases/vX.Y.Z.json) instead of the bundle's own.",
+    help="Check against this manifest (the repository's releases/vX.Y.Z.json) instead of the bundle's own.",
+)
+@click.option(
+    "--self-consistency-only",
+    is_flag=True,
+    help="Without --manifest, exit 0 when the bundle agrees with itself (it could still have been rewritten "
+    f"with its hashes). Default: exit {EXIT_SELF_CONSISTENT_ONLY}.",
 )
 @common.problem_format()
-def verify_command(bundle_or_dir: Path, manifest_path: Path | None, output_format: str) -> None:
-    """Check a release bundle: hashes and sizes against the manifest, the descriptor, the tables. Exit 1 if not."""
+def verify_command(
+    bundle_or_dir: Path, manifest_path: Path | None, self_consistency_only: bool, output_format: str
+) -> None:
+    """Check a release bundle: hashes and sizes against the manifest, the descriptor, the tables; reads only
+    the bundle, never the network. Exit 1 on a problem; without --manifest, 3 when the bundle only agrees with
+    itself."""
     from incidents.release import verify as verify_
 
-    found = verify_.verify(bundle_or_dir, manifest_path)
+    checked = verify_.verify(bundle_or_dir, manifest_path)
+    found = checked.problems
     if output_format == "json" or found:
         common.report(found, output_format)
-    if output_format == "human":
-        click.echo(f"{len(found)} problem(s)" if found else f"{bundle_or_dir}: verified", err=bool(found))
-    sys.exit(common.EXIT_INVALID if found else 0)
+    if found:
+        if output_format == "human":
+            click.echo(f"{len(found)} problem(s)", err=True)
+        sys.exit(common.EXIT_INVALID)
+    if manifest_path:
+        if output_format == "human":
+            click.echo(f"{bundle_or_dir}: verified against {manifest_path}")
+        return
+    click.echo(f"{bundle_or_dir}: {verify_.self_consistency_only(checked.version)}", err=not self_consistency_only)
+    sys.exit(0 if self_consistency_only else EXIT_SELF_CONSISTENT_ONLY)

@@ -6,7 +6,8 @@ their rows column-checked together with the few files they point at (actors, sou
 names), and their evidence read against their sources. The rest of the dataset is never parsed; the
 global invariants are checked on file names alone: ids are unique because each file is named for its id
 (the file-name check), references point at files that exist, every id of the last release still has its
-file, and a record file deleted since REF is reported. Layer 4 (built outputs in step) needs every record
+file, and a record file deleted since REF is reported (with the other history checks, by
+validate.history_vs_git). Layer 4 (built outputs in step) needs every record
 and is left to `incidents build` or a full `incidents validate`.
 """
 
@@ -31,8 +32,6 @@ from incidents.validate import files as filecheck
 from incidents.validate import locate as rows_
 from incidents.validate import rules as checks
 
-DELETED_EXPECTED = "ids are never deleted: restore it and use `incidents withdraw` (or `incidents merge`)"
-
 
 class ChangedSinceError(Exception):
     """git could not say what changed (not a repository, an unknown REF): a usage error."""
@@ -51,11 +50,26 @@ def _git(root: Path, *args: str) -> str:
 def changed_paths(root: Path, ref: str) -> set[str]:
     """Paths under data/ (relative to `root`) that differ between the merge base of REF and HEAD and the
     working tree, untracked files included, deleted files included."""
-    base = _git(root, "merge-base", ref, "HEAD").strip()
-    diff = _git(root, "-c", "core.quotePath=false", "diff", "--name-only", "--no-renames", "--relative", "-z", base)
-    untracked = _git(root, "-c", "core.quotePath=false", "ls-files", "--others", "--exclude-standard", "-z", "data")
+    base = _git(root, "merge-base", "--end-of-options", revision(ref), "HEAD").strip()
+    unquoted = ("-c", "core.quotePath=false")
+    options = ("--name-only", "--no-renames", "--relative", "-z", "--end-of-options")
+    diff = _git(root, *unquoted, "diff", *options, base, "--")  # `--`: a file named like the base is no revision
+    untracked = _git(root, *unquoted, "ls-files", "--others", "--exclude-standard", "-z", "--", "data")
     paths = {p for p in (diff + untracked).split("\0") if p}
     return {p for p in paths if p.startswith("data/")}
+
+
+def revision(ref: str) -> str:
+    """REF, if git cannot take it for an option: `--output=x` would make `git diff` write a file. Refused
+    here, before any git command; `--end-of-options` stands behind it where git takes a revision."""
+    if not ref:
+        raise ChangedSinceError("a revision cannot be empty: give a branch, tag or commit, e.g. origin/main")
+    if ref.startswith("-"):
+        raise ChangedSinceError(
+            "a revision cannot start with '-' (git would take it for an option): give a branch, tag or commit, "
+            "e.g. origin/main"
+        )
+    return ref
 
 
 def check_changed(layout: Layout, ref: str, today: dt.date) -> list[Problem]:
@@ -74,8 +88,7 @@ def check_changed(layout: Layout, ref: str, today: dt.date) -> list[Problem]:
     fresh = filecheck.check_files([by_path[p] for p in sorted(chosen)], fingerprints=release is not None)
     context = filecheck.check_files(_pointed_at(fresh.rows, chosen, by_path), False)
     rows = filecheck.concat([fresh, context], std).rows
-    problems = [p for p in refused if any(f == p.file or f.startswith(p.file + "/") for f in paths)] + fresh.problems
-    problems += [_deleted(p) for p in sorted(paths) if p.startswith("data/records/") and p not in by_path]
+    problems = [p for p in refused if _reported(p, paths)] + fresh.problems
     problems += _column_problems(layout, std, rows, today, chosen)
     if release is not None:
         files = fresh.files.filter(
@@ -91,14 +104,15 @@ def check_changed(layout: Layout, ref: str, today: dt.date) -> list[Problem]:
     return problems
 
 
-def _deleted(path: str) -> Problem:
-    return Problem(
-        file=path,
-        record=Path(path).stem,
-        message="the record file was deleted",
-        expected=DELETED_EXPECTED,
-        code="deleted-record",
-    )
+def _reported(refused: Problem, paths: set[str]) -> bool:
+    """Whether a file refused unread concerns the change: it changed (or lies in a folder that did), or it is
+    an archived text whose metadata changed (deleted); a special file always, as git never names one."""
+    if refused.code == "special-file":
+        return True
+    concerned = {refused.file}
+    if refused.code == "orphan-file":
+        concerned.add(refused.file.removesuffix(".txt") + ".yaml")
+    return any(f in concerned or f.startswith(refused.file + "/") for f in paths)
 
 
 def _pointed_at(

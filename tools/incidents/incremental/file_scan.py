@@ -92,11 +92,31 @@ def listing(layout: Layout, stats: bool = False, known: Callable[[], pa.Array | 
         listed = dataset.list_folder(layout, getattr(layout, attr), kept, kept, known)
         refused += [p for loaded in listed.refused for p in loaded.problems]
         texts = pc.ends_with(listed.files.column("display"), ".txt")
+        orphans = pc.and_(texts, pc.invert(_named(listed.files.column("display"))))
+        refused += [_orphan(display) for display in listed.files.column("display").filter(orphans).to_pylist()]
         kinds = pc.if_else(texts, pa.scalar(TEXT), pa.scalar(kind))
-        tables.append(listed.files.add_column(0, "kind", kinds))
+        tables.append(listed.files.add_column(0, "kind", kinds).filter(pc.invert(orphans)))
         if stats:
             found.update((display, _stat(info, display)) for display, info in listed.infos.items())
     return Listing(pa.concat_tables(tables), refused, found)
+
+
+def _named(displays: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Whether each file has a source's metadata beside it (`<id>.txt` and `<id>.yaml`): the metadata's
+    archive_path must name its own `<id>.txt` (dataset.read_source_texts checks), so a text without one is
+    named by none, whatever its name or size, and is refused without being read."""
+    metadata = displays.filter(pc.ends_with(displays, ".yaml"))
+    return pc.is_in(pc.replace_substring_regex(displays, r"\.txt$", ".yaml"), value_set=metadata)
+
+
+def _orphan(display: str) -> Problem:
+    return Problem(
+        file=display,
+        message="no source's metadata names this file (its <id>.yaml is missing): it is never read",
+        expected="every file under data/sources/ named by a source's metadata (archive_path): add its metadata "
+        "or delete it",
+        code="orphan-file",
+    )
 
 
 def _stat(info: os.stat_result | None, display: str) -> Stat | None:

@@ -7,6 +7,8 @@ keeps the line it came from, so that errors can point at it.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -247,8 +249,9 @@ def parse(text: bytes, path: str) -> Loaded:
 
 
 def read(path: Path, display: str) -> Loaded:
-    """Read and parse one file, refusing symlinks and oversized files before reading them."""
-    if path.is_symlink():
+    """Read and parse one file, refusing symlinks, special files and oversized files before opening them."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
         return Loaded(
             display,
             problems=[
@@ -260,7 +263,10 @@ def read(path: Path, display: str) -> Loaded:
                 )
             ],
         )
-    size = path.stat().st_size
+    special = special_file(info, display)
+    if special is not None:
+        return Loaded(display, problems=[special])
+    size = info.st_size
     if size > MAX_FILE_BYTES:
         return Loaded(
             display,
@@ -274,6 +280,32 @@ def read(path: Path, display: str) -> Loaded:
             ],
         )
     return parse(path.read_bytes(), display)
+
+
+_SPECIAL = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def special_kind(info: os.stat_result) -> str | None:
+    """What a special file is (FIFO, socket, device), from its lstat; None for anything else. Opening a FIFO
+    waits for a writer, and a device or socket is no file to read: they are refused before any open."""
+    return _SPECIAL.get(stat.S_IFMT(info.st_mode))
+
+
+def special_file(info: os.stat_result, display: str) -> Problem | None:
+    kind = special_kind(info)
+    if kind is None:
+        return None
+    return Problem(
+        file=display,
+        message=f"{kind}, not a regular file: it is never opened",
+        expected="a regular file",
+        code="special-file",
+    )
 
 
 NUMBER = f"a number between -{MAX_INTEGER:,} and {MAX_INTEGER:,} (not NaN or infinite)"
@@ -334,7 +366,9 @@ _CDumper.add_representer(str, _str)
 def dump(data: dict[str, Any], dumper: type = _CDumper) -> str:
     """The canonical text of a record: what `incidents new` writes and bookkeeping commands rewrite."""
     text = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
-    if dumper is not _Dumper and "\\" in text:  # an escape (or a backslash the values hold)
+    # libyaml differs from PyYAML on an escape (or a backslash the values hold), and ends a document that held
+    # a block kept with its final newlines (`|+`) with an explicit end marker, `...`: both are rare.
+    if dumper is not _Dumper and ("\\" in text or text.endswith("\n...\n")):
         return dump(data, _Dumper)
     return text
 

@@ -67,10 +67,10 @@ def list_folder(
 ) -> Listed:
     """The files of one folder to read (those ending in `listed`, of the kinds `kept` there), and what is
     refused unread. A folder reached through a symbolic link is refused (it could point anywhere), and so
-    is anything else in it that would otherwise be silently ignored: a subfolder, a file of another kind.
-    Hidden files (editors' swap files) are left alone. Files `known` gives (shown paths; asked once the
-    names are listed, so git can run meanwhile) are known to be regular files (worktree.vouched) and are
-    not stat-ed; every other name is."""
+    is anything else in it that would otherwise be silently ignored: a subfolder, a file of another kind, a
+    hidden file, a special file (FIFO, socket, device: refused from its lstat, never opened). Files `known`
+    gives (shown paths; asked once the names are listed, so git can run meanwhile) are known to be regular
+    files (worktree.vouched) and are not stat-ed; every other name is."""
     display = layout.rel(folder)
     where_it_lies = layout.root.resolve() / folder.relative_to(layout.root)
     if folder.is_symlink() or (folder.exists() and folder.resolve() != where_it_lies):
@@ -98,7 +98,9 @@ def list_folder(
             code="stray-file",
         )
         return Listed(LISTED.empty_table(), [_unread(problem)])
-    listed_names = [name for name in os.listdir(folder) if not name.startswith(".")]
+    listed_names = os.listdir(folder)
+    hidden = sorted(name for name in listed_names if name.startswith("."))
+    listed_names = [name for name in listed_names if not name.startswith(".")]
     try:  # one conversion in C; only if a name is not UTF-8 (os.listdir keeps such bytes as surrogates)
         unreadable, names = [], pa.array(listed_names, pa.string())
     except UnicodeEncodeError:
@@ -110,16 +112,22 @@ def list_folder(
     unknown = shown if vouched is None else shown.filter(pc.invert(pc.is_in(shown, value_set=vouched)))
     on_disk = os.fspath(folder) + os.sep  # strings: pathlib would cost more than the listing
     infos = {path: _lstat(on_disk + path.rpartition("/")[2]) for path in unknown.to_pylist()}
-    folders = pa.array([path for path, info in infos.items() if info is not None and stat.S_ISDIR(info.st_mode)])
-    in_folders = pc.is_in(shown, value_set=folders.cast(pa.string()))
-    refused_paths = shown.filter(pc.or_(pc.invert(_ends_with(names, kept)), in_folders)).to_pylist()
+    special = [found for path, info in infos.items() if info and (found := records.special_file(info, path))]
+    unopened = {problem.file for problem in special}
+    folders = [path for path, info in infos.items() if info is not None and stat.S_ISDIR(info.st_mode)]
+    unlisted = pc.is_in(shown, value_set=pa.array([*folders, *unopened], pa.string()))  # refused, never read
+    refused_paths = shown.filter(pc.or_(pc.invert(_ends_with(names, kept)), unlisted)).to_pylist()
     expected = f"only {' and '.join(kept)} files directly in {display}/"
     message = "a subfolder or a file of another kind: it is never read"
-    refused = [
-        _unread(Problem(file=path, message=message, expected=expected, code="stray-file")) for path in refused_paths
+    refused = [_unread(problem) for problem in special]
+    refused += [
+        _unread(Problem(file=path, message=message, expected=expected, code="stray-file"))
+        for path in refused_paths
+        if path not in unopened
     ]
     refused += [_unread(_not_utf8(f"{display}/{name}")) for name in sorted(unreadable)]
-    chosen = pc.and_(_ends_with(names, listed), pc.invert(in_folders))
+    refused += [_unread(_hidden(f"{display}/{name}", f"{expected}, none hidden")) for name in hidden]
+    chosen = pc.and_(_ends_with(names, listed), pc.invert(unlisted))
     files = pa.table([pc.binary_join_element_wise(on_disk, names, "").filter(chosen), shown.filter(chosen)], LISTED)
     refused_set = set(refused_paths)
     return Listed(files, refused, {path: info for path, info in infos.items() if path not in refused_set})
@@ -135,9 +143,19 @@ def _utf8(name: str) -> bool:
 
 def _not_utf8(path: str) -> Problem:
     """A file whose name is not UTF-8, shown with its bytes escaped (it could not be printed as it is)."""
-    shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     message, expected = "the file name is not UTF-8: the file is never read", "a file name in UTF-8, `<id>.yaml`"
-    return Problem(file=shown, message=message, expected=expected, code="encoding")
+    return Problem(file=_printable(path), message=message, expected=expected, code="encoding")
+
+
+def _printable(path: str) -> str:
+    """A path as os.listdir gave it, with any bytes that are not UTF-8 escaped."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _hidden(path: str, expected: str) -> Problem:
+    """A hidden file (an editor's swap file, or a record kept out of sight): reported, since it is never read."""
+    message = "a hidden file (its name starts with a dot): it is never read"
+    return Problem(file=_printable(path), message=message, expected=expected, code="hidden-file")
 
 
 def _ends_with(names: pa.Array, suffixes: tuple[str, ...]) -> pa.Array:
@@ -202,6 +220,10 @@ def _source_text(archive: _Archive, meta: dict[str, Any]) -> str | tuple[str, st
             "path-outside",
             "archive_path",
         )
+    special = records.special_kind(info) if info else None
+    if special is not None:
+        message = f"{expected_path} is {special}, not a regular file"
+        return message, "a regular file in data/sources/", "special-file", "archive_path"
     if info is None or not stat.S_ISREG(info.st_mode):
         return (
             f"{expected_path} does not exist",
@@ -218,9 +240,12 @@ def _source_text(archive: _Archive, meta: dict[str, Any]) -> str | tuple[str, st
         expected = "its sha256 to equal source_id: archived texts never change"
         return f"the archived text hashes to {digest}", expected, "source-hash", "source_id"
     try:
-        return content.decode("utf-8")
+        text = content.decode("utf-8")
     except UnicodeDecodeError:
         return "the archived text is not UTF-8", "UTF-8 text", "encoding", "archive_path"
+    if "\0" in text:  # UTF-8, but no text: a binary file would pass the decoding
+        return "the archived text holds a NUL byte", "UTF-8 text without NUL bytes", "encoding", "archive_path"
+    return text
 
 
 def read_source_texts(

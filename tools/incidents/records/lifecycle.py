@@ -33,10 +33,8 @@ class Refused(Exception):
 
 def unrecorded(working: Mapping[str, Any], committed: Mapping[str, Any]) -> list[str]:
     """Fields edited since the committed version that no revision added since then names."""
-    ours, theirs = working.get(HISTORY) or [], committed.get(HISTORY) or []
-    added = ours[len(theirs) :] if ours[: len(theirs)] == theirs else []
-    covered = {name for revision in added for name in revision.get("fields_changed") or []}
-    return [name for name in revisions.changed_fields(committed, working) if name not in covered]
+    found = revisions.since(committed, working)
+    return found.unnamed if found is not None else revisions.changed_fields(committed, working)
 
 
 def _revise(old: Record, new: Record, reason: str, stamp: Stamp) -> Record:
@@ -285,15 +283,31 @@ class Change:
 
 @dataclass(frozen=True)
 class Entry:
-    """One revision as history shows it; `changes` is None when the versions around it are unknown."""
+    """One revision as history shows it. `changes` are the values that differ between the versions before
+    and after it, whatever its fields_changed says (a hand-written revision may say anything); None when
+    those versions are unknown."""
 
     revision: dict[str, Any]
     changes: list[Change] | None
 
+    @property
+    def disagreement(self) -> str | None:
+        """How fields_changed differs from the fields that really changed; None when they agree or are unknown."""
+        if self.changes is None:
+            return None
+        named = [str(name) for name in self.revision.get("fields_changed") or []]
+        changed = [change.field for change in self.changes]
+        if set(named) == set(changed):
+            return None
+        return (
+            f"fields_changed names {', '.join(named) or 'no field'}, but the values that changed are those of "
+            f"{', '.join(changed) or 'no field'}"
+        )
+
 
 def history(record: Mapping[str, Any], versions: Sequence[Mapping[str, Any]]) -> list[Entry]:
-    """The record's revisions, with old -> new values where `versions` (earlier states of the record
-    file, oldest first, e.g. from git) hold the states before and after a revision.
+    """The record's revisions, with the values that changed (old -> new) where `versions` (earlier states of
+    the record file, oldest first, e.g. from git) hold the states before and after a revision.
 
     The state after revision n is the first version whose latest revision is n: the one that recorded it."""
     after: dict[int, Mapping[str, Any]] = {}
@@ -305,7 +319,7 @@ def history(record: Mapping[str, Any], versions: Sequence[Mapping[str, Any]]) ->
         before, now = after.get(number - 1), after.get(number)
         changes = None
         if before is not None and now is not None and number > 1:
-            changes = [Change(name, before.get(name), now.get(name)) for name in revision.get("fields_changed") or []]
+            changes = [Change(name, before.get(name), now.get(name)) for name in revisions.changed_fields(before, now)]
         entries.append(Entry(dict(revision), changes))
     return entries
 
@@ -332,6 +346,8 @@ def history_human(incident_id: str, status: str, entries: Sequence[Entry]) -> st
             lines.append(f"  fields: {', '.join(r.get('fields_changed') or []) or '(none listed)'}")
         for change in entry.changes or []:
             lines.append(f"  {change.field}: {_short(change.old)} -> {_short(change.new)}")
+        if entry.disagreement:
+            lines.append(f"  ({entry.disagreement})")
     return "\n".join(lines)
 
 
@@ -342,6 +358,7 @@ def history_json(incident_id: str, status: str, entries: Sequence[Entry]) -> str
             "changes": None
             if entry.changes is None
             else [{"field": c.field, "old": c.old, "new": c.new} for c in entry.changes],
+            "disagreement": entry.disagreement,
         }
         for entry in entries
     ]

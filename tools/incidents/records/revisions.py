@@ -1,4 +1,5 @@
-"""A record's history: the revision entry every change appends, and which fields two versions differ in.
+"""A record's history: the revision entry every change appends, which fields two versions differ in, and
+which fields the revisions added between them name.
 
 One statement of each, for everything that changes a record: `incidents new` (the first revision), the
 bookkeeping commands (records/lifecycle.py), imports (importers/) and the release diff (release/record_diff.py).
@@ -61,3 +62,38 @@ def changed_fields(
         return (found or []) if name in lists else found
 
     return [name for name in names if name != HISTORY and value(old, name) != value(new, name)]
+
+
+@dataclass(frozen=True)
+class Since:
+    """Two versions of a record compared: the revisions the newer adds after the older's, the fields whose
+    values differ, and the fields those added revisions name in fields_changed (together, in order)."""
+
+    added: list[Mapping[str, Any]]
+    changed: list[str]
+    named: list[str]
+
+    @property
+    def unnamed(self) -> list[str]:
+        """Fields changed that no added revision names."""
+        return [name for name in self.changed if name not in self.named]
+
+    @property
+    def unchanged(self) -> list[str]:
+        """Fields an added revision names whose values did not change."""
+        return [name for name in self.named if name not in self.changed]
+
+
+def since(old: Mapping[str, Any], new: Mapping[str, Any]) -> Since | None:
+    """`new` compared with `old`; None when `old`'s revisions are not the first of `new`'s (history rewritten)."""
+    ours, theirs = list(new.get(HISTORY) or []), list(old.get(HISTORY) or [])
+    if ours[: len(theirs)] != theirs:
+        return None
+    added = ours[len(theirs) :]
+    named = [name for revision in added for name in _names(revision)]
+    return Since(added, changed_fields(old, new), list(dict.fromkeys(named)))
+
+
+def _names(revision: Any) -> list[str]:
+    fields = revision.get("fields_changed") if isinstance(revision, Mapping) else None
+    return [name for name in fields if isinstance(name, str)] if isinstance(fields, list) else []

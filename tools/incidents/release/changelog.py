@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from incidents.core.inert_markdown import cell
 from incidents.release.record_diff import Diff
 
 HEADER = """# Changelog
@@ -19,7 +22,7 @@ TITLES = {
     "corrected": "Corrected",
     "withdrawn": "Withdrawn",
     "merged": "Merged",
-    "reinstated": "Reinstated",
+    "reinstated": "Tombstones made active again, which the standard forbids",  # validate refuses them
     "removed": "Removed",
 }
 
@@ -52,11 +55,11 @@ def section(version: str, date: str, d: Diff, bump: str, proposed: str | None) -
         lines.append(f"- {title} ({len(changes)}):")
         for c in changes:
             if change == "withdrawn":
-                lines.append(f"  - {c.incident_id}: {c.reason}")
+                lines.append(f"  - {c.incident_id}: {cell(c.reason)}")
             elif change == "merged":
-                lines.append(f"  - {c.incident_id} into {c.merged_into}: {c.reason}")
+                lines.append(f"  - {c.incident_id} into {c.merged_into}: {cell(c.reason)}")
             else:
-                fields = ", ".join(c.fields) or "no field named"
+                fields = ", ".join(map(_field, c.fields)) or "no field named"
                 lines.append(f"  - {c.incident_id} (revision {c.old_revision} -> {c.new_revision}): {fields}")
     lines += ["", "### Standard (schemas and codelists)", ""]
     if d.schema:
@@ -64,6 +67,12 @@ def section(version: str, date: str, d: Diff, bump: str, proposed: str | None) -
     else:
         lines.append("No change to the schemas or codelists." if d.old != "nothing" else "First release.")
     return "\n".join(lines) + "\n"
+
+
+def _field(name: str) -> str:
+    """A field named in a revision, as written when it is a field's name (letters, digits and underscores,
+    which Markdown leaves alone inside a word), else as inert text: fields_changed is contributed."""
+    return name if re.fullmatch(r"[a-z][a-z0-9_]*", name) else cell(name)
 
 
 def insert(existing: str, new_section: str) -> str:

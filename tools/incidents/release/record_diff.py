@@ -2,7 +2,9 @@
 
 Pure. The versioning policy (docs/versioning.md) lives in `bump_of`: a change is major when a value or
 column valid under the old version may be invalid or gone under the new one, minor when something is
-added, patch when records are only corrected, withdrawn or merged.
+added, patch when records are only corrected, withdrawn or merged. A tombstone made active again
+("reinstated") breaks the standard's rule and `incidents validate` refuses it; a diff between snapshots made
+before that rule may still find one, and says so.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ RECORD_BUMPS = {
     "corrected": "patch",
     "withdrawn": "patch",
     "merged": "patch",
-    "reinstated": "patch",
+    "reinstated": "patch",  # a tombstone made active: refused by validate since, found only between old snapshots
 }
 
 
@@ -256,6 +258,8 @@ def human(d: Diff) -> str:
                 detail = f"into {r.merged_into}: {r.reason}"
             if r.history_rewritten:
                 detail += " [HISTORY REWRITTEN]"
+            if r.change == "reinstated":
+                detail += " [A TOMBSTONE MADE ACTIVE: a new record with a new id should have been coded]"
             lines.append(f"{r.incident_id:<{width}}  {r.change:<10}  {revs:<8}  {detail}".rstrip())
     for s in d.schema:
         lines.append(f"schema: {s.where}: {s.detail} ({s.bump})")

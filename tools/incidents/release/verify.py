@@ -2,7 +2,9 @@
 
 Names every file that does not match: changed (hash), wrong size, missing, or extra. The manifest inside a
 bundle can be tampered with along with the files; pass the committed `releases/vX.Y.Z.json` (`--manifest`)
-to check a bundle against the repository's record of the release.
+to check a bundle against the repository's record of the release: without it, only self-consistency is
+checked. Only the bundle is read, never the network (incidents.release.verify_offline), within bounds on its size
+(incidents.release.bundle).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,7 @@ import pyarrow.parquet as pq
 from incidents.core.problems import Problem
 from incidents.core.problems import sort as sort_problems
 from incidents.records.fingerprints import sha256
-from incidents.release import bundle
+from incidents.release import bundle, manifest, verify_offline
 
 RELEASED = "a file as released (run `incidents bundle` on the release's commit, or download it again)"
 
@@ -76,12 +79,19 @@ def check_files(files: dict[str, bytes], entries: list[dict[str, Any]]) -> list[
 
 
 def check_descriptor(files: dict[str, bytes]) -> list[Problem]:
-    """frictionless validation of the descriptor and its tables (schemas, types, keys, hashes)."""
+    """frictionless validation of the descriptor and its tables (schemas, types, keys, hashes), offline; not
+    run when the descriptor names anything outside the bundle."""
     import frictionless
 
     if "datapackage.json" not in files:
         return []
-    with tempfile.TemporaryDirectory() as folder:
+    try:
+        outside = verify_offline.references(json.loads(files["datapackage.json"]))
+    except ValueError:
+        outside = []  # not JSON: frictionless says so
+    if outside:
+        return outside
+    with tempfile.TemporaryDirectory() as folder, verify_offline.no_network():
         for path, content in files.items():
             target = Path(folder) / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -112,37 +122,50 @@ def _parquet(path: str, message: str, expected: str) -> Problem:
     return Problem(file=path, message=message, expected=expected, code="verify-parquet")
 
 
+def _parquet_tables(descriptor: Any) -> list[tuple[str, str, list[str]]]:
+    """Each Parquet resource's path, with its table's CSV path and column names. A descriptor of another
+    shape gives none: frictionless reports it."""
+    try:
+        resources = descriptor["resources"]
+        tables = {r["name"]: r for r in resources if r.get("type") == "table"}
+        found = []
+        for resource in resources:
+            table = tables.get(resource.get("x-table-schema", ""))
+            if table is not None:
+                names = [str(f["name"]) for f in table["schema"]["fields"]]
+                found.append((str(resource["path"]), str(table["path"]), names))
+        return found
+    except (KeyError, TypeError, AttributeError):
+        return []
+
+
 def check_parquet(files: dict[str, bytes], version: str) -> list[Problem]:
     """Each Parquet file: the descriptor's columns in order, the CSV's row count, the release's version."""
     try:
         descriptor = json.loads(files["datapackage.json"])
     except (KeyError, ValueError):
         return []
-    schemas = {r["name"]: r for r in descriptor.get("resources", []) if r.get("type") == "table"}
     problems = []
-    for resource in descriptor.get("resources", []):
-        table = schemas.get(resource.get("x-table-schema", ""))
-        path = resource.get("path")
-        if table is None or path not in files or table.get("path") not in files:
+    for path, csv_path, names in _parquet_tables(descriptor):
+        if path not in files or csv_path not in files:
             continue
         try:
             parquet = pq.read_table(io.BytesIO(files[path]), use_threads=False)
         except (pa.ArrowException, OSError) as exc:
             problems.append(_parquet(path, f"not a readable Parquet file: {exc}", "a Parquet file"))
             continue
-        names = [f["name"] for f in table["schema"]["fields"]]
         if parquet.column_names != names:
             message = f"columns {', '.join(parquet.column_names)}"
             problems.append(_parquet(path, message, f"columns {', '.join(names)}"))
             continue
         try:
-            rows = csv_rows(files[table["path"]], names)
+            rows = csv_rows(files[csv_path], names)
         except pa.ArrowException as exc:
-            problems.append(_parquet(table["path"], f"not readable as CSV: {exc}", "a CSV file with a header row"))
+            problems.append(_parquet(csv_path, f"not readable as CSV: {exc}", "a CSV file with a header row"))
             continue
         if parquet.num_rows != rows:
             message = f"{parquet.num_rows} rows"
-            problems.append(_parquet(path, message, f"{rows} rows, as in {table['path']}"))
+            problems.append(_parquet(path, message, f"{rows} rows, as in {csv_path}"))
         found = (parquet.schema.metadata or {}).get(b"package_version", b"").decode()
         if found != version:
             message = f"package_version {found!r} in the Parquet metadata"
@@ -161,32 +184,53 @@ def csv_rows(content: bytes, names: list[str], block_size: int = 1 << 20) -> int
     ).num_rows
 
 
-def verify(path: Path, manifest_path: Path | None = None) -> list[Problem]:
+@dataclass(frozen=True)
+class Verification:
+    """What `verify` found, and the version the bundle's manifest names (to suggest the manifest to check
+    it against)."""
+
+    problems: list[Problem]
+    version: str | None = None
+
+
+def self_consistency_only(version: str | None) -> str:
+    """What a check without `--manifest` shows: a bundle rewritten with its hashes agrees with itself too."""
+    parsed = manifest.parse_version(version or "")
+    release_manifest = f"releases/v{manifest.format_version(parsed)}.json" if parsed else "releases/vX.Y.Z.json"
+    return (
+        "only self-consistency was checked: the bundle agrees with itself, but anyone could have rewritten it with"
+        f" its hashes; pass --manifest {release_manifest} (from the repository) to verify it is the release"
+    )
+
+
+def _entries(entries: Any) -> list[dict[str, Any]]:
+    """The manifest's file entries, each with its path, size and sha256 (a hostile manifest may hold others)."""
+    shape = {"path": str, "bytes": int, "sha256": str}
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and all(isinstance(e.get(k), t) for k, t in shape.items()) for e in entries
+    ):
+        raise TypeError("'files' must list each file's path, bytes and sha256")
+    return entries
+
+
+def verify(path: Path, manifest_path: Path | None = None) -> Verification:
     """Every problem with a release bundle (zip or unpacked folder)."""
     try:
         files = bundle.read(path)
+    except bundle.BundleTooLarge as exc:
+        expected = f"at most {bundle.MAX_BUNDLE_BYTES:,} bytes unpacked, each entry at most {bundle.MAX_RATIO} to 1"
+        return Verification([Problem(file=str(path), message=str(exc), expected=expected, code="verify-too-large")])
     except (bundle.BundleError, OSError) as exc:
-        return [
-            Problem(
-                file=str(path),
-                message=str(exc),
-                expected="a release bundle (zip or folder)",
-                code="verify-unreadable",
-            )
-        ]
+        expected = "a release bundle (zip or folder)"
+        return Verification([Problem(file=str(path), message=str(exc), expected=expected, code="verify-unreadable")])
     problems = []
     content = manifest_path.read_bytes() if manifest_path else files.get(bundle.MANIFEST)
     if content is None:
         message = f"the bundle has no {bundle.MANIFEST}"
         expected = "a bundle made by `incidents release`, or --manifest releases/vX.Y.Z.json"
-        return [
-            Problem(
-                file=bundle.MANIFEST,
-                message=message,
-                expected=expected,
-                code="verify-no-manifest",
-            )
-        ]
+        return Verification(
+            [Problem(file=bundle.MANIFEST, message=message, expected=expected, code="verify-no-manifest")]
+        )
     if manifest_path and bundle.MANIFEST in files and files[bundle.MANIFEST] != content:
         message = f"the bundle's manifest differs from {manifest_path}"
         problems.append(
@@ -198,19 +242,14 @@ def verify(path: Path, manifest_path: Path | None = None) -> list[Problem]:
             )
         )
     try:
-        manifest = json.loads(content)
-        entries, version = manifest["files"], str(manifest["version"])
+        release_manifest = json.loads(content)
+        entries, version = _entries(release_manifest["files"]), str(release_manifest["version"])
     except (ValueError, KeyError, TypeError) as exc:
         message = f"the manifest cannot be read: {exc}"
-        return [
-            Problem(
-                file=bundle.MANIFEST,
-                message=message,
-                expected="a release manifest",
-                code="verify-no-manifest",
-            )
-        ]
+        return Verification(
+            [Problem(file=bundle.MANIFEST, message=message, expected="a release manifest", code="verify-no-manifest")]
+        )
     problems += check_files(files, entries)
     problems += check_descriptor(files)
     problems += check_parquet(files, version)
-    return sort_problems(problems)
+    return Verification(sort_problems(problems), version)

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 from collections import Counter, defaultdict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec
 
 from incidents.standard import Standard
+
+_P = ParamSpec("_P")
+
+
+def _text_as_written(draw: Callable[_P, bytes]) -> Callable[_P, bytes]:
+    """A chart whose labels (actor names, places: values from the data) are drawn as written: matplotlib
+    would read text between two `$` as mathematics, and fail the whole site's build on a malformed one."""
+
+    @functools.wraps(draw)
+    def drawn(*args: _P.args, **kwargs: _P.kwargs) -> bytes:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+
+    return drawn
 
 
 def _figure(width: float, height: float) -> Any:
@@ -30,6 +48,7 @@ _PALETTE = ["#3f51b5", "#e65100", "#2e7d32", "#c2185b", "#00838f", "#6d4c41"]
 MAX_LABELLED_BARS = 16
 
 
+@_text_as_written
 def chart_by_month(standard: Standard, buckets: dict[str, Counter[str]]) -> bytes:
     """Stacked bars per month (and 'spans months', 'date unknown' after them). Over a few months each bar
     carries its total and its month; over years the axis marks each January with its year and the bars
@@ -82,6 +101,7 @@ def chart_by_month(standard: Standard, buckets: dict[str, Counter[str]]) -> byte
     return _png(fig)
 
 
+@_text_as_written
 def chart_fatalities(entries: list[dict[str, Any]]) -> bytes:
     fig = _figure(8, 0.6 + 0.55 * max(len(entries), 1))
     ax = fig.add_subplot()
@@ -120,6 +140,7 @@ def map_points(incidents: list[dict[str, Any]]) -> list[tuple[float, float, int,
     return out
 
 
+@_text_as_written
 def chart_map(
     standard: Standard,
     points: list[tuple[float, float, int, str]],

@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from incidents.site.markdown import WIDE_PAGE, cell, count_noun, generated_note, raw_table, table
+from incidents.site.markdown import WIDE_PAGE, cell, code, count_noun, generated_note, raw_table, table
 from incidents.standard import TABLES, Standard
 
 
@@ -52,7 +52,7 @@ def codebook_table_page(standard: Standard, name: str) -> str:
                 f["type"],
                 _constraints(f, standard),
                 f["description"],
-                "" if example is None else f"`{cell(json.dumps(example, ensure_ascii=False))}`",
+                "" if example is None else code(json.dumps(example, ensure_ascii=False)),
             ]
         )
     table_md = raw_table(["field", "type", "constraints", "description", "example"], rows)

@@ -12,8 +12,11 @@ from incidents.site.markdown import (
     WIDE_PAGE,
     Checksum,
     Link,
+    WebLink,
     cell,
+    code,
     count_noun,
+    front_matter,
     generated_note,
     raw_table,
     table,
@@ -98,19 +101,20 @@ def incident_page(inputs: Inputs, row: dict[str, Any], idx: Index | None = None)
     actors, sources = idx.actors, idx.sources
     title = f"{event_label(std, row['sub_event_type'], 'sub_event_type')}, {row['location'] or row['country']}"
     out = [
-        f"# {cell(title)}\n\n`{iid}` · revision {row['revision']} · {row['status']} · "
-        "[all incidents](index.md) · [map](../map.md)\n\n"
+        front_matter(title),
+        f"# {cell(title)}\n\n{code(iid)} · revision {row['revision']} · {cell(row['status'])} · "
+        "[all incidents](index.md) · [map](../map.md)\n\n",
     ]
     if row["status"] != "active":
         out.append(f'!!! warning "This record is {row["status"]}"\n    {cell(row["status_reason"])}\n\n')
-    out.append(f"{row['summary']}\n\n")
+    out.append(f"{cell(row['summary'])}\n\n")
     if row.get("notes"):
         out.append(f'!!! note "Coder\'s notes"\n    {cell(row["notes"])}\n\n')
     flags = {r["code"]: r for r in std.codelists["flag"].rows} if "flag" in std.codelists else {}
-    for code in row.get("flags") or []:
-        flag = flags.get(code, {"label": code, "description": ""})
+    for flag_code in row.get("flags") or []:
+        flag = flags.get(flag_code, {"label": flag_code, "description": ""})
         out.append(
-            f'!!! warning "Flagged: {cell(flag["label"])} (`{cell(code)}`)"\n    {cell(flag["description"])}\n\n'
+            f'!!! warning "Flagged: {cell(flag["label"])} ({code(flag_code)})"\n    {cell(flag["description"])}\n\n'
         )
     out.append("## Fields\n\n")
     skip = {"incident_id", "summary", "notes"}
@@ -152,7 +156,7 @@ def incident_page(inputs: Inputs, row: dict[str, Any], idx: Index | None = None)
         src = sources.get(ev["source_id"], {})
         out.append(f"> {cell(ev['quote'])}\n\n")
         out.append(
-            f"Supports: {', '.join(f'`{s}`' for s in ev['supports'])}. Source: "
+            f"Supports: {', '.join(code(s) for s in ev['supports'])}. Source: "
             f"[{cell(src.get('publisher', ''))}: {cell(src.get('title') or 'untitled')}](../sources.md#"
             f"{ev['source_id'][:12]}), characters {ev['char_start']}-{ev['char_end']} of the "
             f"[archived text](../sources/{ev['source_id']}.txt).\n\n"
@@ -168,7 +172,7 @@ def incident_page(inputs: Inputs, row: dict[str, Any], idx: Index | None = None)
         out.append(
             table(
                 ["publisher", "published", "title", "url"],
-                ([c["publisher"], c["published_at"], c["title"], c["url"]] for c in citations),
+                ([c["publisher"], c["published_at"], c["title"], WebLink(c["url"])] for c in citations),
             )
         )
         out.append("\n")
@@ -195,12 +199,12 @@ def actors_page(inputs: Inputs) -> str:
         roles[link["actor_id"]][link["role"]] += 1
         if link["incident_id"] in pages and len(linked[link["actor_id"]]) < MAX_ACTOR_LINKS:
             iid = link["incident_id"]
-            linked[link["actor_id"]].append(f"[`{iid}`](incidents/{iid}.md) as {link['role']}")
+            linked[link["actor_id"]].append(f"[{code(iid)}](incidents/{iid}.md) as {cell(link['role'])}")
     for a in table_rows(inputs.tables, "actors"):
         out.append(f"## {cell(a['name'])} {{ #{a['actor_id'].lower()} }}\n\n")
-        out.append(f"`{a['actor_id']}` · {a['actor_type']} · {a['country'] or 'no country'}\n\n")
+        out.append(f"{code(a['actor_id'])} · {cell(a['actor_type'])} · {cell(a['country'] or 'no country')}\n\n")
         if a.get("description"):
-            out.append(f"{a['description']}\n\n")
+            out.append(f"{cell(a['description'])}\n\n")
         if a.get("aliases"):
             out.append(f"Also called: {', '.join(cell(x) for x in a['aliases'])}.\n\n")
         counted = roles[a["actor_id"]]
@@ -228,7 +232,7 @@ def sources_page(inputs: Inputs) -> str:
                 ["field", "value"],
                 [
                     ["source_id (sha256)", s["source_id"]],
-                    ["url", s["url"] or "not recorded"],
+                    ["url", WebLink(s["url"]) if s["url"] else "not recorded"],
                     ["published", published],
                     ["retrieved", s["retrieved_at"]],
                     ["language", s["language"]],
@@ -236,7 +240,7 @@ def sources_page(inputs: Inputs) -> str:
                 ],
             )
         )
-        out.append(f"\n[Archived text](sources/{s['source_id']}.txt) (`{s['archive_path']}`)\n\n")
+        out.append(f"\n[Archived text](sources/{s['source_id']}.txt) ({code(s['archive_path'])})\n\n")
     return "".join(out)
 
 
@@ -266,16 +270,16 @@ def worked_example_page(inputs: Inputs) -> str:
         iid = row["incident_id"]
         what = event_label(inputs.standard, row["sub_event_type"], "sub_event_type")
         out.append(f"## [{cell(row['location'])}: {cell(what)}](../data/incidents/{iid}.md)\n\n")
-        out.append(f"**Summary.** {row['summary']}\n\n")
+        out.append(f"**Summary.** {cell(row['summary'])}\n\n")
         out.append(
-            f"**Coded as** `{row['event_type']}` / `{row['sub_event_type']}`, date {date_text(row)}, "
-            f"`geo_precision: {row['geo_precision']}`, fatalities {count_text(row)}"
+            f"**Coded as** {code(row['event_type'])} / {code(row['sub_event_type'])}, date {cell(date_text(row))}, "
+            f"{code('geo_precision: ' + row['geo_precision'])}, fatalities {count_text(row)}"
             + (f", detained {row['detained']}" if row.get("detained") is not None else "")
             + (f", released {row['released']}" if row.get("released") is not None else "")
             + ".\n\n"
         )
         if row.get("notes"):
-            out.append(f"**Notes (what is vague or conflicting).** {row['notes']}\n\n")
+            out.append(f"**Notes (what is vague or conflicting).** {cell(row['notes'])}\n\n")
         out.append(table(["quote", "supports"], ([e["quote"], ", ".join(e["supports"])] for e in evidence[iid])))
         out.append("\n")
     return "".join(out)

@@ -9,13 +9,23 @@ from typing import Any
 
 from incidents.site.coverage import EXTERNAL_DATASETS, incident_page_rows, origins
 from incidents.site.inputs import Inputs
-from incidents.site.markdown import Checksum, cell, count_noun, generated_note, indent, table, thousands
+from incidents.site.markdown import (
+    Checksum,
+    cell,
+    count_noun,
+    generated_note,
+    indent,
+    table,
+    thousands,
+    web_link,
+    web_url,
+)
 
 
 def downloads_page(inputs: Inputs) -> str:
     pkg = inputs.package
     out = ["# Downloads and checksums\n\n", generated_note("`releases/*.json`, `CITATION.cff` and `datapackage.json`")]
-    homepage = pkg.get("homepage")
+    homepage = web_url(pkg.get("homepage"))
     releases = sorted(inputs.releases.items(), key=lambda kv: _version_key(kv[0]), reverse=True)
     if releases:
         out.append("## Releases\n\n")
@@ -68,7 +78,7 @@ def downloads_page(inputs: Inputs) -> str:
     out.append(credit_text(inputs))
     out.append("\n## Licence\n\n")
     for lic in pkg.get("licenses", []):
-        out.append(f"- The data: [{cell(lic.get('title') or lic.get('name'))}]({lic.get('path')}).")
+        out.append(f"- The data: {web_link(lic.get('path'), lic.get('title') or lic.get('name'))}.")
         if lic.get("name") == "CC-BY-4.0":
             out.append(
                 " You may copy, redistribute and adapt it for any purpose, commercial ones included, as long as "
@@ -166,7 +176,9 @@ def repository_links(
     `source` is the file's path in the repository (`CHANGELOG.md`, `docs/versioning.md`), `page` its path
     on the site (under docs/). A link to a page of the site stays a link to it; the changelog becomes the
     Changes page; any other repository file is linked on the repository's host (or left as plain text when
-    the package names no homepage), never left pointing at a file the site does not have."""
+    the package names no homepage, or one that is not a web address), never left pointing at a file the site
+    does not have."""
+    homepage = web_url(homepage)
 
     def fix(m: re.Match[str]) -> str:
         text, target, anchor = m[1], m[2], m[3] or ""

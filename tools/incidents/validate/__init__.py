@@ -35,6 +35,7 @@ from incidents.incremental import touched_rows as touched
 from incidents.records import dataset
 from incidents.release import manifest
 from incidents.validate import continuity, engines
+from incidents.validate import history_vs_git as history
 from incidents.validate import locate as rows
 from incidents.validate import rules as checks
 from incidents.validate import schema_layer as schemacheck
@@ -220,16 +221,22 @@ def validate(
     root: Path, paths: list[Path] | None = None, today: dt.date | None = None, changed_since: str | None = None
 ) -> list[Problem]:
     """Every problem in the dataset at `root`; with `paths`, those in the given files and dataset-wide ones;
-    with `changed_since`, those of the files changed since that git revision (changed.check_changed)."""
+    with `changed_since`, those of the files changed since that git revision (changed.check_changed). Either
+    way, the record files against their committed history (history.check: HEAD, or REF's merge base)."""
     layout = Layout(root)
-    today = today or dt.datetime.now(dt.UTC).date()
-    if changed_since is not None:
-        problems = changed.check_changed(layout, changed_since, today)
-    else:
-        checked = check_dataset(layout, today)
-        problems = checked.problems
-        if not problems and layout.descriptor.exists():
-            problems = check_outputs_in_step(layout, checked)
+    now = dt.datetime.now(dt.UTC)
+    today = today or now.date()
+    with ThreadPoolExecutor(1) as pool:  # git reads the history while the dataset is checked
+        base = changed_since or "HEAD"
+        against_history = pool.submit(history.check, layout, base, now, merge_base=changed_since is not None)
+        if changed_since is not None:
+            problems = changed.check_changed(layout, changed_since, today)
+        else:
+            checked = check_dataset(layout, today)
+            problems = checked.problems
+            if not problems and layout.descriptor.exists():
+                problems = check_outputs_in_step(layout, checked)
+        problems += against_history.result()
     if paths is not None:
         chosen, path_problems = _in_data(layout, paths)
         folders = {folder for file in chosen for folder in _parents(file)}  # a stray folder holding a chosen file

@@ -30,14 +30,18 @@ def source_texts(sources: Path, ids: Iterable[str]) -> dict[str, bytes]:
     return texts
 
 
-_NOFOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)  # a symbolic link is refused by the open itself
+# A symbolic link is refused by the open itself; a FIFO put in place after the lstat does not block it.
+_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
 def _read_regular(path: str) -> bytes | None:
-    """The bytes of a regular file, None for anything else. Plain system calls: a Python file object per
-    text cost more than the reading, over a hundred thousand small texts."""
+    """The bytes of a regular file, None for anything else: a special file (FIFO, device, socket) is never
+    opened. Plain system calls: a Python file object per text cost more than the reading, over a hundred
+    thousand small texts."""
     try:
-        fd = os.open(path, _NOFOLLOW)
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        fd = os.open(path, _FLAGS)
     except OSError:
         return None
     try:

@@ -1,8 +1,8 @@
 """Nothing published is lost: the records of the working tree against the last release's manifest.
 
 A published id must stay (active, withdrawn or merged), a published history may be extended but never
-rewritten, a tombstone comes back to life only through a revision that says so, and a published record's
-values change only with a new revision. Pure: the manifest and the parsed record files in, problems out.
+rewritten, a tombstone never becomes active again, and a published record's values change only with a new
+revision. Pure: the manifest and the parsed record files in, problems out.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ from incidents.release.manifest import Release
 from incidents.standard import TOMBSTONES
 
 FIX_HISTORY = "the published revisions unchanged, with a new revision added after them for every change"
+# A withdrawn or merged record stays one: an incident it turns out to describe after all is coded anew.
+REACTIVATED_EXPECTED = (
+    "the record left as it was; the incident coded as a new record with a new id (`incidents new`) whose notes "
+    "cite the old id"
+)
 
 
 @dataclass(frozen=True)
@@ -99,17 +104,15 @@ def _check_record(release: Release, published: dict, state: State, line_of: Line
             )
         ]
     if published["status"] in TOMBSTONES and state.status == "active":
-        if not any(later):
-            return [
-                problem(
-                    "status",
-                    f"was {published['status']} in {release.tag} and is active again with no revision saying so: "
-                    "a tombstone's id must never describe another incident",
-                    "a new revision with 'status' in fields_changed and a reason, if the record really is "
-                    "reinstated; otherwise a new record with a new id",
-                    "continuity-reinstated",
-                )
-            ]
+        return [
+            problem(
+                "status",
+                f"was {published['status']} in {release.tag} and is active again: a tombstone's id never "
+                "describes an incident again",
+                REACTIVATED_EXPECTED,
+                "continuity-reinstated",
+            )
+        ]
     if not later and state.content != published.get("content_sha256", state.content):
         return [
             problem(

@@ -84,13 +84,14 @@ def _schemas() -> tuple[standard.Standard, schemacheck.Schemas]:
 
 
 def read(path: Path, display: str) -> tuple[Loaded, os.stat_result | None, dict[str, str]]:
-    """One file parsed, with its stat (taken before reading) and the hashes of its bytes (`_hashes`). A
-    symlink or an oversized file is refused unread, as `records.read` does."""
+    """One file parsed, with its stat (taken before reading) and the hashes of its bytes (`_hashes`). Anything
+    but a regular file within the size limit (a symlink, a FIFO, a file too large) is refused unread, as
+    `records.read` does."""
     try:
         info = os.lstat(path)
     except OSError:
         return records.read(path, display), None, {}
-    if stat.S_ISLNK(info.st_mode) or info.st_size > records.MAX_FILE_BYTES:
+    if not stat.S_ISREG(info.st_mode) or info.st_size > records.MAX_FILE_BYTES:
         return records.read(path, display), None, {}
     content = path.read_bytes()
     return records.parse(content, display), info, _hashes(content)

@@ -75,6 +75,26 @@ VERIFY: tuple[ErrorCode, ...] = (
         "tables that match their Table Schemas",
         "verify",
     ),
+    ErrorCode(
+        "verify-too-large",
+        "A bundle that unpacks too large",
+        "The zip would unpack to more than a release bundle can hold (1 GiB in all), or one of its entries is "
+        "compressed more than 200 to 1, or gives more bytes than its header declares: a zip bomb, refused "
+        "before it is unpacked. Download the release again.",
+        "a 3 MB zip holding a 3 GiB entry",
+        "at most 1,073,741,824 bytes unpacked, each entry at most 200 to 1",
+        "verify",
+    ),
+    ErrorCode(
+        "verify-reference",
+        "A descriptor naming something outside the bundle",
+        "The bundle's `datapackage.json` names a URL, a path outside the bundle, a profile that is not the Data "
+        "Package standard's, or a compressed table. `incidents verify` reads only the bundle: it never fetches "
+        "or opens what is named, and does not validate the tables with such a descriptor.",
+        'resources[0].path: "https://example.org/incidents.csv"',
+        "a path to a file inside the bundle, such as data/tables/incidents.csv",
+        "verify",
+    ),
 )
 
 # Reported by `incidents import` (see importers.md): the row is not imported, the others are.

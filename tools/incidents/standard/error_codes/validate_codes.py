@@ -377,10 +377,10 @@ VALIDATE: tuple[ErrorCode, ...] = (
     ),
     ErrorCode(
         "deleted-record",
-        "A record file deleted since REF",
-        "`incidents validate --changed-since REF` found a record file deleted since REF. Ids are never deleted: "
-        "restore the file, then use `incidents withdraw` (not in scope) or `incidents merge` (a duplicate), which"
-        " keep the id as a tombstone.",
+        "A committed record file deleted",
+        "A record file of the last commit (HEAD; with `--changed-since REF`, of REF's merge base) is gone. Ids "
+        "are never deleted: restore the file, then use `incidents withdraw` (not in scope) or `incidents merge` "
+        "(a duplicate), which keep the id as a tombstone. Checked only in a git repository.",
         "git rm data/records/<id>.yaml",
         "every id kept, as a tombstone if need be",
     ),
@@ -394,12 +394,12 @@ VALIDATE: tuple[ErrorCode, ...] = (
     ),
     ErrorCode(
         "continuity-reinstated",
-        "A tombstone active again without a revision",
-        "A record withdrawn or merged in the last release is active again with no revision saying so. If it "
-        "really is reinstated, add a revision with `status` in `fields_changed` and the reason; otherwise code "
-        "the new incident as a new record with a new id.",
-        "status: withdrawn changed to active by hand",
-        "a revision with status in fields_changed",
+        "A released tombstone active again",
+        "A record withdrawn or merged in the last release is active again. A tombstone never becomes active "
+        "again, even with a revision saying so: leave it as it was, and code the incident as a new record with a "
+        "new id (`incidents new`) whose notes cite the old id.",
+        "status: withdrawn changed to active",
+        "the tombstone left as it was, and a new record",
     ),
     ErrorCode(
         "continuity-unrevised",
@@ -416,5 +416,59 @@ VALIDATE: tuple[ErrorCode, ...] = (
         "it. Restore it as `incidents release` wrote it.",
         "releases/v1.2.0.json cut short",
         "releases/vX.Y.Z.json as written by `incidents release`",
+    ),
+    ErrorCode(
+        "url-scheme",
+        "A URL that is not a web address",
+        "A `url` (of a source or a citation) is not an http or https URL: a `javascript:` or `data:` URL would "
+        "run or show something else when a reader follows the link on the site, and a bare `www.` address "
+        "leads nowhere. Give the address as the browser shows it, starting with `https://`, or leave it empty.",
+        "url: javascript:alert(1)",
+        "an http or https URL, or no value",
+    ),
+    ErrorCode(
+        "hidden-file",
+        "A hidden file under data/",
+        "A file in `data/records/`, `data/actors/` or `data/sources/` whose name starts with a dot (an editor's "
+        "swap file, or a record kept out of sight). It is never read, so it is reported rather than skipped: "
+        "remove it, or rename it `<id>.yaml` if it is a record.",
+        "data/records/.inc_01KAXQ8N5D4C3R6E0J2VWZ7T1S.yaml",
+        "only <id>.yaml files (and <id>.txt for sources), none hidden",
+    ),
+    ErrorCode(
+        "special-file",
+        "A FIFO, socket or device under data/",
+        "A contributed file (or an archived text) is a special file: a FIFO (named pipe), a socket or a device. "
+        "It is refused from its file type, without being opened (opening a FIFO would wait forever). Replace it"
+        " with a regular file.",
+        "mkfifo data/records/inc_01KAXQ8N5D4C3R6E0J2VWZ7T1S.yaml",
+        "a regular file",
+    ),
+    ErrorCode(
+        "orphan-file",
+        "A file in data/sources/ no metadata names",
+        "Every file in `data/sources/` is a source's metadata (`<id>.yaml`) or the archived text it names "
+        "(`archive_path`, `<id>.txt`). A text without its metadata is refused unread, whatever its size: add "
+        "the metadata with `incidents ingest`, or delete the file.",
+        "a 30 MB binary named <sha256>.txt with no <sha256>.yaml",
+        "every file under data/sources/ named by a source's metadata (archive_path)",
+    ),
+    ErrorCode(
+        "stray-temp-file",
+        "A temporary file among the built outputs",
+        "A `*.tmp` file lies in `data/tables/` (or a temporary file of an older version of the toolkit at the "
+        "root), left by an interrupted write or another tool. The toolkit removes the temporary files it knows "
+        "to be its own; this one it cannot vouch for. Delete it when no build is running.",
+        "data/tables/incidents.csv.tmp",
+        "only the tables `incidents build` writes",
+    ),
+    ErrorCode(
+        "committed-staging",
+        "The build's staging folder is committed",
+        "`data/.build-staging/`, where a build writes its outputs before swapping them in, is tracked by git. "
+        "A commit cannot choose what replaces the built outputs, so the folder is neither used nor removed "
+        "and no build runs until it is gone: `git rm -r data/.build-staging`, then `incidents build`.",
+        "data/.build-staging/journal.json added with `git add -f`",
+        "no staging folder in a commit",
     ),
 )

@@ -14,13 +14,18 @@ from functools import partial
 import pyarrow as pa
 
 from incidents.standard import EVIDENCED_FIELDS, Standard
+from incidents.validate.rules.actors import check_actor_cycles
+from incidents.validate.rules.characters import check_characters
+from incidents.validate.rules.duplicates import COLUMNS as DUPLICATE_COLUMNS
+from incidents.validate.rules.duplicates import check_duplicate_incidents
 from incidents.validate.rules.evidence import check_evidence_text
 from incidents.validate.rules.fields import check_fields
 from incidents.validate.rules.findings import Check, Finding, Tables
 from incidents.validate.rules.formulas import FORMULA, check_formulas
-from incidents.validate.rules.history import check_history, check_support
+from incidents.validate.rules.history import check_history, check_support, check_support_filled
 from incidents.validate.rules.incidents import check_incidents
 from incidents.validate.rules.keys import check_keys, check_merge_targets
+from incidents.validate.rules.urls import check_urls
 
 __all__ = [
     "FORMULA",
@@ -28,7 +33,10 @@ __all__ = [
     "Check",
     "Finding",
     "Tables",
+    "check_actor_cycles",
     "check_all",
+    "check_characters",
+    "check_duplicate_incidents",
     "check_evidence_text",
     "check_fields",
     "check_formulas",
@@ -37,6 +45,7 @@ __all__ = [
     "check_keys",
     "check_merge_targets",
     "check_support",
+    "check_support_filled",
     "incident_checks",
     "key_checks",
     "key_columns",
@@ -51,6 +60,8 @@ def table_checks(standard: Standard, name: str, table: pa.Table, texts: Mapping[
     found: list[Check] = [
         partial(check_fields, standard, {name: table}),
         partial(check_formulas, standard, {name: table}),
+        partial(check_characters, standard, {name: table}),
+        partial(check_urls, standard, {name: table}),
     ]
     if texts and name == "incident_sources":
         found.append(partial(check_evidence_text, {name: table}, texts))
@@ -66,6 +77,7 @@ def incident_checks(standard: Standard, tables: Tables, today: dt.date) -> list[
         partial(check_incidents, standard, tables, today),
         partial(check_history, tables),
         partial(check_support, tables),
+        partial(check_support_filled, tables),
     ]
 
 
@@ -75,6 +87,7 @@ INCIDENT_COLUMNS = {
         "incident_id", "revision", "status", "status_reason", "merged_into", "date_end", "date_precision",
         "event_type", "sub_event_type", "country", "latitude", "longitude", "fatalities_low", "fatalities_high",
         "flags", *EVIDENCED_FIELDS,
+        "admin1", "admin2", "geo_precision", "summary", "notes", "tags", "external_ids",  # check_support_filled
     ],
     "incident_actors": ["incident_id"],
     "incident_sources": ["incident_id", "supports"],
@@ -88,14 +101,20 @@ def key_checks(standard: Standard, tables: Tables, whole: Tables | None = None) 
     what they point at looked up in `whole`: after a clean check, a key rule can break only on rows a change
     touched (touched.scope), which hold every row sharing a key with a changed one."""
     found: list[Check] = [partial(check_keys, standard, tables, [name], whole) for name in tables]
-    return found + ([partial(check_merge_targets, tables, whole)] if "incidents" in tables else [])
+    found += [partial(check_merge_targets, tables, whole)] if "incidents" in tables else []
+    found += [partial(check_actor_cycles, tables, whole)] if "actors" in tables else []
+    if set(DUPLICATE_COLUMNS) <= set(tables):  # one record per incident: a key of the incident's values
+        found.append(partial(check_duplicate_incidents, tables, whole))
+    return found
 
 
 def key_columns(standard: Standard, table: str) -> list[str]:
-    """What key_checks reads of a table: its primary and foreign keys (and an incident's status)."""
+    """What key_checks reads of a table: its primary and foreign keys (and an incident's status), and what
+    check_duplicate_incidents compares."""
     spec = standard.tables[table]
     names = [*spec["primaryKey"], *(f for fk in spec.get("foreignKeys", []) for f in fk["fields"])]
     names += ["status"] if table == "incidents" else []
+    names += DUPLICATE_COLUMNS.get(table, [])
     return [f["name"] for f in spec["fields"] if f["name"] in names]
 
 

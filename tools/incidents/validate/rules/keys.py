@@ -20,18 +20,25 @@ def _repeated(key: pa.ChunkedArray | pa.Array) -> pa.Array:
 def _duplicated(
     table: pa.Table, columns: list[str], codes: dict[str, pa.Array | pa.ChunkedArray]
 ) -> pa.Array | pa.ChunkedArray | None:
-    """Rows whose key another row holds too, or None when every key is unique: the usual case, found by
-    counting one 64-bit number per row, mixed from integer codes of the key columns (`codes`: a foreign
-    key's row in its target, where known), without building a composite key for every row. Equal keys mix
-    to equal numbers; the rows whose number repeats are confirmed on the exact values."""
+    """Rows whose key another row holds too, or None when every key is unique (see _key_groups)."""
+    groups = _key_groups(table, columns, codes)
+    return None if groups is None else pa.array(groups >= 0)
+
+
+def _key_groups(table: pa.Table, columns: list[str], codes: dict[str, pa.Array | pa.ChunkedArray]) -> np.ndarray | None:
+    """Each row's group among the rows holding the same key (-1: no other row holds it), or None when every
+    key is unique: the usual case, found by counting one 64-bit number per row, mixed from integer codes of
+    the key columns (`codes`: a foreign key's row in its target, where known), without building a composite
+    key for every row. Equal keys mix to equal numbers; the rows whose number repeats are confirmed on the
+    exact values. Nulls equal nulls."""
     if len(columns) == 1:  # each row's first holder of its key: the lookup the history and support rules share
         first = _filled(_row_in(table, columns[0], table, columns[0]))
         repeats = np.flatnonzero(first != np.arange(len(first)))
         if not len(repeats):
             return None
-        mask = np.zeros(len(first), dtype=bool)
-        mask[repeats] = mask[first[repeats]] = True
-        return pa.array(mask)
+        groups = np.full(len(first), -1, dtype=np.int64)
+        groups[repeats] = groups[first[repeats]] = first[repeats]
+        return groups
     keys = table.select(columns)
     mixed = _mix([codes[c] if c in codes else _codes(keys.column(c)) for c in columns])
     ordered = np.sort(mixed)  # numpy sorts 64-bit numbers several times faster than Arrow hashes them
@@ -41,9 +48,13 @@ def _duplicated(
     rows = np.flatnonzero(np.isin(mixed, shared))
     exact = np.stack([_mixable(_codes(column, exact=True)) for column in keys.take(rows).columns], axis=1)
     _, inverse, counts = np.unique(exact, axis=0, return_inverse=True, return_counts=True)
-    mask = np.zeros(len(keys), dtype=bool)
-    mask[rows[counts[inverse.ravel()] > 1]] = True
-    return pa.array(mask)
+    inverse = inverse.ravel()
+    repeated = counts[inverse] > 1
+    if not repeated.any():
+        return None
+    groups = np.full(len(keys), -1, dtype=np.int64)
+    groups[rows[repeated]] = inverse[repeated]
+    return groups
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd, with its bits spread: few distinct rows mix to one number
