@@ -312,10 +312,23 @@ def test_the_release_steps_publish_a_tagged_release_and_refuse_a_tag_whose_files
     layout = releasable(tmp_path / "repo")
     assert build(layout.root).problems == []
     git(layout.root, "init", "-q")
-    assert run_step(layout.root, "incidents release --date 2026-11-25").returncode == 0
-    git(layout.root, "add", "-A")
-    git(layout.root, "commit", "-q", "-m", "release v0.1.0")
-    git(layout.root, "tag", "v0.1.0")
+    cut = run_step(layout.root, "incidents release --date 2026-11-25")
+    assert cut.returncode == 0, cut.stdout + cut.stderr
+    # The release's last line says how to commit and tag it, and doing so is what the release workflow expects.
+    (next_step,) = [line.removeprefix("next: ") for line in cut.stdout.splitlines() if line.startswith("next: ")]
+    assert "git tag -a v0.1.0" in next_step
+    assert (
+        run_step(
+            layout.root,
+            next_step.split(" (")[0],
+            GIT_AUTHOR_NAME="T",
+            GIT_AUTHOR_EMAIL="t@example.org",
+            GIT_COMMITTER_NAME="T",
+            GIT_COMMITTER_EMAIL="t@example.org",
+        ).returncode
+        == 0
+    )
+    assert git(layout.root, "tag") == "v0.1.0"
     scripts = [step(RELEASE, "Rebuild and check"), step(RELEASE, "Rebuild the release bundle")]
     for script in scripts:
         done = run_step(layout.root, script, TAG="v0.1.0")

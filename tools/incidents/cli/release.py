@@ -56,6 +56,10 @@ def release_command(ctx: click.Context, bump: str | None, dry_run: bool, date: d
     click.echo(f"released v{plan.version}: {plan.bump}{raised} bump since {plan.previous}: {why}")
     for path in outcome.written:
         click.echo(f"  wrote {layout.rel(path)}")
+    click.echo(
+        f'next: git add -A && git commit -m "Release v{plan.version}" && git tag -a v{plan.version} -m v{plan.version}'
+        " (the tag publishes it: .github/workflows/release.yml)"
+    )
 
 
 @click.command("bundle")

@@ -46,6 +46,32 @@ def show(path: Path, display: str, revision: str = "HEAD") -> bytes:
     raise GitError(f"git could not read {display} as of {revision}: {error}")
 
 
+def release_commit(manifest: Path, tag: str) -> str | None:
+    """The commit a release was cut in: its tag's if the tag is here, else the last commit that changed its
+    manifest (`incidents release` writes the manifest in the release's own commit); None without git."""
+    asks = (
+        ("rev-parse", "--verify", "--quiet", "--end-of-options", f"refs/tags/{tag}^{{commit}}"),
+        ("log", "-1", "--format=%H", "--", manifest.name),
+    )
+    for args in asks:
+        try:
+            run = _git(manifest.parent, *args)
+        except GitError:
+            return None
+        if run.returncode == 0 and run.stdout.strip():
+            return run.stdout.decode("ascii", "replace").strip()
+    return None
+
+
+def at_commit(path: Path, commit: str) -> bytes | None:
+    """The file's bytes as committed in `commit` (a full hash), or None when it has none there."""
+    try:
+        run = _git(path.parent, "cat-file", "blob", f"{commit}:./{path.name}")
+    except GitError:
+        return None
+    return run.stdout if run.returncode == 0 else None
+
+
 def versions(path: Path) -> list[bytes]:
     """Every committed version of the file, oldest first; empty when git or the history is unavailable."""
     try:

@@ -19,7 +19,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from incidents import __version__, build, standard, validate
-from incidents.core import atomic
+from incidents.core import atomic, git_versions
 from incidents.core.layout import Layout
 from incidents.core.problems import Problem
 from incidents.core.problems import sort as sort_problems
@@ -144,7 +144,9 @@ def release(root: Path, requested: str | None = None, dry_run: bool = False, dat
 
 
 def rebuild_bundle(root: Path, version: str) -> Path:
-    """The bundle of a release already cut, from the committed files; refuses if any differs from the manifest."""
+    """The bundle of a release already cut, from its files as committed in the release's commit (its tag, or
+    the commit of its manifest: no checkout needed, so it works on main in a fresh clone), or from the working
+    tree where they are unchanged; refuses if any file differs from the manifest."""
     layout = Layout(root)
     path = manifest.path_of(layout, version)
     if not path.exists():
@@ -152,19 +154,21 @@ def rebuild_bundle(root: Path, version: str) -> Path:
     manifest_bytes = path.read_bytes()
     release_ = manifest.parse(path, manifest_bytes)
     sources = bundle.release_files(layout)
+    commit = None
     files, wrong = {}, []
     for entry in release_.data["files"]:
         source = sources.get(entry["path"])
         content = source.read_bytes() if source and source.exists() else None
+        if source is not None and (content is None or sha256(content) != entry["sha256"]):
+            commit = commit or git_versions.release_commit(path, release_.tag)
+            content = git_versions.at_commit(layout.root / entry["path"], commit) if commit else None
         if content is None or sha256(content) != entry["sha256"]:
             wrong.append(entry["path"])
         else:
             files[entry["path"]] = content
     if wrong:
-        raise ReleaseError(
-            f"these files differ from {layout.rel(path)}: {', '.join(wrong)}. "
-            f"Build the bundle from the release's own commit (git checkout {release_.tag})."
-        )
+        where = f"in the working tree and in the release's commit {commit[:12]}" if commit else "(and no git history)"
+        raise ReleaseError(f"these files differ from {layout.rel(path)} {where}: {', '.join(wrong)}")
     folder = bundle.name_of(release_.data["name"], release_.version)
     target = layout.dist / f"{folder}.zip"
     atomic.write(target, bundle.zip_bytes(folder, {**files, bundle.MANIFEST: manifest_bytes}))
