@@ -290,3 +290,23 @@ def test_pausing_the_cycle_collector_changes_no_problem(tmp_path_factory, field,
         running = validate_.check_dataset(layout, TODAY, use_cache=False)
     assert running.problems == paused.problems
     assert running.outputs == paused.outputs
+
+
+def test_validating_a_record_before_the_build_checks_the_record_not_the_built_tables(dataset):
+    """The README's order: validate the new record, then build. Named files are checked, not the outputs."""
+    from incidents.build import build
+
+    assert build(dataset.root).problems == []
+    other = write_record(dataset.root, record("inc_01KAXQ8N5D4C3R6E0J2VWZ7T02"))
+    assert validate(dataset.root, paths=[other], today=TODAY) == []
+    assert {p.code for p in validate(dataset.root, today=TODAY)} == {"stale-build"}
+
+
+def test_a_stale_build_says_exactly_what_to_run(dataset):
+    from incidents.build import build
+
+    assert build(dataset.root).problems == []
+    write_record(dataset.root, record(summary="A corrected summary."))
+    (dataset.root / "data/tables/actors.csv").unlink()
+    for problem in validate(dataset.root, today=TODAY):
+        assert "run `incidents build`" in problem.expected, problem

@@ -51,7 +51,8 @@ def from_records(
     origins: dict[str, list[Origin]] = {name: [] for name in rows}
     for index, record in enumerate(records):
         revisions = record.get("revisions") or []
-        latest = max(revisions, key=lambda r: r["revision"]) if revisions else {}
+        numbered = [r for r in revisions if isinstance(r.get("revision"), int)]  # validate leaves bad ones out
+        latest = max(numbered, key=lambda r: r["revision"]) if numbered else {}
         incident = {k: v for k, v in record.items() if k not in RECORD_CHILDREN}
         incident["revision"] = latest.get("revision")
         incident["updated_at"] = latest.get("changed_at")

@@ -2,7 +2,8 @@
 
 The group is defined here and its commands in one module per group of commands: `data` (build, validate,
 partition, export, schemas), `contribute` (ingest, new, extract, import), `records` (correct, withdraw, merge,
-history), `release` (release, bundle, verify, diff) and `docs`; what they share is in `common`. Each command
+history, quotes fill), `actors` (actor new), `release` (release, bundle, verify, diff), `docs` and `workbench`
+(the coder's web app, on Flask, imported only when it runs); what they share is in `common`. Each command
 imports the core module it calls: `incidents build` need not load the importers, the assistant's gazetteer
 or the release tools (about 0.4 s of every run). `mkdocs_hook` gives the documentation site this command.
 """
@@ -17,9 +18,9 @@ from typing import NoReturn
 import click
 
 from incidents import __version__
-from incidents.cli import contribute, data, docs, records, release
+from incidents.cli import actors, contribute, data, docs, records, release, workbench
 from incidents.core import output_set
-from incidents.core.layout import Layout
+from incidents.core.layout import Layout, find_root
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,15 +28,16 @@ from incidents.core.layout import Layout
 @click.option(
     "--root",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The dataset repository (the folder holding data/ and schemas/).",
+    default=None,
+    help="The dataset repository (the folder holding data/package.yaml). Default: the current folder or the "
+    "first folder above it that holds one, as git finds its root.",
 )
 @click.pass_context
-def cli(ctx: click.Context, root: Path) -> None:
+def cli(ctx: click.Context, root: Path | None) -> None:
     """Build, validate and contribute to the open incident dataset."""
+    found = root or find_root(Path.cwd())  # None: no dataset here (common.root refuses the commands needing one)
     # A build killed half-way is finished or undone before any command reads or writes the outputs.
-    ctx.obj = {"root": root, "leftovers": output_set.recover(Layout(root))}
+    ctx.obj = {"root": found, "leftovers": output_set.recover(Layout(found)) if found else []}
 
 
 for _command in (
@@ -57,6 +59,9 @@ for _command in (
     records.merge_command,
     records.correct_command,
     records.history_command,
+    records.quotes_group,
+    actors.actor_group,
+    workbench.workbench_command,
 ):
     cli.add_command(_command)
 

@@ -12,13 +12,21 @@ from typing import Any
 import click
 
 from incidents.core import problems
+from incidents.core.layout import DATASET_MARK
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 
 def root(ctx: click.Context) -> Path:
-    return Path(ctx.obj["root"])
+    """The dataset the command works on; a usage error where there is none (the group found no dataset)."""
+    found = ctx.obj["root"]
+    if found is None:
+        raise click.UsageError(
+            f"no dataset here: neither {Path.cwd()} nor a folder above it holds {DATASET_MARK} (expected a "
+            f"folder with {DATASET_MARK}, or --root)"
+        )
+    return Path(found)
 
 
 def utc_now() -> dt.datetime:

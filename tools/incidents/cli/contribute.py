@@ -105,11 +105,21 @@ def new_command(ctx: click.Context, by: str | None) -> None:
 @click.option("--url", default=None, help="Where the text was found. Omit if unknown; never invent one.")
 @click.option("--publisher", default="unknown publisher", show_default=True, help="Who published the text.")
 @click.option("--by", default=None, help="Who runs the assistant (the reviewer). Default: git's user.name.")
+@click.option("--force", is_flag=True, help="Write drafts that repeat an existing record too (they are named).")
 @click.pass_context
 def extract_command(
-    ctx: click.Context, report: Path, published: dt.datetime | None, url: str | None, publisher: str, by: str | None
+    ctx: click.Context,
+    report: Path,
+    published: dt.datetime | None,
+    url: str | None,
+    publisher: str,
+    by: str | None,
+    force: bool,
 ) -> None:
-    """Ingest REPORT and write draft records (method: assisted, tagged needs-review) under data/records/."""
+    """Ingest REPORT and write draft records (method: assisted, tagged needs-review) under data/records/.
+
+    A draft that repeats an existing active record (same source, same day, same place) is named and not
+    written, unless --force."""
     from incidents import extract
     from incidents.records import ingest
 
@@ -123,24 +133,38 @@ def extract_command(
             publisher=publisher,
             by=by,
             now=common.utc_now(),
+            force=force,
         )
     except ingest.IngestError as exc:
         raise click.ClickException(f"{report}: {exc}") from None
     layout = Layout(common.root(ctx))
     click.echo(f"source {result.source_id}: {len(result.records)} draft(s), {len(result.new_actors)} new actor(s)")
     for record in result.records:
-        counts = ", ".join(
-            f"{k}={record[k]}" for k in ("fatalities_best", "injured", "detained", "released") if record[k] is not None
-        )
+        click.echo(f"  {layout.rel(layout.records / (record['incident_id'] + '.yaml'))}: {_described(record)}")
+    for draft, existing in result.repeated:
+        state = "written anyway (--force)" if force else "not written (--force writes it)"
         click.echo(
-            f"  {layout.rel(layout.records / (record['incident_id'] + '.yaml'))}: "
-            f"{record['date_start'] or 'date unknown'}"
-            f" {record['location']} {record['event_type']}/{record['sub_event_type']}"
-            + (f" ({counts})" if counts else "")
+            f"  warning: the draft {_described(draft)} repeats {', '.join(existing)} (same source, day and place): "
+            f"{state}",
+            err=True,
         )
     for actor in result.new_actors:
         click.echo(f"  {layout.rel(layout.actors / (actor['actor_id'] + '.yaml'))}: new actor {actor['name']!r}")
-    click.echo("review each draft, remove the needs-review tag, then run `incidents validate` and `incidents build`")
+    if result.records:
+        click.echo(
+            "review each draft, remove the needs-review tag, then run `incidents validate` and `incidents build`"
+        )
+
+
+def _described(record: dict[str, Any]) -> str:
+    """A draft in a line: its day, place, event and counts."""
+    counts = ", ".join(
+        f"{k}={record[k]}" for k in ("fatalities_best", "injured", "detained", "released") if record[k] is not None
+    )
+    return (
+        f"{record['date_start'] or 'date unknown'} {record['location']} {record['event_type']}/"
+        f"{record['sub_event_type']}" + (f" ({counts})" if counts else "")
+    )
 
 
 @click.group("import")

@@ -1,4 +1,5 @@
-"""Commands that change a record's life after it is coded: correct, withdraw, merge, and read its history."""
+"""Commands that change a record's life after it is coded: correct, withdraw, merge, and read its history;
+and `quotes fill`, which counts the offsets of evidence given as a quote alone."""
 
 from __future__ import annotations
 
@@ -112,3 +113,37 @@ def history_command(ctx: click.Context, incident_id: str, output_format: str) ->
         raise click.ClickException(str(exc)) from None
     render = lifecycle.history_json if output_format == "json" else lifecycle.history_human
     click.echo(render(incident_id, str(record.get("status")), entries))
+
+
+@click.group("quotes")
+def quotes_group() -> None:
+    """Evidence quotes: count their offsets in the archived sources."""
+
+
+@quotes_group.command("fill")
+@click.argument("incident_ids", nargs=-1, metavar="[ID]...")
+@common.problem_format("How to print the quotes that could not be placed.")
+@click.pass_context
+def fill_command(ctx: click.Context, incident_ids: tuple[str, ...], output_format: str) -> None:
+    """Write char_start and char_end for evidence given as a quote alone, in records ID (default: all).
+
+    A quote must be copied exactly from its archived source. One found more than once needs a hint: give the
+    item a char_start near the one meant, and its exact offsets are written. Nothing is written while any
+    quote cannot be placed (exit 1)."""
+    import sys
+
+    from incidents.records import lifecycle
+    from incidents.records import lifecycle_files as bookkeeping
+
+    try:
+        written, unplaced = bookkeeping.fill_quotes(common.root(ctx), list(incident_ids))
+    except lifecycle.Refused as exc:
+        raise click.ClickException(str(exc)) from None
+    if unplaced:
+        common.report(unplaced, output_format)
+        click.echo("nothing written: fix these quotes and run again", err=True)
+        sys.exit(common.EXIT_INVALID)
+    if written:
+        _written(written)
+    else:
+        click.echo("no quote without offsets", err=True)

@@ -5,6 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# What makes a folder a dataset: its hand-written package metadata (Layout.package), which every dataset has
+# and `incidents build` needs. Said as a contributor reads it, relative to the dataset's root.
+DATASET_MARK = "data/package.yaml"
+
+
+def find_root(start: Path) -> Path | None:
+    """The dataset `start` lies in, found as git finds its root: `start` or the first folder above it that
+    holds DATASET_MARK; None if no folder up to the file system's root does."""
+    here = start.resolve()
+    return next((folder for folder in (here, *here.parents) if (folder / DATASET_MARK).is_file()), None)
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -32,8 +43,9 @@ class Layout:
 
     @property
     def package(self) -> Path:
-        """Hand-written package metadata (name, title, licences, contributors) the build copies."""
-        return self.data / "package.yaml"
+        """Hand-written package metadata (name, title, licences, contributors) the build copies; what makes
+        a folder a dataset (DATASET_MARK)."""
+        return self.root / DATASET_MARK
 
     @property
     def descriptor(self) -> Path:
@@ -56,6 +68,11 @@ class Layout:
     @property
     def citation(self) -> Path:
         return self.root / "CITATION.cff"
+
+    @property
+    def zenodo(self) -> Path:
+        """The deposit metadata Zenodo reads when it archives a release (written with CITATION.cff)."""
+        return self.root / ".zenodo.json"
 
     @property
     def cache(self) -> Path:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -37,6 +37,29 @@ class Extracted:
     source_id: str
     records: list[dict[str, Any]]
     new_actors: list[dict[str, Any]]
+    repeated: list[tuple[dict[str, Any], list[str]]] = field(default_factory=list)  # a draft, the records it repeats
+
+
+def repeats(draft: dict[str, Any], existing: list[dict[str, Any]]) -> list[str]:
+    """The active records a draft repeats: they cite its source and give its day and its place (the same
+    location, ignoring case and spacing). An unknown day repeats an unknown day: the same words of the same
+    report give the same date."""
+
+    def place(record: dict[str, Any]) -> str:
+        return " ".join(str(record.get("location") or "").casefold().split())
+
+    def cited(record: dict[str, Any]) -> set[Any]:
+        return {item.get("source_id") for item in record.get("evidence") or [] if isinstance(item, dict)}
+
+    sources = cited(draft)
+    return [
+        record["incident_id"]
+        for record in existing
+        if record.get("status") == "active"
+        and record.get("date_start") == draft.get("date_start")
+        and place(record) == place(draft)
+        and sources & cited(record)
+    ]
 
 
 def draft_records(
@@ -155,9 +178,20 @@ def known_admin1(data_records: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def extract_report(
-    root: Path, content: bytes, *, published: dt.date | None, url: str | None, publisher: str, by: str, now: dt.datetime
+    root: Path,
+    content: bytes,
+    *,
+    published: dt.date | None,
+    url: str | None,
+    publisher: str,
+    by: str,
+    now: dt.datetime,
+    force: bool = False,
 ) -> tuple[Extracted, list[Path]]:
-    """Ingest the report, draft its incidents, write the drafts and proposed actors. Returns what was written."""
+    """Ingest the report, draft its incidents, write the drafts and proposed actors. Returns what was written.
+
+    A draft that repeats an existing record (`repeats`) is not written unless `force`: a report coded once
+    would otherwise come back as duplicates for a reviewer to spot and delete."""
     layout = Layout(root)
     ingested = ingest.ingest(layout, content, url=url, publisher=publisher, published=published, retrieved=now)
     current = dataset.read(layout)
@@ -165,7 +199,11 @@ def extract_report(
     data_records = [r.data for r in current.records if r.data and not r.problems]
     stamp = now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     text = content.decode("utf-8")
-    result = draft_records(text, ingested.source_id, published, actors, known_admin1(data_records), by=by, now=stamp)
+    drafted = draft_records(text, ingested.source_id, published, actors, known_admin1(data_records), by=by, now=stamp)
+    repeated = [(r, found) for r in drafted.records if (found := repeats(r, data_records))]
+    kept = [r for r in drafted.records if force or not any(r is draft for draft, _ in repeated)]
+    named = {actor["actor_id"] for r in kept for actor in r["actors"]}
+    result = Extracted(drafted.source_id, kept, [a for a in drafted.new_actors if a["actor_id"] in named], repeated)
     files = {layout.records / f"{r['incident_id']}.yaml": records.dump(r).encode("utf-8") for r in result.records}
     files.update({layout.actors / f"{a['actor_id']}.yaml": records.dump(a).encode("utf-8") for a in result.new_actors})
     atomic.write_all(files)

@@ -27,7 +27,7 @@ from incidents.core.problems import Problem
 from incidents.incremental import file_scan as scan
 from incidents.records import dataset
 from incidents.release import manifest
-from incidents.validate import continuity
+from incidents.validate import continuity, left_out
 from incidents.validate import files as filecheck
 from incidents.validate import locate as rows_
 from incidents.validate import rules as checks
@@ -89,7 +89,7 @@ def check_changed(layout: Layout, ref: str, today: dt.date) -> list[Problem]:
     context = filecheck.check_files(_pointed_at(fresh.rows, chosen, by_path), False)
     rows = filecheck.concat([fresh, context], std).rows
     problems = [p for p in refused if _reported(p, paths)] + fresh.problems
-    problems += _column_problems(layout, std, rows, today, chosen)
+    problems += left_out.follow_ons_dropped(_column_problems(layout, std, rows, today, chosen), fresh.left_out)
     if release is not None:
         files = fresh.files.filter(
             pc.and_kleene(fresh.files.column("rows"), pc.equal(fresh.files.column("kind"), "record"))

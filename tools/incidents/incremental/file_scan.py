@@ -12,7 +12,7 @@ import stat
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -46,6 +46,7 @@ class Scan:
     changed: set[str] | None = None
     segments: list[dict[str, str]] | None = None  # the cache as written (cache.mark_verified)
     fingerprints: bool = False
+    left_out: dict[str, tuple[str, ...]] = field(default_factory=dict)  # files failing their schema (Batch)
 
 
 Stat = tuple[int, int, int, int]  # size, mtime, ctime, inode
@@ -263,4 +264,4 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
                 segments = cache.save(layout, std, fingerprints, written, started_ns)
             except OSError:  # a read-only checkout: the checks stand without a cache
                 pass
-    return Scan(files, rows, live, listed.refused + fresh.problems, changed, segments, fingerprints)
+    return Scan(files, rows, live, listed.refused + fresh.problems, changed, segments, fingerprints, fresh.left_out)

@@ -13,9 +13,10 @@ from filelock import FileLock, Timeout
 from incidents import records, standard
 from incidents.core import atomic, problems
 from incidents.core import git_versions as committed
-from incidents.core.layout import Layout
-from incidents.records import lifecycle
+from incidents.core.layout import Layout, stem
+from incidents.records import lifecycle, quotes
 from incidents.records.lifecycle import Record, Refused, Stamp
+from incidents.records.rewrite import rewrite
 
 
 def _id_pattern() -> re.Pattern[str]:
@@ -93,7 +94,12 @@ def _require_recorded(layout: Layout, working: dict[str, Record], ids: list[str]
 
 
 def _write(layout: Layout, changed: dict[str, Record]) -> list[str]:
-    files = {layout.records / f"{i}.yaml": records.dump(r).encode("utf-8") for i, r in changed.items()}
+    """Write the changed records back, each as a minimal edit of its file (records.rewrite): the lines of the
+    fields that did not change stay as their contributor wrote them."""
+    files = {}
+    for incident_id, record in changed.items():
+        path = layout.records / f"{incident_id}.yaml"
+        files[path] = rewrite(path.read_text(encoding="utf-8"), record).encode("utf-8")
     atomic.write_all(files)
     return [layout.rel(path) for path in files]
 
@@ -142,6 +148,39 @@ def correct(
         new = lifecycle.correct(working, dict(before.data), reason, stamp)
         superseded = lifecycle.superseded(working, dict(before.data))
         return _write(layout, {incident_id: new}), new[lifecycle.HISTORY][-1]["fields_changed"], superseded
+
+
+def fill_quotes(root: Path, incident_ids: list[str]) -> tuple[list[str], list[problems.Problem]]:
+    """Count the offsets of quote-only evidence in the given records (all when none are given); returns the
+    files written and the quotes that could not be placed. Nothing is written unless every quote is placed.
+    No revision is stamped: the offsets complete an edit the next `incidents correct` (or first commit)
+    records."""
+    from incidents.validate.archived_texts import source_texts
+
+    layout = Layout(root)
+    with _locked(layout):
+        if incident_ids:
+            paths = [record_path(layout, incident_id) for incident_id in incident_ids]
+        else:
+            paths = sorted(layout.records.glob("*.yaml"))
+        loaded = [records.read(path, layout.rel(path)) for path in paths]
+        unreadable = [problem for one in loaded for problem in one.problems]
+        if unreadable:
+            raise Refused("fix the file first:\n" + problems.human(unreadable))
+        wanted = [  # a file not named for its record is left to `incidents validate` to report
+            one
+            for one in loaded
+            if any(map(quotes.unfilled, one.data.get("evidence") or []))
+            and stem(one.path) == one.data.get("incident_id")
+        ]
+        items = [item for one in wanted for item in one.data["evidence"] if quotes.unfilled(item)]
+        cited = sorted({item["source_id"] for item in items if isinstance(item.get("source_id"), str)})
+        texts = {i: t.decode("utf-8") for i, t in source_texts(layout.sources, cited).items()}
+        filled = [quotes.fill(one, texts) for one in wanted]
+        found = [problem for _, placed in filled for problem in placed]
+        if found:
+            return [], found
+        return _write(layout, {record["incident_id"]: record for record, _ in filled}), []
 
 
 def history(root: Path, incident_id: str) -> tuple[Record, list[lifecycle.Entry]]:

@@ -116,6 +116,7 @@ class Standard:
             schema.pop(key, None)
         for field in schema["fields"]:
             field.pop("x-derived", None)
+            field.pop("x-filled-by", None)
             codelist = field.pop("codelist", None)
             if codelist:
                 field["x-codelist"] = f"schemas/codelists/{codelist}.csv"
@@ -154,8 +155,8 @@ class Standard:
             if f["name"] in skip:
                 continue
             properties[f["name"]] = self._value_schema(f)
-            if f.get("constraints", {}).get("required"):
-                required.append(f["name"])
+            if f.get("constraints", {}).get("required") and not f.get("x-filled-by"):  # a contributor may
+                required.append(f["name"])  # leave out what a command fills in; a rule says which to run
         return {"type": "object", "additionalProperties": False, "properties": properties, "required": required}
 
     def _value_schema(self, f: dict[str, Any]) -> dict[str, Any]:
@@ -188,7 +189,7 @@ class Standard:
                 if key in cons:
                     value[key] = cons[key]
         value["description"] = f["description"]
-        if not cons.get("required"):
+        if not cons.get("required") or f.get("x-filled-by"):
             value = {"anyOf": [value, {"type": "null"}], "description": f["description"]}
             value["anyOf"][0].pop("description")
         return value

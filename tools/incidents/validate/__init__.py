@@ -2,9 +2,11 @@
 
 Layers, each run on whatever the previous one let through:
 1. files: size, encoding, safe YAML (records.parse);
-2. each file against its JSON Schema (derived from schemas/);
+2. each file against its JSON Schema (derived from schemas/); a file that fails goes on with the values
+   that failed left out (left_out), so that one run reports all its mistakes;
 3. the dataset as tables: codelists, keys, cross-field rules, evidence (checks, column by column);
-4. built tables and descriptor in step with the records (build.encode's bytes compared with the files).
+4. built tables and descriptor in step with the records (build.encode's bytes compared with the files), on
+   the whole dataset only.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from incidents.incremental import kept_outputs as outputs_
 from incidents.incremental import touched_rows as touched
 from incidents.records import dataset
 from incidents.release import manifest
-from incidents.validate import continuity, engines
+from incidents.validate import continuity, engines, left_out
 from incidents.validate import history_vs_git as history
 from incidents.validate import locate as rows
 from incidents.validate import rules as checks
@@ -149,13 +151,16 @@ def _check_dataset(layout: Layout, today: dt.date, use_cache: bool) -> Checked:
         cited = pc.is_in(sources.column("source_id"), value_set=part["incident_sources"].column("source_id"))
         texts, text_problems = _source_texts(layout, sources.filter(pc.or_(scope["sources"], cited)))
     reread = rows.Reread(layout)
+    text_problems = left_out.follow_ons_dropped(text_problems, scanned.left_out)  # e.g. an archive_path left out
     problems.extend(p.with_location(p.file, reread.line(p.file, p.field or "source_id")) for p in text_problems)
     package_data = package.data if package and not package.problems else {}
     earlier = outputs_.reuse(layout) if use_cache else None
     with ThreadPoolExecutor(1) as pool:  # Arrow writes the outputs on the other core while the checks run
         rendering = pool.submit(encode.render_outputs, layout, built, package_data, earlier)
-        for found, where in _findings(std, built, part, texts, today):
-            problems.append(rows.locate(found, where[found.table], reread))
+        found = [
+            rows.locate(found, where[found.table], reread) for found, where in _findings(std, built, part, texts, today)
+        ]
+        problems += left_out.follow_ons_dropped(found, scanned.left_out)
         problems.extend(check_continuity(layout, files, reread))
         try:
             rendered = rendering.result()
@@ -234,7 +239,7 @@ def validate(
         else:
             checked = check_dataset(layout, today)
             problems = checked.problems
-            if not problems and layout.descriptor.exists():
+            if not problems and layout.descriptor.exists() and paths is None:  # named files: not the outputs
                 problems = check_outputs_in_step(layout, checked)
         problems += against_history.result()
     if paths is not None:
@@ -250,29 +255,21 @@ def _parents(file: str) -> list[str]:
     return ["/".join(parts[:n]) for n in range(1, len(parts))]
 
 
+# What to do about a stale build, said the same way for a missing and a changed file.
+REBUILD = "the output of `incidents build`: run `incidents build` and commit the result"
+
+
 def check_outputs_in_step(layout: Layout, checked: Checked) -> list[Problem]:
     """The committed tables and descriptor are exactly what `incidents build` makes of the records (the
-    files in `checked.kept` were found to be: they hold what a build wrote from the same table)."""
-    expected = checked.outputs
+    files in `checked.kept` were found to be: they hold what a build wrote from the same table). Checked on
+    the whole dataset only: a record being written is validated before it is built."""
     problems = []
-    for path, content in expected.items():
-        display = layout.rel(path)
+    for path, content in checked.outputs.items():
         if not path.exists():
-            problems.append(
-                Problem(
-                    file=display,
-                    message="the built file is missing",
-                    expected="the output of `incidents build`",
-                    code="stale-build",
-                )
-            )
+            message = "the built file is missing"
         elif path.read_bytes() != content:
-            problems.append(
-                Problem(
-                    file=display,
-                    message="the file differs from what the records build to",
-                    expected="the output of `incidents build` (run it and commit the result)",
-                    code="stale-build",
-                )
-            )
+            message = "the file differs from what the records build to"
+        else:
+            continue
+        problems.append(Problem(file=layout.rel(path), message=message, expected=REBUILD, code="stale-build"))
     return problems

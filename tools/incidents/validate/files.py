@@ -1,5 +1,6 @@
 """Layers 1 and 2, file by file: read, hash, parse and schema-check contributed files, and flatten the good
-ones into table rows. Many files are shared out over the machine's cores; a few are checked in-process.
+ones (and those that failed their schema, with the failing values left out: left_out) into table rows.
+Many files are shared out over the machine's cores; a few are checked in-process.
 
 What comes back is columnar (Arrow), so that it crosses process boundaries and goes into the build cache
 cheaply: one row per file (`FILES`: its hash, stat, whether its rows count, the fingerprints continuity
@@ -15,7 +16,7 @@ import multiprocessing
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -70,11 +71,13 @@ def row_schema(std: standard.Standard, name: str) -> pa.Schema:
 
 @dataclass
 class Batch:
-    """Checked files: one row each in `files`, the good files' rows by table, and every problem found."""
+    """Checked files: one row each in `files`, the rows of the files that passed their schemas and of those
+    that failed with values left out (`left_out`: by file, the fields left out), and every problem found."""
 
     files: pa.Table
     rows: dict[str, pa.Table]
     problems: list[Problem]
+    left_out: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @cache
@@ -107,7 +110,8 @@ def check_chunk(items: Sequence[Item], fingerprints: bool = True) -> Batch:
     std, schemas = _schemas()
     files: list[dict[str, Any]] = []
     problems: list[Problem] = []
-    good: dict[str, list[tuple[str, dict[str, Any]]]] = {kind: [] for kind in KIND_TABLES}
+    good: dict[str, list[tuple[str, dict[str, Any]]]] = {kind: [] for kind in KIND_TABLES}  # files with rows
+    left_out: dict[str, tuple[str, ...]] = {}
     for kind, path, display in items:
         if kind == TEXT:
             files.append(_text(path, display))
@@ -120,16 +124,30 @@ def check_chunk(items: Sequence[Item], fingerprints: bool = True) -> Batch:
         if isinstance(loaded.data, dict) and isinstance(loaded.data.get("incident_id"), str):
             row["incident_id"] = loaded.data["incident_id"]
         if not found:
-            found = schemas.check(kind, loaded)
+            found, kept = schemas.check_values(kind, loaded)
             if all(p.code == "file-name" for p in found):  # a misnamed file still counts for duplicate ids
                 row["rows"] = True
                 good[kind].append((display, loaded.data))
                 if kind == "record" and fingerprints:
                     row.update(fingerprints_of(loaded.data))
+            elif kept is not None and _makes_rows(std, kind, kept):  # the rest still goes through the rules
+                good[kind].append((display, kept))
+                left_out[display] = tuple(p.field for p in found if p.field and p.code != "file-name")
         row["clean"] = not found and info is not None
         problems.extend(found)
         files.append(row)
-    return Batch(pa.Table.from_pylist(files, schema=FILES), _rows(std, good), problems)
+    return Batch(pa.Table.from_pylist(files, schema=FILES), _rows(std, good), problems, left_out)
+
+
+def _makes_rows(std: standard.Standard, kind: str, kept: dict[str, Any]) -> bool:
+    """Whether a file's data with the failing values left out (left_out) makes table rows. The JSON Schema
+    errors may not name every value a column cannot take (one inside a value reported, say): such a file
+    stays out of the tables, as any file that fails its schema once did."""
+    try:
+        _rows(std, {name: [("", kept)] if name == kind else [] for name in KIND_TABLES})
+    except (pa.ArrowException, TypeError, ValueError, KeyError, OverflowError):
+        return False
+    return True
 
 
 def _text(path: str, display: str) -> dict[str, Any]:
@@ -171,7 +189,9 @@ def concat(batches: Sequence[Batch], std: standard.Standard) -> Batch:
         name: pa.concat_tables([b.rows[name] for b in batches]) if batches else row_schema(std, name).empty_table()
         for name in standard.TABLES
     }
-    return Batch(files, rows, [p for b in batches for p in b.problems])
+    return Batch(
+        files, rows, [p for b in batches for p in b.problems], {k: v for b in batches for k, v in b.left_out.items()}
+    )
 
 
 def check_files(items: Sequence[Item], fingerprints: bool = True, jobs: int | None = None) -> Batch:

@@ -19,6 +19,7 @@ import jsonschema_rs
 from incidents import standard
 from incidents.core.problems import Problem
 from incidents.records import Loaded
+from incidents.validate import left_out
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -36,13 +37,14 @@ def _validators(std: standard.Standard) -> dict[str, Draft202012Validator]:
     }
 
 
-def _unwrap(error: ValidationError) -> ValidationError:
-    """For an optional field (anyOf: [value, null]) the useful error is the one about the value."""
+def _about_the_value(error: ValidationError) -> list[ValidationError]:
+    """An error, or for an optional field (anyOf: [value, null]) each error about the value (two bad items
+    of a list, say: one is reported, both are left out)."""
     if error.validator == "anyOf" and error.context:
         inner = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == 0]
         if inner:
-            return inner[0]
-    return error
+            return inner
+    return [error]
 
 
 def _describe(error: ValidationError) -> tuple[list[str | int], str, str, str]:
@@ -93,10 +95,21 @@ def _describe(error: ValidationError) -> tuple[list[str | int], str, str, str]:
 
 def check_file(validator: Draft202012Validator, loaded: Loaded, id_field: str, record: str | None) -> list[Problem]:
     """One parsed file against its JSON Schema, plus: the file is named for its id."""
+    return failures(validator, loaded, record)[0] + file_name(loaded, id_field, record)
+
+
+def failures(
+    validator: Draft202012Validator, loaded: Loaded, record: str | None
+) -> tuple[list[Problem], list[tuple[str | int, ...]]]:
+    """The problems of a parsed file against its JSON Schema, and where each value that fails it is (for
+    left_out)."""
     out = []
+    where = []
     seen: set[tuple[str | int, ...]] = set()
-    for error in map(_unwrap, validator.iter_errors(loaded.data)):
-        path, found, expected, code = _describe(error)
+    for raw in validator.iter_errors(loaded.data):
+        errors = _about_the_value(raw)
+        where += [tuple(_describe(error)[0]) for error in errors]
+        path, found, expected, code = _describe(errors[0])
         if code == "required":  # an empty value is reported once, not once per keyword (type and enum)
             if tuple(path) in seen:
                 continue
@@ -113,7 +126,7 @@ def check_file(validator: Draft202012Validator, loaded: Loaded, id_field: str, r
                 code=code,
             )
         )
-    return out + file_name(loaded, id_field, record)
+    return out, where
 
 
 def file_name(loaded: Loaded, id_field: str, record: str | None) -> list[Problem]:
@@ -147,12 +160,20 @@ class Schemas:
 
     def check(self, kind: str, loaded: Loaded) -> list[Problem]:
         """`check_file` for a file of `kind`, calling the Python validator only on files the gate rejects."""
+        problems, _ = self.check_values(kind, loaded)
+        return problems
+
+    def check_values(self, kind: str, loaded: Loaded) -> tuple[list[Problem], dict[str, Any] | None]:
+        """`check`, and the file's data with the values that failed left out (left_out.leave_out), or None
+        when it has no value to leave out (or nothing of it can be kept)."""
         id_field = KINDS[kind][0]
         record_id = loaded.data.get(id_field)
         record = record_id if isinstance(record_id, str) else None
         if self.passes(kind, loaded.data):
-            return file_name(loaded, id_field, record)
-        return check_file(self.detailed[kind], loaded, id_field, record)
+            return file_name(loaded, id_field, record), None
+        problems, failed = failures(self.detailed[kind], loaded, record)
+        kept = left_out.leave_out(loaded.data, failed, id_field, Path(loaded.path).stem)
+        return problems + file_name(loaded, id_field, record), kept
 
     def passes(self, kind: str, data: Any) -> bool:
         """Whether the fast validator accepts `data`; values it cannot take (non-text keys, sets) are not."""

@@ -321,12 +321,31 @@ VALIDATE: tuple[ErrorCode, ...] = (
         "the archived text at char_start:char_end",
     ),
     ErrorCode(
+        "evidence-offsets-missing",
+        "A quote without its offsets",
+        "The evidence item gives a quote but not its `char_start` and `char_end`. Run `incidents quotes fill "
+        "<id>`: it finds the quote in the archived source and writes both. The message says where the quote is "
+        "found, or that it is found more than once (then give a `char_start` near the one meant).",
+        "quote: One officer was injured. (no char_start, char_end)",
+        "char_start and char_end, written by `incidents quotes fill`",
+    ),
+    ErrorCode(
+        "quote-not-found",
+        "A quote that cannot be placed in its source",
+        "`incidents quotes fill` could not place the quote: it is not in the archived source (copy it exactly: "
+        "same spelling, punctuation and spaces), it is found more than once and no `char_start` says which "
+        "(give one near the occurrence meant), or its source is not archived. Nothing is written until every "
+        "quote is placed.",
+        "quote: Qamishli (twice in the report)",
+        "a quote found once in its source, or a char_start near the occurrence meant",
+    ),
+    ErrorCode(
         "stale-build",
         "The built outputs differ from the records",
         "The built tables or `datapackage.json` differ from what the records build to. Run `incidents build` and "
         "commit the result.",
         "a record edited after the last build",
-        "the output of `incidents build`",
+        "the output of `incidents build`: run `incidents build` and commit the result",
     ),
     ErrorCode(
         "column-type",

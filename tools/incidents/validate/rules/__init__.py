@@ -18,7 +18,7 @@ from incidents.validate.rules.actors import check_actor_cycles
 from incidents.validate.rules.characters import check_characters
 from incidents.validate.rules.duplicates import COLUMNS as DUPLICATE_COLUMNS
 from incidents.validate.rules.duplicates import check_duplicate_incidents
-from incidents.validate.rules.evidence import check_evidence_text
+from incidents.validate.rules.evidence import check_evidence_text, check_offsets_given
 from incidents.validate.rules.fields import check_fields
 from incidents.validate.rules.findings import Check, Finding, Tables
 from incidents.validate.rules.formulas import FORMULA, check_formulas
@@ -44,6 +44,7 @@ __all__ = [
     "check_incidents",
     "check_keys",
     "check_merge_targets",
+    "check_offsets_given",
     "check_support",
     "check_support_filled",
     "incident_checks",
@@ -63,6 +64,8 @@ def table_checks(standard: Standard, name: str, table: pa.Table, texts: Mapping[
         partial(check_characters, standard, {name: table}),
         partial(check_urls, standard, {name: table}),
     ]
+    if name == "incident_sources":
+        found.append(partial(check_offsets_given, {name: table}, texts))
     if texts and name == "incident_sources":
         found.append(partial(check_evidence_text, {name: table}, texts))
     return found

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+import pyarrow.compute as pc
+
+from incidents.records.quotes import occurrences
 from incidents.validate.rules.findings import Finding, Tables
 
 
@@ -17,8 +20,7 @@ def check_evidence_text(tables: Tables, texts: Mapping[str, str | bytes]) -> Ite
         if source_id not in texts or start is None or end is None:  # a missing source: a dangling reference
             continue
         if source_id not in decoded:
-            text = texts[source_id]
-            decoded[source_id] = text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
+            decoded[source_id] = _decoded(texts[source_id])
         source = decoded[source_id]
         if not 0 <= start < end <= len(source):
             yield Finding(
@@ -38,6 +40,52 @@ def check_evidence_text(tables: Tables, texts: Mapping[str, str | bytes]) -> Ite
                 f"the quote {quote!r} exactly as archived" + _hint(source, quote or ""),
                 "evidence-quote",
             )
+
+
+def check_offsets_given(tables: Tables, texts: Mapping[str, str | bytes]) -> Iterator[Finding]:
+    """Each quote has its offsets; one given without them is told where `incidents quotes fill` places it
+    (the schema lets a contributor leave them out for that command to count)."""
+    evidence = tables["incident_sources"]
+    names = ("incident_id", "source_id", "char_start", "char_end", "quote")
+    if not set(names) <= set(evidence.column_names):
+        return
+    missing = pc.and_(
+        pc.is_valid(evidence["quote"]), pc.or_(pc.is_null(evidence["char_start"]), pc.is_null(evidence["char_end"]))
+    )
+    for row in pc.indices_nonzero(missing).to_pylist():
+        incident_id, source_id, start, end, quote = (evidence[name][row].as_py() for name in names)
+        text = texts.get(source_id)
+        yield _unfilled(row, incident_id, quote, start, end, None if text is None else _decoded(text))
+
+
+def _decoded(text: str | bytes) -> str:
+    return text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
+
+
+def _unfilled(row: int, incident_id: str, quote: str, start: int | None, end: int | None, text: str | None) -> Finding:
+    """A quote given without its offsets, which `incidents quotes fill` counts: where it would place it."""
+    missing = " and ".join(name for name, value in (("char_start", start), ("char_end", end)) if value is None)
+    fill = f"run `incidents quotes fill {incident_id}` to write them"
+    if text is None:
+        where = f"its offsets: {fill} once its source is archived"
+    else:
+        at = occurrences(quote, text) if quote else []
+        if len(at) == 1:
+            where = f"its offsets in the source, {at[0]}-{at[0] + len(quote)}: {fill}"
+        elif at and start is not None:
+            where = f"its char_end: {fill} (it takes the occurrence nearest char_start)"
+        elif at:
+            where = f"its offsets: the quote is found {len(at)} times, so give char_start near the one meant and {fill}"
+        else:
+            where = "its offsets, counted from a quote copied exactly from the source: it is not found there"
+    return Finding(
+        "incident_sources",
+        row,
+        "char_start" if start is None else "char_end",
+        f"the quote has no {missing}",
+        f"{where}",
+        "evidence-offsets-missing",
+    )
 
 
 def _hint(text: str, quote: str) -> str:
