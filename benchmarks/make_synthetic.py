@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from incidents import build, records, standard
-from incidents.build import tables
+from incidents.build import changes, tables
 from incidents.core.layout import Layout
 from incidents.validate import package as tablecheck
 
@@ -611,7 +611,8 @@ def write_tables(root: Path, incidents: int, seed: int, chunk_blocks: int = CHUN
     source_rows.sort(key=lambda s: s["source_id"])
     built["sources"] = tables.table_from_rows(std, "sources", source_rows, VERSION)
     publishers = sorted({s["publisher"] for s in source_rows})
-    write_package(layout, {name: built[name] for name in standard.TABLES}, [{"title": p} for p in publishers])
+    built["changes"] = changes.table(std, built["revisions"], built["incidents"], [], VERSION)  # no releases
+    write_package(layout, {name: built[name] for name in standard.PUBLISHED_TABLES}, [{"title": p} for p in publishers])
 
 
 def write_package(layout: Layout, built: dict[str, pa.Table], publishers: list[dict[str, str]]) -> None:

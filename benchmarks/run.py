@@ -216,10 +216,14 @@ def table_findings(output: str) -> set[tuple[str, int, str | None]]:
 
 def frictionless_findings(output: str) -> set[tuple[str, int, str | None]]:
     """The same triples from `frictionless validate --json` (rowNumber counts the header as row 1). A
-    primary-key error names no field: it is given the field `incidents validate` names for a repeated key."""
+    primary-key error names no field: it is given the field `incidents validate` names for a repeated key.
+    Its tasks on the Parquet resources are left out: frictionless reads Parquet through pandas and reports type
+    errors the files do not have (docs/get-the-data.md); the CSV resources hold the same rows."""
     std = standard.load()
     found = set()
     for task in json.loads(output).get("tasks", []):
+        if task["name"].endswith("-parquet"):
+            continue
         for error in task["errors"]:
             if "rowNumber" in error:
                 name = error.get("fieldName") or (error.get("fieldNames") or [None])[0]

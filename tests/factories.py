@@ -215,7 +215,9 @@ def rewrite_table(layout: Layout, name: str, change: Any) -> None:
     (layout.tables / f"{name}.parquet").write_bytes(build.parquet_bytes(table))
     (layout.tables / f"{name}.csv").write_bytes(build.csv_bytes(table))
     descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
-    outputs = {t: {f: (layout.tables / f"{t}.{f}").read_bytes() for f in ("csv", "parquet")} for t in standard.TABLES}
+    outputs = {
+        t: {f: (layout.tables / f"{t}.{f}").read_bytes() for f in ("csv", "parquet")} for t in standard.PUBLISHED_TABLES
+    }
     meta = {k: v for k, v in descriptor.items() if k not in ("$schema", "resources", "sources")}
     fresh = build.descriptor(standard.load(), meta, outputs, descriptor["sources"])
     layout.descriptor.write_text(json.dumps(fresh, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -117,6 +117,11 @@ def test_second_build_while_locked_gets_a_clear_message(dataset):
 
 
 def test_frictionless_validates_the_built_package(dataset):
+    """`frictionless validate datapackage.json`: the descriptor and every CSV table are valid. The Parquet
+    resources are tables (Data Package v2), which frictionless 5 reads but cannot validate: it reads Parquet
+    through pandas, so an empty integer cell comes back as NaN and a list cell as an array (type errors to it),
+    and it counts no bytes of a Parquet file. Those, and only those, are its findings on them
+    (docs/get-the-data.md says so and what to do); the day frictionless reads Parquet as typed, this fails."""
     build(dataset.root)
     run = subprocess.run(
         [sys.executable, "-m", "frictionless", "validate", "--json", "datapackage.json"],
@@ -126,7 +131,19 @@ def test_frictionless_validates_the_built_package(dataset):
         timeout=300,
     )
     report = json.loads(run.stdout)
-    assert report["valid"], run.stdout[-3000:]
+    assert report["errors"] == [], run.stdout[-3000:]
+    descriptor = json.loads(dataset.descriptor.read_text(encoding="utf-8"))
+    fields = {r["name"]: {f["name"]: f for f in r["schema"]["fields"]} for r in descriptor["resources"]}
+    for task in report["tasks"]:
+        if not task["name"].endswith("-parquet"):
+            assert task["valid"], task["errors"][:3]
+            continue
+        for error in task["errors"]:
+            field = fields[task["name"]].get(error.get("fieldName"), {})
+            kind = field.get("type")
+            lost_in_pandas = kind == "list" or (kind == "integer" and str(error.get("cell")) in ("nan", ""))
+            known = error["type"] == "byte-count" or (error["type"] == "type-error" and lost_in_pandas)
+            assert known, error
 
 
 def test_frictionless_catches_a_tampered_table(dataset):

@@ -65,7 +65,7 @@ def old_and_new(tmp_path: Path) -> tuple[Layout, dict[str, bytes], dict[str, byt
     change_everything(new)
     assert build(new.root).problems == []
     before, after = outputs(old.root), outputs(new.root)
-    assert before.keys() == after.keys() and len(before) == 15
+    assert before.keys() == after.keys() and len(before) == 17
     assert [name for name in before if before[name] == after[name]] == []  # every output changes
     return old, before, after
 

@@ -195,6 +195,9 @@ def test_the_citation_carries_the_version_and_date(tmp_path):
     release(tmp_path, date=DAY)
     data = check_cff(layout.citation.read_text())
     assert (data["version"], data["date-released"], data["license"]) == ("0.1.0", "2026-11-25", "CC-BY-4.0")
+    # Zenodo reads .zenodo.json, not CITATION.cff, when it archives a release: both are written together.
+    zenodo = json.loads(layout.zenodo.read_text())
+    assert (zenodo["version"], zenodo["publication_date"], zenodo["upload_type"]) == ("0.1.0", "2026-11-25", "dataset")
 
 
 def test_the_repository_has_cut_v0_1_0_of_the_seed_records():

@@ -11,6 +11,7 @@ import html
 import html.parser
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -228,12 +229,13 @@ def test_a_web_url_is_one_link_to_where_it_says_whatever_it_holds(tail):
         assert len(links) == 1 and str(links[0]["href"]).startswith("https://example.org/")
 
 
-def test_a_chart_draws_a_name_with_dollar_signs_as_written():
-    """matplotlib reads text between two `$` as mathematics: a malformed one failed the site's build."""
-    entries = [{"name": r"Brigade $\frac{$ 1", "best": 2, "low": 1, "high": 3}]
-    assert charts.chart_fatalities(entries).startswith(b"\x89PNG")
-    place = (41.2, 37.0, 1, r"$\sqrt{$")
-    assert charts.chart_map(standard.load(standard.SCHEMAS_DIR), [place], [], {"SYR"}).startswith(b"\x89PNG")
+def test_a_chart_carries_a_name_as_written_in_its_data_never_in_its_markup():
+    """The charts are drawn in the browser from charts.json: a name is data there, never HTML or mathematics."""
+    name = r"<b>Brigade</b> $\frac{$ 1"
+    entries = [{"actor_id": ACTOR_A, "name": name, "incidents": 1, "best": 2, "low": 1, "high": 3}]
+    data = charts.chart_data(standard.load(standard.SCHEMAS_DIR), {}, {}, Counter(), entries)
+    assert data["by_actor"]["labels"] == [name]
+    assert name not in charts.chart_html("by_actor", "Incidents per actor", "../")
 
 
 # --- the site built from a hostile dataset, in a browser -----------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from incidents import standard
-from incidents.build import tables
+from incidents.build import changes, geoparquet, tables
 from incidents.core.layout import Layout
 from incidents.incremental import kept_outputs as outputs
 
@@ -50,9 +51,17 @@ def csv_cell(text: str) -> str:
     return text[1:] if text.startswith(SPREADSHEET_ESCAPE) else text
 
 
+def escape_cell(text: str) -> str:
+    """One text cell as `neutralise_formulas` writes it, for CSV written cell by cell (exports)."""
+    return SPREADSHEET_ESCAPE + text if re.match(RISKY, text) else text
+
+
 def csv_bytes(table: pa.Table) -> bytes:
     """CSV as spreadsheets and R read it: lists joined with ';', datetimes in ISO 8601 with Z, and text
-    that looks like a formula escaped with a leading "'"."""
+    that looks like a formula escaped with a leading "'". A GeoParquet geometry (of incidents read back from
+    Parquet) is left out: the CSV has the coordinates as latitude and longitude."""
+    if geoparquet.GEOMETRY in table.column_names:
+        table = table.drop_columns([geoparquet.GEOMETRY])
     columns = []
     for column, field_ in zip(table.columns, table.schema, strict=True):
         if pa.types.is_list(field_.type):
@@ -76,6 +85,10 @@ def iso_utc(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
+    """A table as Parquet (zstd); the incidents table (named so in its schema's metadata) with its GeoParquet
+    geometry made from its coordinates, so every writer of it (build, partition) gives GIS tools points."""
+    if (table.schema.metadata or {}).get(b"table") == b"incidents":
+        table = geoparquet.with_geometry(table)
     out = io.BytesIO()
     pq.write_table(table, out, compression="zstd", write_statistics=True, store_schema=True)
     return out.getvalue()
@@ -89,15 +102,25 @@ def file_stats(content: bytes | outputs.Kept) -> dict[str, Any]:
     return {"bytes": len(content), "hash": "sha256:" + hashlib.sha256(content).hexdigest()}
 
 
+def parquet_schema(std: standard.Standard, name: str) -> dict[str, Any]:
+    """A Parquet resource's Table Schema: its table's, and for incidents the GeoParquet geometry that only the
+    Parquet file holds (WKB bytes: Table Schema has no binary type, so `any`)."""
+    schema = std.descriptor_schema(name)
+    if name == "incidents":
+        schema["fields"].append({"name": geoparquet.GEOMETRY, "type": "any", "description": geoparquet.DESCRIPTION})
+    return schema
+
+
 def descriptor(
     std: standard.Standard,
     package: dict[str, Any],
     encoded: Mapping[str, Mapping[str, bytes | outputs.Kept]],
     publishers: list[dict[str, str]],
 ) -> dict[str, Any]:
-    """The Data Package v2 descriptor: CSV resources with their Table Schemas, and Parquet copies as files."""
+    """The Data Package v2 descriptor: each table twice, as CSV and as Parquet, each a table resource with
+    the table's Table Schema (Parquet keeps lists and types, so it needs no dialect)."""
     resources = []
-    for name in standard.TABLES:
+    for name in encoded:
         spec = std.tables[name]
         resources.append(
             {
@@ -114,11 +137,11 @@ def descriptor(
                 "schema": std.descriptor_schema(name),
             }
         )
-    for name in standard.TABLES:
+    for name in encoded:
         resources.append(
             {
                 "name": f"{name}-parquet",
-                "type": "file",
+                "type": "table",
                 "title": f"{std.tables[name]['title']} (Parquet)",
                 "description": f"The {name} table as Apache Parquet (zstd): the same rows and schema as the "
                 f"CSV resource '{name}', with list columns as lists and typed dates.",
@@ -126,7 +149,7 @@ def descriptor(
                 "format": "parquet",
                 "mediatype": PARQUET_MEDIATYPE,
                 **file_stats(encoded[name]["parquet"]),
-                "x-table-schema": name,
+                "schema": parquet_schema(std, name),
             }
         )
     # The datasets the package declares it is made from (with their licence and citation) come first, then
@@ -138,8 +161,14 @@ def descriptor(
     return {"$schema": DATA_PACKAGE_PROFILE, **meta, "sources": sources, "resources": resources}
 
 
-def render(layout: Layout, data: dict[str, list[dict[str, Any]]], package: dict[str, Any]) -> dict[Path, bytes]:
-    """Every output file's bytes, by path, from the record, actor and source files' data.
+def render(
+    layout: Layout,
+    data: dict[str, list[dict[str, Any]]],
+    package: dict[str, Any],
+    releases: changes.Releases | None = None,
+) -> dict[Path, bytes]:
+    """Every output file's bytes, by path, from the record, actor and source files' data (and `releases`,
+    by default the release manifests: the changes table's release column).
 
     Pure: no clock, no randomness, inputs sorted by id."""
     built, _ = tables.from_records(
@@ -148,13 +177,15 @@ def render(layout: Layout, data: dict[str, list[dict[str, Any]]], package: dict[
         sorted(data["actor"], key=lambda a: a["actor_id"]),
         sorted(data["source"], key=lambda s: s["source_id"]),
     )
-    return render_tables(layout, built, package)
+    return render_tables(layout, built, package, releases)
 
 
-def render_tables(layout: Layout, built: dict[str, pa.Table], package: dict[str, Any]) -> dict[Path, bytes]:
+def render_tables(
+    layout: Layout, built: dict[str, pa.Table], package: dict[str, Any], releases: changes.Releases | None = None
+) -> dict[Path, bytes]:
     """`render` from the tables themselves, rows in build order (by id, child rows in record order).
     Columns that are not the standard's (where a row came from) are left out."""
-    return render_outputs(layout, built, package).files
+    return render_outputs(layout, built, package, releases=releases).files
 
 
 @dataclass
@@ -224,10 +255,15 @@ def _encode_all(
 
 
 def render_outputs(
-    layout: Layout, built: dict[str, pa.Table], package: dict[str, Any], reuse: outputs.Reuse | None = None
+    layout: Layout,
+    built: dict[str, pa.Table],
+    package: dict[str, Any],
+    reuse: outputs.Reuse | None = None,
+    releases: changes.Releases | None = None,
 ) -> Rendered:
     """`render_tables`, with each table's fingerprint; with `reuse`, a table whose files an earlier build
-    made from the same fingerprint, and which still hold those bytes (outputs.reuse), is kept as it is."""
+    made from the same fingerprint, and which still hold those bytes (outputs.reuse), is kept as it is. The
+    changes table is made from the revisions and incidents tables and `releases` (by default the manifests)."""
     std = standard.load()
     version = str(package.get("version", "0.0.0"))
     tables_ = {}
@@ -236,8 +272,10 @@ def render_outputs(
         tables_[name] = pa.Table.from_arrays(
             [built[name].column(f.name) for f in schema], schema=schema
         ).combine_chunks()
+    releases = changes.released(layout) if releases is None else releases
+    tables_["changes"] = changes.table(std, tables_["revisions"], tables_["incidents"], releases, version)
     done = _encode_all(tables_, reuse)
-    encoded = {name: done[name][1] for name in standard.TABLES}
+    encoded = {name: done[name][1] for name in standard.PUBLISHED_TABLES}
     publishers = sorted(set(built["sources"].column("publisher").to_pylist()))
     package_sources = [{"title": p} for p in publishers]
     desc = descriptor(std, package, encoded, package_sources)
@@ -245,4 +283,4 @@ def render_outputs(
     files = {path: out for path, out in made.items() if isinstance(out, bytes)}
     files[layout.descriptor] = (json.dumps(desc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     kept = {path: out for path, out in made.items() if isinstance(out, outputs.Kept)}
-    return Rendered(files, {name: done[name][0] for name in standard.TABLES}, kept)
+    return Rendered(files, {name: done[name][0] for name in standard.PUBLISHED_TABLES}, kept)

@@ -5,6 +5,10 @@ rows of ACLED's 31 columns out); `export` reads the dataset and those rows and r
 record imported from ACLED gets each cell of its row back verbatim while the record still holds the values
 that cell maps to; other cells are written from the record's values: ACLED's region is then left empty, and
 values an import kept in notes ("ACLED source: ...") are written back to their columns.
+
+`hxl_rows` is pure too: the active records in the standard's own columns, codes and units, under a second
+header row of HXL hashtags as HDX publishes conflict events (UCDP GED's and ACLED's resources, HDX HAPI's
+conflict events), so that HXL tools (libhxl, HXL Proxy, HDX Quick Charts) find dates, places and counts.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from incidents import standard
+from incidents.build.encode import escape_cell
 from incidents.core.layout import Layout
 from incidents.core.problems import Problem
 from incidents.importers import acled
@@ -258,16 +264,104 @@ def archived_acled_rows(
     return found
 
 
-def to_csv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> bytes:
+_ROLES = STANDARD.codelists["role"].codes
+_ROLE_ATTRIBUTES = {"side_a": "first", "side_b": "second", "associated": "assoc"}  # as HDX tags ACLED's actors
+# The HXL export's columns: the standard's column (or, for actors, sources and the latest revision, what the
+# record holds for it) and its hashtag. Tags follow HDX's conflict-event resources: #date+start/#date+end,
+# #adm1+name, #loc+name, #geo+lat/#geo+lon and #affected+killed (UCDP GED on HDX, HDX HAPI), #event+code,
+# #event+type and #group+name+first/+second (ACLED on HDX); the rest are HXL core hashtags with attributes.
+HXL_TAGS: dict[str, str] = {
+    "incident_id": "#event+code",
+    "date_start": "#date+start",
+    "date_end": "#date+end",
+    "date_precision": "#meta+precision+date",
+    "event_type": "#event+type",
+    "sub_event_type": "#event+type+sub",
+    "country": "#country+code",
+    "admin1": "#adm1+name",
+    "admin2": "#adm2+name",
+    "location": "#loc+name",
+    "latitude": "#geo+lat",
+    "longitude": "#geo+lon",
+    "geo_precision": "#meta+precision+geo",
+    "fatalities_best": "#affected+killed",
+    "fatalities_low": "#affected+killed+min",
+    "fatalities_high": "#affected+killed+max",
+    "injured": "#affected+injured",
+    "detained": "#affected+detained",
+    "released": "#affected+released",
+    **{f"actors_{role}": f"#group+name+{_ROLE_ATTRIBUTES.get(role, role)}" for role in _ROLES},
+    "summary": "#description",
+    "notes": "#description+notes",
+    "tags": "#meta+tags",
+    "flags": "#meta+flags",
+    "external_ids": "#meta+id+external",
+    "source": "#meta+source",
+    "source_url": "#meta+url",
+    "revision": "#meta+revision",
+    "updated_at": "#date+updated",
+}
+
+
+def _cell(value: Any, delimiter: str = standard.LIST_DELIMITER) -> str:
+    """A value as its HXL cell: numbers as written in the tables' CSV, lists joined, text that a spreadsheet
+    would run as a formula escaped as in the tables' CSV."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return _number(value)
+    if isinstance(value, list):
+        return escape_cell(delimiter.join(str(v) for v in value))
+    return escape_cell(str(value))
+
+
+def hxl_rows(
+    records: list[dict[str, Any]],
+    actors: dict[str, dict[str, Any]],
+    sources: dict[str, dict[str, Any]],
+    archived: Mapping[str, Row] | None = None,
+) -> list[dict[str, str]]:
+    """Active records, one row each, with the standard's codes and values; actors by role, and the reports
+    an incident was coded from (the publishers and URLs of its archived sources, or a UCDP GED event's
+    citations), joined with "; "."""
+    rows = []
+    for record in records:
+        if record.get("status") != "active":
+            continue
+        values = {column: record.get(column) for column in HXL_TAGS}
+        for role in _ROLES:
+            names = [
+                actors.get(link["actor_id"], {}).get("name")
+                for link in record.get("actors") or []
+                if link.get("role") == role
+            ]
+            values[f"actors_{role}"] = "; ".join(n for n in names if n)
+        cited = [sources.get(e["source_id"], {}) for e in record.get("evidence") or []]
+        publishers = [c.get("publisher") for c in record.get("citations") or []] or [s.get("publisher") for s in cited]
+        values["source"] = "; ".join(dict.fromkeys(p for p in publishers if p))
+        values["source_url"] = "; ".join(dict.fromkeys(s["url"] for s in cited if s.get("url")))
+        numbered = [r for r in record.get("revisions") or [] if isinstance(r.get("revision"), int)]
+        latest: dict[str, Any] = max(numbered, key=lambda r: r["revision"], default={})
+        values["revision"], values["updated_at"] = latest.get("revision"), latest.get("changed_at")
+        rows.append({column: _cell(value) for column, value in values.items()})
+    return rows
+
+
+def to_csv(rows: list[dict[str, str]], columns: tuple[str, ...], hashtags: dict[str, str] | None = None) -> bytes:
+    """CSV of `rows`; with `hashtags`, the HXL hashtag row follows the header."""
     out = io.StringIO()
     writer = csv.DictWriter(out, columns, lineterminator="\n")
     writer.writeheader()
+    if hashtags:
+        writer.writerow(hashtags)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
 
 
-FORMATS: dict[str, tuple[Callable[..., list[dict[str, str]]], tuple[str, ...]]] = {
-    "acled": (acled_rows, acled.COLUMNS),
+# Each layout: its rows, its columns and, for HXL, its hashtags.
+FORMATS: dict[str, tuple[Callable[..., list[dict[str, str]]], tuple[str, ...], dict[str, str] | None]] = {
+    "acled": (acled_rows, acled.COLUMNS, None),
+    "hxl": (hxl_rows, tuple(HXL_TAGS), HXL_TAGS),
 }
 
 
@@ -277,9 +371,9 @@ def export(layout: Layout, output_format: str) -> tuple[bytes, list[Problem]]:
     found = [p for loaded in ds.files() for p in loaded.problems]
     if found:
         return b"", found
-    rows_of, columns = FORMATS[output_format]
+    rows_of, columns, hashtags = FORMATS[output_format]
     records = sorted((loaded.data for loaded in ds.records), key=lambda r: r["incident_id"])
     actors = {a.data["actor_id"]: a.data for a in ds.actors}
     sources = {s.data["source_id"]: s.data for s in ds.sources}
     archived = archived_acled_rows(layout, records, sources) if output_format == "acled" else {}
-    return to_csv(rows_of(records, actors, sources, archived), columns), []
+    return to_csv(rows_of(records, actors, sources, archived), columns, hashtags), []

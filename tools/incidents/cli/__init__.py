@@ -53,6 +53,7 @@ for _command in (
     docs.docs_command,
     release.release_command,
     release.bundle_command,
+    release.snapshot_command,
     release.diff_command,
     release.verify_command,
     records.withdraw_command,

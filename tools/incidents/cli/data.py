@@ -140,7 +140,8 @@ def partition_command(ctx: click.Context, keys: str) -> None:
 )
 @click.pass_context
 def export_command(ctx: click.Context, output_format: str, output: Path | None) -> None:
-    """Write the active records in another dataset's column layout (ACLED's 31 columns)."""
+    """Write the active records in another dataset's column layout (ACLED's 31 columns), or as HXL (the
+    standard's columns under a row of HXL hashtags, as HDX publishes conflict events)."""
     content, found = export.export(Layout(common.root(ctx)), output_format)
     if found:
         common.report(found, "human")

@@ -77,6 +77,49 @@ def bundle_command(ctx: click.Context, version: str) -> None:
     click.echo(Layout(common.root(ctx)).rel(path))
 
 
+@click.command("snapshot")
+@click.option(
+    "--version", "version", default=None, help="A release (v0.1.0): its tables and datapackage.json as released."
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="A date (YYYY-MM-DD): the tables and datapackage.json of the last commit made by the end of that day (UTC).",
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write into. Default: dist/snapshot-<version or date>/.",
+)
+@click.pass_context
+def snapshot_command(ctx: click.Context, version: str | None, as_of: dt.datetime | None, output: Path | None) -> None:
+    """Write the tables and datapackage.json as they stood at a release (byte-identical to it, checked
+    against releases/vX.Y.Z.json) or on a date (as committed by then), read from git."""
+    from incidents.release import manifest, time_travel
+
+    if (version is None) == (as_of is None):
+        raise click.UsageError("give one of --version vX.Y.Z or --as-of YYYY-MM-DD")
+    layout = Layout(common.root(ctx))
+    try:
+        if version is not None:
+            label, files = f"v{version.removeprefix('v')}", time_travel.at_version(layout, version)
+            said = f"as released in {label} (checked against {layout.rel(manifest.path_of(layout, label))})"
+        else:
+            assert as_of is not None
+            label = as_of.date().isoformat()
+            commit, files = time_travel.as_of(layout, as_of.date())
+            said = f"as committed in {commit[:12]}, the last commit by the end of {label} (UTC)"
+    except time_travel.HistoryError as exc:
+        click.echo(f"snapshot refused: {exc}", err=True)
+        sys.exit(common.EXIT_INVALID)
+    folder = output or layout.dist / f"snapshot-{label}"
+    written = time_travel.write(folder, files)
+    click.echo(f"wrote {len(written)} files to {folder}, {said}")
+
+
 @click.command("diff")
 @click.argument("old")
 @click.argument("new", default=".")

@@ -63,6 +63,17 @@ def release_commit(manifest: Path, tag: str) -> str | None:
     return None
 
 
+def commit_before(folder: Path, when: str) -> str | None:
+    """The last commit on HEAD's first-parent line (the branch as it was published, not the commits merged
+    into it) whose commit time is at or before `when` (a time git reads); None without git or before any."""
+    try:
+        run = _git(folder, "log", "-1", "--first-parent", "--format=%H", f"--before={when}", "HEAD", "--")
+    except GitError:
+        return None
+    found = run.stdout.decode("ascii", "replace").strip()
+    return found if run.returncode == 0 and found else None
+
+
 def at_commit(path: Path, commit: str) -> bytes | None:
     """The file's bytes as committed in `commit` (a full hash), or None when it has none there."""
     try:

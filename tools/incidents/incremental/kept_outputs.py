@@ -9,8 +9,8 @@ git's index trusts a file (any write sets ctime, which no one can set back); fai
 the sha256 noted. A stat taken within `cache.RACY_NS` of the file's last change is not noted (a change in
 the same clock tick would not show), so such a file is hashed next time. A file edited, damaged or replaced
 since is encoded again, so the check that the committed tables are in step with the records still sees it.
-The record names the encoder (pyarrow's version and build/encode.py's source): another encoder could write other
-bytes.
+The record names the encoder (pyarrow's version, build/encode.py's and build/geoparquet.py's source): another
+encoder could write other bytes.
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ def _source(module: str) -> str:
 
 
 def _stamp() -> str:
-    code = Path(_source("incidents.build.encode")).read_bytes()
+    encoders = ("incidents.build.encode", "incidents.build.geoparquet")
+    code = b"\0".join(Path(_source(module)).read_bytes() for module in encoders)
     return hashlib.sha256(metadata.version("pyarrow").encode("utf-8") + b"\0" + code).hexdigest()
 
 

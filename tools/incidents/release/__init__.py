@@ -16,15 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from filelock import FileLock, Timeout
 
 from incidents import __version__, build, standard, validate
-from incidents.core import atomic, git_versions
+from incidents.build import changes
+from incidents.core import atomic
 from incidents.core.layout import Layout
 from incidents.core.problems import Problem
 from incidents.core.problems import sort as sort_problems
 from incidents.records.fingerprints import sha256
-from incidents.release import bundle, changelog, citation, manifest
+from incidents.release import bundle, changelog, citation, manifest, time_travel
 from incidents.release.record_diff import BUMPS, Diff, diff
 from incidents.release.snapshot import Snapshot, from_manifest, from_records, schema_snapshot
 
@@ -102,17 +104,20 @@ class Outcome:
 def _render(layout: Layout, checked: validate.Checked, the_plan: Plan, date: str, section: str) -> dict[Path, bytes]:
     """Every file a release writes, in memory."""
     package = dict(checked.package, version=the_plan.version)
-    outputs = build.render(layout, checked.data, package)
+    current = from_records(f"v{the_plan.version}", checked.data["record"], schema_snapshot(standard.load()))
+    releases = [*changes.released(layout), (current.label, {i: s.revision for i, s in current.records.items()})]
+    outputs = build.render(layout, checked.data, package, releases)
     outputs[layout.package] = _with_version(layout.package.read_text(encoding="utf-8"), the_plan.version).encode()
     old_log = layout.changelog.read_text(encoding="utf-8") if layout.changelog.exists() else ""
     outputs[layout.changelog] = changelog.insert(old_log, section).encode("utf-8")
-    outputs[layout.citation] = citation.cff(package, the_plan.version, date).encode("utf-8")
+    cff = citation.cff(package, the_plan.version, date)
+    outputs[layout.citation] = cff.encode("utf-8")
+    outputs[layout.zenodo] = citation.zenodo_json(yaml.safe_load(cff)).encode("utf-8")
     sources = bundle.release_files(layout)
     missing = [p for p, path in sources.items() if path not in outputs and not path.exists()]
     if missing:
         raise ReleaseError(f"a release needs these files, which are missing: {', '.join(missing)}")
     files = {p: outputs[path] if path in outputs else path.read_bytes() for p, path in sources.items()}
-    current = from_records(f"v{the_plan.version}", checked.data["record"], schema_snapshot(standard.load()))
     manifest_bytes = manifest.dumps(manifest_of(package, the_plan, date, files, current))
     outputs[manifest.path_of(layout, the_plan.version)] = manifest_bytes
     folder = bundle.name_of(package["name"], the_plan.version)
@@ -148,28 +153,12 @@ def rebuild_bundle(root: Path, version: str) -> Path:
     the commit of its manifest: no checkout needed, so it works on main in a fresh clone), or from the working
     tree where they are unchanged; refuses if any file differs from the manifest."""
     layout = Layout(root)
-    path = manifest.path_of(layout, version)
-    if not path.exists():
-        raise ReleaseError(f"{layout.rel(path)} does not exist: no release {version} here")
-    manifest_bytes = path.read_bytes()
-    release_ = manifest.parse(path, manifest_bytes)
-    sources = bundle.release_files(layout)
-    commit = None
-    files, wrong = {}, []
-    for entry in release_.data["files"]:
-        source = sources.get(entry["path"])
-        content = source.read_bytes() if source and source.exists() else None
-        if source is not None and (content is None or sha256(content) != entry["sha256"]):
-            commit = commit or git_versions.release_commit(path, release_.tag)
-            content = git_versions.at_commit(layout.root / entry["path"], commit) if commit else None
-        if content is None or sha256(content) != entry["sha256"]:
-            wrong.append(entry["path"])
-        else:
-            files[entry["path"]] = content
-    if wrong:
-        where = f"in the working tree and in the release's commit {commit[:12]}" if commit else "(and no git history)"
-        raise ReleaseError(f"these files differ from {layout.rel(path)} {where}: {', '.join(wrong)}")
-    folder = bundle.name_of(release_.data["name"], release_.version)
+    try:
+        files = time_travel.released(layout, version)
+    except time_travel.HistoryError as exc:
+        raise ReleaseError(str(exc)) from None
+    data = manifest.parse(manifest.path_of(layout, version), files[bundle.MANIFEST]).data
+    folder = bundle.name_of(data["name"], data["version"])
     target = layout.dist / f"{folder}.zip"
-    atomic.write(target, bundle.zip_bytes(folder, {**files, bundle.MANIFEST: manifest_bytes}))
+    atomic.write(target, bundle.zip_bytes(folder, files))
     return target

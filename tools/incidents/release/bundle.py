@@ -49,7 +49,7 @@ def zip_bytes(folder: str, files: dict[str, bytes]) -> bytes:
 def release_files(layout: Layout) -> dict[str, Path]:
     """Every file a bundle holds (but the manifest), by its path in the bundle, from the working tree."""
     files = {"datapackage.json": layout.descriptor}
-    for name in standard.TABLES:
+    for name in standard.PUBLISHED_TABLES:
         for fmt in ("csv", "parquet"):
             files[f"data/tables/{name}.{fmt}"] = layout.tables / f"{name}.{fmt}"
     for folder, pattern in (("tables", "*.json"), ("codelists", "*.csv")):

@@ -137,10 +137,10 @@ def from_manifest(label: str, manifest: Mapping[str, Any]) -> Snapshot:
 
 def records_from_tables(std: Standard, tables: Mapping[str, pa.Table]) -> list[dict[str, Any]]:
     """Rebuild record dicts from built tables (as shipped in a bundle): the inverse of tables.from_records."""
-    derived = {f["name"] for f in std.fields("incidents") if f.get("x-derived")}
+    own = {f["name"] for f in std.fields("incidents") if not f.get("x-derived")}  # not a Parquet-only geometry
     records: dict[str, dict[str, Any]] = {}
     for row in tables["incidents"].to_pylist():
-        records[row["incident_id"]] = {k: v for k, v in row.items() if k not in derived}
+        records[row["incident_id"]] = {k: v for k, v in row.items() if k in own}
         for key in RECORD_CHILDREN:
             records[row["incident_id"]][key] = []
     for key, (child, parent_key) in RECORD_CHILDREN.items():

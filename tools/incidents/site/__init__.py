@@ -6,8 +6,9 @@ manifests, changelog and citation, the CLI reference (`cli_reference`) the comma
 the caller, and the error codes (`error_help`) come from the validator. `generate(inputs)` is pure (same
 inputs, same bytes); `read_inputs(root)` (`inputs`) and `build_site(root, ...)` are the I/O edges. The mkdocs
 hook (`incidents.cli.mkdocs_hook`, calling `site/hook.py`) adds the pages at build time, so they live only in
-the built site and can never be stale in the repository. Charts are drawn by `charts`, table cells escaped
-by `markdown`.
+the built site and can never be stale in the repository. Table cells are escaped by `markdown`. The explorer
+(`explorer`), the map (`maps`) and the charts (`charts`) are drawn in the browser by the site's scripts
+(`assets`) from JSON files written here: every incident is viewable in the explorer, however many there are.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from incidents.site.cli_reference import cli_page
@@ -23,11 +25,12 @@ from incidents.site.codebook import (
     codebook_table_page,
     codelists_page,
     event_types_page,
-    standard_files,
 )
 from incidents.site.coverage import COVERAGE_MARKER, coverage_text, incident_page_rows
 from incidents.site.data_pages import data_index_page, map_page
+from incidents.site.downloads import Download, read_downloads
 from incidents.site.error_help import validator_page
+from incidents.site.explorer import explorer_files, explorer_page
 from incidents.site.incident_pages import (
     actors_page,
     incident_list_page,
@@ -36,46 +39,66 @@ from incidents.site.incident_pages import (
     worked_example_page,
 )
 from incidents.site.inputs import Inputs, index, read_inputs, read_package
+from incidents.site.markdown import web_url
 from incidents.site.release_pages import changes_page, downloads_page, repository_links
-from incidents.standard import TABLES
+from incidents.site.schema_org import dataset as dataset_metadata
+from incidents.site.schema_org import script as json_ld
+from incidents.site.versions import ReleaseStandard, latest_selector, read_release_standards, version_pages
+from incidents.standard import PUBLISHED_TABLES
 
 __all__ = [
     "COVERAGE_MARKER",
+    "Download",
     "Inputs",
     "Page",
+    "ReleaseStandard",
     "build_site",
     "coverage_text",
+    "dataset_metadata",
     "generate",
+    "json_ld",
+    "read_downloads",
     "read_inputs",
     "read_package",
+    "read_release_standards",
     "repository_links",
-    "standard_files",
+    "web_url",
 ]
 
 Page = str | bytes
 
 
-def generate(inputs: Inputs, has_versioning: bool = False) -> dict[str, Page]:
-    """Every generated page and file of the site, by path under docs/."""
+def generate(
+    inputs: Inputs,
+    has_versioning: bool = False,
+    served: Sequence[Download] = (),
+    release_standards: Mapping[str, ReleaseStandard] | None = None,
+) -> dict[str, Page]:
+    """Every generated page and file of the site, by path under docs/: with the files served for download
+    (`read_downloads`) and each release's standard (`read_release_standards`), the edges' reads."""
     std = inputs.standard
+    standards = dict(release_standards or {})
     pages: dict[str, Page] = {
         "codebook/index.md": codebook_index_page(std),
         "codebook/codelists.md": codelists_page(std),
         "codebook/event-types.md": event_types_page(std),
         "contribute/validator.md": validator_page(),
         "contribute/worked-example.md": worked_example_page(inputs),
-        "downloads.md": downloads_page(inputs),
+        "downloads.md": downloads_page(inputs, served),
         "changes.md": changes_page(inputs, has_versioning),
         "data/incidents/index.md": incident_list_page(inputs),
+        "data/explorer.md": explorer_page(inputs),
         "data/actors.md": actors_page(inputs),
         "data/sources.md": sources_page(inputs),
     }
-    for name in TABLES:
-        pages[f"codebook/{name}.md"] = codebook_table_page(std, name)
+    pages.update(version_pages(inputs.releases, standards, std))
+    for name in PUBLISHED_TABLES:
+        pages[f"codebook/{name}.md"] = codebook_table_page(std, name, latest_selector(std, standards, name))
     for make in (data_index_page, map_page):
         page, charts = make(inputs)
         pages["data/index.md" if make is data_index_page else "data/map.md"] = page
         pages.update(charts)
+    pages.update(explorer_files(inputs))
     idx = index(inputs)
     for row in incident_page_rows(inputs):
         pages[f"data/incidents/{row['incident_id']}.md"] = incident_page(inputs, row, idx)
@@ -83,6 +106,7 @@ def generate(inputs: Inputs, has_versioning: bool = False) -> dict[str, Page]:
         pages[f"data/sources/{source_id}.txt"] = text
     if inputs.cli is not None:
         pages["cli.md"] = cli_page(inputs.cli)
+    pages.update({d.path: d.content for d in served})
     return pages
 
 

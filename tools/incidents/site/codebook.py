@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 from incidents.site.markdown import WIDE_PAGE, cell, code, count_noun, generated_note, raw_table, table
-from incidents.standard import TABLES, Standard
+from incidents.standard import PUBLISHED_TABLES, TABLES, Standard
 
 
 def _constraints(spec: dict[str, Any], standard: Standard) -> str:
@@ -34,9 +33,18 @@ def _constraints(spec: dict[str, Any], standard: Standard) -> str:
     return "; ".join(parts).replace("|", "\\|")
 
 
-def codebook_table_page(standard: Standard, name: str) -> str:
+def field_anchor(name: str) -> str:
+    """The anchor of a field's row on its table's codebook page (`incidents.md#fatalities_best`): the field's
+    name, which is snake_case, so it is a valid id as it is and stays the same across versions."""
+    return name
+
+
+def codebook_table_page(standard: Standard, name: str, header: str = "") -> str:
+    """A table's fields, each row linkable (`incidents.md#fatalities_best`); `header` goes under the title
+    (the version selector)."""
     spec = standard.tables[name]
-    out = [WIDE_PAGE, f"# {spec.get('title', name)} (`{name}`)\n\n", generated_note(f"`schemas/tables/{name}.json`")]
+    out = [WIDE_PAGE, f"# {spec.get('title', name)} (`{name}`)\n\n", header]
+    out.append(generated_note(f"`schemas/tables/{name}.json`"))
     out.append(spec["description"] + "\n\n")
     out.append(f"Primary key: `{', '.join(spec['primaryKey'])}`.")
     for fk in spec.get("foreignKeys", []):
@@ -48,7 +56,7 @@ def codebook_table_page(standard: Standard, name: str) -> str:
         example = f.get("example")
         rows.append(
             [
-                f"`{f['name']}`",
+                f"[`{f['name']}`](#{field_anchor(f['name'])}){{ #{field_anchor(f['name'])} }}",
                 f["type"],
                 _constraints(f, standard),
                 f["description"],
@@ -63,14 +71,15 @@ def codebook_table_page(standard: Standard, name: str) -> str:
 
 def _used_by(standard: Standard) -> dict[str, list[str]]:
     used: dict[str, list[str]] = defaultdict(list)
-    for name in TABLES:
+    for name in standard.tables:
         for f in standard.fields(name):
             if "codelist" in f:
                 used[f["codelist"]].append(f"[`{name}.{f['name']}`]({name}.md)")
     return used
 
 
-def codelists_page(standard: Standard) -> str:
+def codelists_page(standard: Standard, csv_links: bool = True) -> str:
+    """Every codelist with its codes; `csv_links` links each codelist's CSV file, served under standard/."""
     out = ["# Codelists\n\n", generated_note("`schemas/codelists/*.csv`")]
     out.append(
         "Every coded field takes one of these codes. The CSV files are the definitions; download them from "
@@ -80,7 +89,9 @@ def codelists_page(standard: Standard) -> str:
     for name, codelist in sorted(standard.codelists.items()):
         out.append(f"## {name}\n\n")
         out.append(f"Used by {', '.join(used.get(name, [])) or 'no field'}. ")
-        out.append(f"[Download `{name}.csv`](../standard/codelists/{name}.csv). {len(codelist.rows)} codes.\n\n")
+        if csv_links:
+            out.append(f"[Download `{name}.csv`](../standard/codelists/{name}.csv). ")
+        out.append(f"{len(codelist.rows)} codes.\n\n")
         if name == "country":
             out.append(
                 "Country codes are ISO 3166-1 alpha-3; the CSV also holds each country's bounding box "
@@ -182,31 +193,25 @@ ACLED_COLUMNS = [
 def codebook_index_page(standard: Standard) -> str:
     out = ["# Codebook\n\n", generated_note("`schemas/`, the standard's one source of truth,")]
     out.append(
-        f"The dataset is {count_noun(len(TABLES), 'table')}, published as CSV and Parquet and described by a "
+        f"The dataset is {count_noun(len(PUBLISHED_TABLES), 'table')}, published as CSV and Parquet and described by a "
         "Frictionless Data Package (`datapackage.json`). One incident file under `data/records/` becomes one row of "
         "`incidents` and rows of "
         + ", ".join(f"`{n}`" for n in TABLES if n.startswith("incident_"))
-        + " and `revisions`.\n\n"
+        + " and `revisions`; `changes` is built from `revisions` and the release manifests.\n\n"
     )
-    rows = [[f"[`{n}`]({n}.md)", cell(standard.tables[n]["description"]), str(len(standard.fields(n)))] for n in TABLES]
+    rows = [
+        [f"[`{n}`]({n}.md)", cell(standard.tables[n]["description"]), str(len(standard.fields(n)))]
+        for n in PUBLISHED_TABLES
+    ]
     out.append(raw_table(["table", "what a row is", "fields"], rows))
     out.append(
         "\nAlso: [codelists](codelists.md), the [event-type taxonomy](event-types.md) and how to use "
         "[precision, ranges and evidence](analysis.md) in analysis.\n\n"
         "## Machine-readable\n\n"
         "The same definitions, for tools: the Table Schemas "
-        + ", ".join(f"[`{n}.json`](../standard/tables/{n}.json)" for n in TABLES)
+        + ", ".join(f"[`{n}.json`](../standard/tables/{n}.json)" for n in PUBLISHED_TABLES)
         + "; the JSON Schemas of the contributed files "
         + ", ".join(f"[`{k}.schema.json`](../standard/{k}.schema.json)" for k in ("record", "actor", "source"))
         + "; and the codelists as CSV.\n"
     )
     return "".join(out)
-
-
-def standard_files(schemas_dir: Path) -> dict[str, bytes]:
-    """The files of `schemas/` served with the site under standard/, for download."""
-    return {
-        f"standard/{p.relative_to(schemas_dir).as_posix()}": p.read_bytes()
-        for p in sorted(schemas_dir.rglob("*"))
-        if p.is_file()
-    }

@@ -10,9 +10,10 @@ from typing import Any
 from incidents.site.inputs import Inputs, table_rows
 from incidents.site.markdown import cell, thousands
 
-# One page per incident for every record not imported from another dataset, and for imported ones until the
-# site has this many incident pages: beyond that, the site takes longer to build than its pages are worth
-# (an imported record's page repeats its row of the export). The incident list says so and where to get all.
+# The site has a static page for this many incidents at most (records coded from reports first, then imported
+# ones): beyond that, the site takes longer to build than its pages are worth (mkdocs renders about a hundred
+# pages a second, so 100,000 would take a quarter of an hour). Every incident, with or without a page, opens
+# in the data explorer (`explorer`), from the data the site ships.
 MAX_INCIDENT_PAGES = 1000
 
 
@@ -30,18 +31,13 @@ def imported_ids(inputs: Inputs) -> set[str]:
 
 
 def incident_page_rows(inputs: Inputs) -> list[dict[str, Any]]:
-    """The incidents that get a page: every one not imported, then imported ones in the table's order (by id)
-    until there are MAX_INCIDENT_PAGES; in the table's order."""
+    """The incidents that get a static page, MAX_INCIDENT_PAGES at most: those not imported, then imported
+    ones, each in the table's order (by id); returned in the table's order."""
     incidents = table_rows(inputs.tables, "incidents")
     imported = imported_ids(inputs)
-    room = max(0, MAX_INCIDENT_PAGES - sum(1 for r in incidents if r["incident_id"] not in imported))
-    chosen = set()
-    for row in incidents:
-        if row["incident_id"] not in imported:
-            chosen.add(row["incident_id"])
-        elif room:
-            chosen.add(row["incident_id"])
-            room -= 1
+    by_hand = [r["incident_id"] for r in incidents if r["incident_id"] not in imported]
+    others = [r["incident_id"] for r in incidents if r["incident_id"] in imported]
+    chosen = set((by_hand + others)[:MAX_INCIDENT_PAGES])
     return [row for row in incidents if row["incident_id"] in chosen]
 
 

@@ -1,16 +1,20 @@
-"""The data's overview pages, from the built tables: the data index (counts by month and event type,
-fatalities by actor, with their charts) and the map."""
+"""The data's overview pages, from the built tables: the data index (counts and fatalities by month, event type
+and actor, with their interactive charts) and the interactive map."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
-from incidents.site.charts import chart_by_month, chart_fatalities, chart_map, map_points
+from incidents.site.assets import assets_html
+from incidents.site.charts import CHARTS_JSON, chart_data, chart_html
 from incidents.site.coverage import coverage_text, incident_page_rows
 from incidents.site.incident_pages import date_text, event_label
 from incidents.site.inputs import Inputs, table_rows
-from incidents.site.markdown import Link, cell, count_noun, generated_note, image, indent, raw_table, table, thousands
+from incidents.site.maps import TOWNS_JSON, map_html, map_points, towns_near
+from incidents.site.markdown import Link, cell, count_noun, generated_note, indent, raw_table, table, thousands
 
 # The fatalities chart draws this many actors (the most fatalities first); the table under it lists all.
 MAX_CHART_ACTORS = 15
@@ -18,10 +22,6 @@ MAX_CHART_ACTORS = 15
 
 # The map page's table lists this many places (the most incidents first); the tables hold every coordinate.
 MAX_MAP_PLACES = 100
-
-
-# The map labels this many places (the most incidents first); a label on each of thousands would be unreadable.
-MAX_MAP_LABELS = 20
 
 
 DATE_UNKNOWN = "date unknown"
@@ -52,6 +52,16 @@ def counts_by_month(incidents: list[dict[str, Any]]) -> dict[str, Counter[str]]:
     order = sorted(k for k in buckets if k not in (DATE_UNKNOWN, DATE_SPANS))
     order += [k for k in (DATE_SPANS, DATE_UNKNOWN) if k in buckets]
     return {k: buckets[k] for k in order}
+
+
+def fatalities_by(incidents: list[dict[str, Any]], key: Callable[[dict[str, Any]], str]) -> Counter[str]:
+    """The best estimates of the active incidents summed by `key` (a month bucket, an event type); incidents
+    whose sources give no figure add nothing."""
+    sums: Counter[str] = Counter()
+    for row in incidents:
+        if row["status"] == "active" and row["fatalities_best"] is not None:
+            sums[key(row)] += row["fatalities_best"]
+    return sums
 
 
 def fatalities_by_actor(inputs: Inputs) -> list[dict[str, Any]]:
@@ -96,10 +106,9 @@ def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     actors = fatalities_by_actor(inputs)
     unknown = sum(buckets.get(DATE_UNKNOWN, Counter()).values())
     by_type = Counter(r["event_type"] for r in active)
-    charts = {
-        "data/charts/incidents-by-month.png": chart_by_month(std, buckets),
-        "data/charts/fatalities-by-actor.png": chart_fatalities(actors[:MAX_CHART_ACTORS]),
-    }
+    by_type_deaths = fatalities_by(incidents, lambda r: r["event_type"])
+    data = chart_data(std, buckets, fatalities_by(incidents, month_bucket), by_type_deaths, actors[:MAX_CHART_ACTORS])
+    charts = {CHARTS_JSON: json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")}
     out = ["# The data\n\n", generated_note("the built tables in `data/tables/`")]
     out.append(coverage_text(inputs, "../") + "\n")
     out.append(
@@ -109,18 +118,17 @@ def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
         f"{count_noun(len(table_rows(inputs.tables, 'incident_sources')), 'evidence quote')}, "
         f"{count_noun(len(table_rows(inputs.tables, 'incident_citations')), 'citation')}. Version "
         f"{inputs.package.get('version', 'unreleased')}.\n\n"
-        "Browse the [incidents](incidents/index.md), the [actors](actors.md), the [sources](sources.md), or see "
-        "them on the [map](map.md).\n\n## Incidents by month and event type\n\n"
+        "Search, filter and open every incident in the [explorer](explorer.md), browse the "
+        "[incidents with a page](incidents/index.md), the [actors](actors.md), the [sources](sources.md), or see "
+        "them on the [map](map.md). Point at a bar of a chart to read its values; the tables under the charts "
+        "give them all.\n\n"
+        + assets_html("../", scripts=("vendor/chart.js/chart.umd.min.js", "incidents/charts.js"))
+        + "## Incidents and fatalities by month\n\n"
     )
-    month_alt = "Bar chart of incidents per month, stacked by event type: " + "; ".join(
-        f"{k}: {sum(v.values())}" for k, v in buckets.items()
-    )
+    out.append(chart_html("by_month", "Incidents per month, stacked by event type, and fatalities per month", "../"))
     out.append(
-        image(
-            month_alt,
-            "charts/incidents-by-month.png",
-            "Active incidents per month of `date_start`; the table below gives each bar's counts.",
-        )
+        "*Active incidents per month of `date_start`, stacked by event type, and their fatalities (best "
+        "estimate; the line, right axis); the table below gives each bar's counts.*\n"
     )
     spans = sum(buckets.get(DATE_SPANS, Counter()).values())
     if unknown:
@@ -145,15 +153,21 @@ def data_index_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
         + indent(table(["month", *(event_label(std, code) for code in types), "total"], rows))
         + "\n"
     )
+    out.append("\n## Incidents and fatalities by event type\n\n")
+    out.append(chart_html("by_type", "Incidents and fatalities per event type", "../"))
+    out.append(
+        table(
+            ["event type", "incidents", "fatalities (best estimate)"],
+            ([event_label(std, c), by_type[c], by_type_deaths[c]] for c in types),
+        )
+    )
     out.append("\n## Fatalities by actor\n\n")
     charted = actors[:MAX_CHART_ACTORS]
-    alt = "Horizontal bar chart of fatalities per actor: " + "; ".join(
-        f"{e['name']}: {e['best']} ({e['low']}-{e['high']})" for e in charted
-    )
-    caption = "Sum of fatalities in the incidents each actor took part in, on any side"
+    caption = "Incidents each actor took part in, on any side, and the sum of their fatalities (the pointer "
+    caption += "gives the low-high range)"
     if len(charted) < len(actors):
-        caption += f": the {len(charted)} actors with the most, of {len(actors)} (the table lists all)"
-    out.append(image(alt, "charts/fatalities-by-actor.png", caption + "."))
+        caption += f": the {len(charted)} actors with the most fatalities, of {len(actors)} (the table lists all)"
+    out.append(chart_html("by_actor", "Incidents and fatalities per actor", "../") + f"*{caption}.*\n")
     out.append(
         "\nAn incident's fatalities count for every actor in it, whatever its role, so the rows do not add up to "
         "the total. Incidents where the sources give no figure are not counted as zero.\n\n"
@@ -184,20 +198,28 @@ def map_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
     active = sum(1 for r in incidents if r["status"] == "active")
     busiest = sorted(points, key=lambda p: (-p[2], p[1], p[0]))
     out = ["# Map of incidents\n\n", generated_note("the built `incidents` table")]
-    alt = f"Map of {located:,} incidents at {count_noun(len(points), 'place')}" + (
-        f"; the {MAX_MAP_LABELS} with the most incidents: " if len(points) > MAX_MAP_LABELS else ": "
-    )
-    alt += "; ".join(
-        f"{p[3]} ({p[1]:.2f}N, {p[0]:.2f}E): {count_noun(p[2], 'incident')}" for p in busiest[:MAX_MAP_LABELS]
-    )
     out.append(
-        image(
-            alt,
-            "charts/map.png",
-            "Each red dot is a place where incidents happened, larger where more did; "
-            + ("its label gives how many" if len(points) <= MAX_MAP_LABELS else "the busiest places are labelled")
-            + ". Shaded: the incidents' countries (bounding boxes, not borders).",
+        assets_html(
+            "../../",
+            scripts=(
+                "vendor/leaflet/leaflet.js",
+                "vendor/leaflet.markercluster/leaflet.markercluster.js",
+                "vendor/topojson-client/topojson-client.min.js",
+                "incidents/map.js",
+            ),
+            styles=(
+                "vendor/leaflet/leaflet.css",
+                "vendor/leaflet.markercluster/MarkerCluster.css",
+                "vendor/leaflet.markercluster/MarkerCluster.Default.css",
+            ),
         )
+    )
+    out.append(map_html("../../", "../explorer/incidents.json"))
+    out.append(
+        "*Each marker is an incident; a numbered circle is a cluster of them (click or zoom in to split it). "
+        "Click a marker for the incident, and open it in the [explorer](explorer.md). Grey dots: towns of "
+        "15,000 people or more. Borders: Natural Earth (public domain), shipped with the site; no map tiles are "
+        "fetched.*\n"
     )
     out.append(
         f"\n{located:,} of {active:,} active incidents have coordinates, at {count_noun(len(points), 'place')}. "
@@ -234,10 +256,8 @@ def map_page(inputs: Inputs) -> tuple[str, dict[str, bytes]]:
             + [", ".join(str(link) for link in links) + (", …" if len(group) > len(linked) and links else "")]
         )
     out.append(_place_table(rows))
-    countries = {r["country"] for r in incidents if r["status"] == "active" and r["latitude"] is not None}
-    return "".join(out), {
-        "data/charts/map.png": chart_map(inputs.standard, points, inputs.towns, countries, MAX_MAP_LABELS)
-    }
+    towns = json.dumps(towns_near(points, inputs.towns), ensure_ascii=False, separators=(",", ":"))
+    return "".join(out), {TOWNS_JSON: towns.encode("utf-8")}
 
 
 def _place_table(rows: list[list[Any]]) -> str:

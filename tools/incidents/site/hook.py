@@ -7,6 +7,7 @@ command for the CLI reference page: the site never imports the CLI.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +15,35 @@ import click
 from mkdocs.structure.files import File, Files
 
 from incidents import site as docs
+from incidents.site.assets import asset_files
 
 # The inputs read in on_files, by repository root, for the hand-written pages that show what the dataset
 # holds: such a page puts `docs.COVERAGE_MARKER` where it goes (the home page does), so no count on it is
 # ever written by hand.
 _inputs: dict[Path, docs.Inputs] = {}
+# The files served for download, read in on_files, for the home page's schema.org metadata.
+_served: dict[Path, list[docs.Download]] = {}
 
 
 def _root(config: Any) -> Path:
     return Path(config.config_file_path).resolve().parent
 
 
+def site_url(homepage: object) -> str | None:
+    """Where the site is published, from the package's homepage (data/package.yaml, the one source): a GitHub
+    repository's project site (`https://owner.github.io/name/`), else the homepage itself."""
+    url = docs.web_url(homepage)
+    if url is None:
+        return None
+    github = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+?)/?", url)
+    return f"https://{github[1].lower()}.github.io/{github[2]}/" if github else url.rstrip("/") + "/"
+
+
 def on_config(config: Any) -> Any:
-    """Pages that other work may add (docs/versioning.md) join the nav only when they exist."""
+    """`site_url` (so the sitemap lists the pages) from the package's homepage, unless mkdocs.yml sets it;
+    pages that other work may add (docs/versioning.md) join the nav only when they exist."""
+    if not config.site_url:
+        config.site_url = site_url(docs.read_package(_root(config)).get("homepage"))
     if (Path(config.docs_dir) / "versioning.md").exists():
         for item in config.nav or []:
             if isinstance(item, dict) and "Changes" in item and isinstance(item["Changes"], list):
@@ -45,6 +62,11 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
         inputs = _inputs.get(root) or docs.read_inputs(root)
         markdown = markdown.replace(docs.COVERAGE_MARKER, docs.coverage_text(inputs, "../" * src.count("/")))
     homepage = docs.read_package(_root(config)).get("homepage")
+    if page.is_homepage:
+        root = _root(config)
+        inputs = _inputs.get(root) or docs.read_inputs(root)
+        metadata = docs.dataset_metadata(inputs, _served.get(root, []), config.site_url)
+        markdown += "\n\n" + docs.json_ld(metadata)
     return docs.repository_links(markdown, f"docs/{src}", src, homepage, outside_docs_only=True)
 
 
@@ -54,8 +76,10 @@ def on_files(files: Files, config: Any, cli: click.Group | None = None) -> Files
     has_versioning = (Path(config.docs_dir) / "versioning.md").exists()
     inputs = docs.read_inputs(root, cli)
     _inputs[root] = inputs
-    generated = docs.generate(inputs, has_versioning)
-    generated.update(docs.standard_files(root / "schemas"))
+    served = _served[root] = docs.read_downloads(root, inputs, config.site_url)
+    standards = docs.read_release_standards(root, inputs.releases)
+    generated = docs.generate(inputs, has_versioning, served, standards)
+    generated.update(asset_files())
     for path, content in generated.items():
         files.append(File.generated(config, path, content=content))
     return files

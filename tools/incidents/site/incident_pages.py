@@ -3,10 +3,12 @@ evidence, citations, history), the actors, the sources, and the hand-coded recor
 
 from __future__ import annotations
 
+import html
 from collections import Counter, defaultdict
 from typing import Any
 
-from incidents.site.coverage import imported_ids, incident_page_rows
+from incidents.site.codebook import field_anchor
+from incidents.site.coverage import EXTERNAL_DATASETS, imported_ids, incident_page_rows
 from incidents.site.inputs import Index, Inputs, index, table_rows
 from incidents.site.markdown import (
     WIDE_PAGE,
@@ -36,6 +38,23 @@ def event_label(standard: Standard, code: str, codelist: str = "event_type") -> 
     return next((r["label"] for r in standard.codelists[codelist].rows if r["code"] == code), code)
 
 
+def coded(standard: Standard, codelist: str, value: object) -> str:
+    """A code as readers see it, Markdown: its label with the code beside it (`Strategic developments
+    (strategic_developments)`), or the code alone when the codelist has no label for it."""
+    if value is None or value == "":
+        return "—"
+    label = event_label(standard, str(value), codelist) if codelist in standard.codelists else str(value)
+    return f"{cell(label)} ({code(value)})" if label and label != value else code(value)
+
+
+def incident_title(standard: Standard, row: dict[str, Any]) -> str:
+    """An incident as a reader names it, plain text: date, place, sub-event type (`2016-01-03, Aleppo,
+    Armed clash`)."""
+    when = date_text(row)
+    what = event_label(standard, row["sub_event_type"], "sub_event_type")
+    return ", ".join([when if when != "unknown" else "date unknown", row["location"] or row["country"] or "", what])
+
+
 def date_text(row: dict[str, Any]) -> str:
     start, end = row.get("date_start"), row.get("date_end")
     if start is None:
@@ -61,13 +80,15 @@ def incident_list_page(inputs: Inputs) -> str:
     if len(incidents) > len(shown):
         imported = imported_ids(inputs)
         by_hand = sum(1 for r in incidents if r["incident_id"] not in imported)
-        pages_imported = len(shown) - by_hand
+        pages_imported = sum(1 for r in shown if r["incident_id"] in imported)
         out.append(
             f'!!! info "This list shows {thousands(len(shown))} of the {thousands(len(incidents))} incidents"\n'
-            f"    The site has a page for each of the {count_noun(by_hand, 'incident')} coded from archived reports "
-            f"and for the first {thousands(pages_imported)} of the {thousands(len(imported))} imported from other "
+            f"    The site has a page for {thousands(len(shown) - pages_imported)} of the "
+            f"{count_noun(by_hand, 'incident')} coded from archived reports and for the first "
+            f"{thousands(pages_imported)} of the {thousands(len(imported))} imported from other "
             "datasets (in the order of `incident_id`); a page for each would make the site slow to build and "
-            "add nothing the tables lack. **Every incident, with every field, is in the tables**: download "
+            "add nothing the tables lack. **Every incident can be searched and opened, with its evidence and "
+            "history, in the [explorer](../explorer.md)**, and every field is in the tables: download "
             "them from [Downloads](../../downloads.md) or load `data/tables/incidents.parquet` as on "
             "[Load and use](../../get-the-data.md); for one incident, filter on its id, e.g. "
             '`pd.read_parquet("data/tables/incidents.parquet").query("incident_id == \'inc_…\'")`, and '
@@ -103,7 +124,8 @@ def incident_page(inputs: Inputs, row: dict[str, Any], idx: Index | None = None)
     out = [
         front_matter(title),
         f"# {cell(title)}\n\n{code(iid)} · revision {row['revision']} · {cell(row['status'])} · "
-        "[all incidents](index.md) · [map](../map.md)\n\n",
+        f'[all incidents](index.md) · [map](../map.md) · <a href="../../explorer/#{html.escape(iid)}">in the '
+        "explorer</a>\n\n",
     ]
     if row["status"] != "active":
         out.append(f'!!! warning "This record is {row["status"]}"\n    {cell(row["status_reason"])}\n\n')
@@ -124,31 +146,30 @@ def incident_page(inputs: Inputs, row: dict[str, Any], idx: Index | None = None)
             continue
         value = row.get(f["name"])
         shown = "—" if value in (None, []) else cell(value)
-        if "codelist" in f and isinstance(value, list) and value:
-            shown = ", ".join(f"{cell(v)} ({cell(event_label(std, v, f['codelist']))})" for v in value)
-        elif "codelist" in f and value is not None and not isinstance(value, list):
-            label = event_label(std, value, f["codelist"])
-            if label.lower().replace(" ", "_") != str(value).lower():
-                shown += f" ({cell(label)})"
-        rows.append([f"[`{f['name']}`](../../codebook/incidents.md)", shown])
+        if "codelist" in f and value not in (None, []):
+            values = value if isinstance(value, list) else [value]
+            shown = ", ".join(coded(std, f["codelist"], v) for v in values)
+        rows.append([f"[`{f['name']}`](../../codebook/incidents.md#{field_anchor(f['name'])})", shown])
     out.append(raw_table(["field", "value"], rows))
     out.append("\n— : no value; the sources are silent (a count of none reported is `0`).\n\n")
     out.append("## Actors\n\n")
     links = idx.links.get(iid, [])
     out.append(
-        table(
+        raw_table(
             ["actor", "role", "type"],
-            (
+            [
                 [
-                    Link(
-                        actors.get(a["actor_id"], {}).get("name", a["actor_id"]),
-                        f"../actors.md#{a['actor_id'].lower()}",
+                    str(
+                        Link(
+                            actors.get(a["actor_id"], {}).get("name", a["actor_id"]),
+                            f"../actors.md#{a['actor_id'].lower()}",
+                        )
                     ),
-                    a["role"],
-                    actors.get(a["actor_id"], {}).get("actor_type"),
+                    coded(std, "role", a["role"]),
+                    coded(std, "actor_type", actors.get(a["actor_id"], {}).get("actor_type")),
                 ]
                 for a in links
-            ),
+            ],
         )
     )
     out.append("\n## Evidence\n\n")
@@ -160,6 +181,14 @@ def incident_page(inputs: Inputs, row: dict[str, Any], idx: Index | None = None)
             f"[{cell(src.get('publisher', ''))}: {cell(src.get('title') or 'untitled')}](../sources.md#"
             f"{ev['source_id'][:12]}), characters {ev['char_start']}-{ev['char_end']} of the "
             f"[archived text](../sources/{ev['source_id']}.txt).\n\n"
+        )
+    origins = {x.split(":")[0] for x in row.get("external_ids") or []}
+    credited = [EXTERNAL_DATASETS[o] for o in sorted(origins) if o in EXTERNAL_DATASETS]
+    for known in {k["short"]: k for k in credited if k.get("credit")}.values():
+        out.append(
+            f'!!! quote "Imported from the {known["name"]} ({known["licence"]})"\n    Using it, cite '
+            + " and ".join(cell(ref) for ref in known["credit"])
+            + " ([BibTeX](../../downloads.md#credit)).\n\n"
         )
     citations = idx.citations.get(iid, [])
     if citations:
@@ -202,7 +231,8 @@ def actors_page(inputs: Inputs) -> str:
             linked[link["actor_id"]].append(f"[{code(iid)}](incidents/{iid}.md) as {cell(link['role'])}")
     for a in table_rows(inputs.tables, "actors"):
         out.append(f"## {cell(a['name'])} {{ #{a['actor_id'].lower()} }}\n\n")
-        out.append(f"{code(a['actor_id'])} · {cell(a['actor_type'])} · {cell(a['country'] or 'no country')}\n\n")
+        country = coded(inputs.standard, "country", a["country"]) if a["country"] else "no country"
+        out.append(f"{code(a['actor_id'])} · {coded(inputs.standard, 'actor_type', a['actor_type'])} · {country}\n\n")
         if a.get("description"):
             out.append(f"{cell(a['description'])}\n\n")
         if a.get("aliases"):
@@ -225,18 +255,23 @@ def sources_page(inputs: Inputs) -> str:
         "is the text that was archived. Download it and check with `sha256sum`.\n\n"
     )
     for s in table_rows(inputs.tables, "sources"):
-        published = s["published_at"].isoformat() if s["published_at"] else f"unknown ({s['published_precision']})"
+        precision = event_label(inputs.standard, s["published_precision"], "published_precision")
+        published = (
+            f"{cell(s['published_at'])} ({cell(precision)})"
+            if s["published_at"]
+            else "publication date not given by the source"
+        )
         out.append(f"## {cell(s['publisher'])}: {cell(s['title'] or 'untitled')} {{ #{s['source_id'][:12]} }}\n\n")
         out.append(
-            table(
+            raw_table(
                 ["field", "value"],
                 [
-                    ["source_id (sha256)", s["source_id"]],
-                    ["url", WebLink(s["url"]) if s["url"] else "not recorded"],
+                    ["source_id (sha256)", str(Checksum(s["source_id"]))],
+                    ["url", str(WebLink(s["url"])) if s["url"] else "not recorded"],
                     ["published", published],
-                    ["retrieved", s["retrieved_at"]],
-                    ["language", s["language"]],
-                    ["scale", s["source_scale"]],
+                    ["retrieved", cell(s["retrieved_at"])],
+                    ["language", cell(s["language"])],
+                    ["scale", coded(inputs.standard, "source_scale", s["source_scale"])],
                 ],
             )
         )
@@ -272,8 +307,10 @@ def worked_example_page(inputs: Inputs) -> str:
         out.append(f"## [{cell(row['location'])}: {cell(what)}](../data/incidents/{iid}.md)\n\n")
         out.append(f"**Summary.** {cell(row['summary'])}\n\n")
         out.append(
-            f"**Coded as** {code(row['event_type'])} / {code(row['sub_event_type'])}, date {cell(date_text(row))}, "
-            f"{code('geo_precision: ' + row['geo_precision'])}, fatalities {count_text(row)}"
+            f"**Coded as** {coded(inputs.standard, 'event_type', row['event_type'])} / "
+            f"{coded(inputs.standard, 'sub_event_type', row['sub_event_type'])}, date {cell(date_text(row))}, "
+            f"geo precision {coded(inputs.standard, 'geo_precision', row['geo_precision'])}, "
+            f"fatalities {count_text(row)}"
             + (f", detained {row['detained']}" if row.get("detained") is not None else "")
             + (f", released {row['released']}" if row.get("released") is not None else "")
             + ".\n\n"

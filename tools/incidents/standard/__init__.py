@@ -23,6 +23,10 @@ _IN_REPOSITORY = Path(__file__).resolve().parents[3] / "schemas"
 SCHEMAS_DIR = _IN_REPOSITORY if _IN_REPOSITORY.is_dir() else Path(__file__).resolve().parents[1] / "schemas"
 
 TABLES = ("incidents", "actors", "incident_actors", "sources", "incident_sources", "incident_citations", "revisions")
+# Tables built from the others (and the release manifests), not from a record file's own rows: published
+# beside them. Their Table Schema names the table whose fields they repeat (`x-extends`), defined once there.
+DERIVED_TABLES = ("changes",)
+PUBLISHED_TABLES = (*TABLES, *DERIVED_TABLES)
 
 # How a record file nests its child tables: YAML key -> (table, the parent key the table repeats).
 RECORD_CHILDREN = {
@@ -110,18 +114,26 @@ class Standard:
         return pa.schema(fields, metadata=meta)
 
     def descriptor_schema(self, table: str) -> dict[str, Any]:
-        """The Table Schema inlined in datapackage.json: codelists become `enum` constraints."""
+        """The Table Schema inlined in datapackage.json, as Table Schema v2 words it: a codelist is the field's
+        `categories` (code and label), kept as an `enum` constraint too for validators that predate v2; an
+        example is the cell's text."""
         schema = json.loads(json.dumps(self.tables[table]))
         for key in ("name", "title", "description"):
             schema.pop(key, None)
         for field in schema["fields"]:
             field.pop("x-derived", None)
             field.pop("x-filled-by", None)
+            if "example" in field:
+                field["example"] = example_text(field["example"])
             codelist = field.pop("codelist", None)
-            if codelist:
+            if not codelist:
+                continue
+            rows = self.codelists[codelist].rows
+            if field["type"] == "list":  # v2 has categories for a cell of one code only: the tools check items
                 field["x-codelist"] = f"schemas/codelists/{codelist}.csv"
-                if field["type"] != "list":  # a list's cell holds several codes: its items are checked by the tools
-                    field.setdefault("constraints", {})["enum"] = list(self.codelists[codelist].codes)
+                continue
+            field["categories"] = [{"value": row["code"], "label": row["label"]} for row in rows]
+            field.setdefault("constraints", {})["enum"] = [row["code"] for row in rows]
         return schema
 
     def json_schema(self, kind: str) -> dict[str, Any]:
@@ -195,6 +207,11 @@ class Standard:
         return value
 
 
+def example_text(value: Any) -> str:
+    """An example as the CSV cell holds it: Table Schema v2 examples are text."""
+    return LIST_DELIMITER.join(map(str, value)) if isinstance(value, list) else str(value)
+
+
 def read_codelist(path: Path) -> Codelist:
     with path.open(encoding="utf-8", newline="") as handle:
         return Codelist(path.stem, tuple(csv.DictReader(handle)))
@@ -203,7 +220,12 @@ def read_codelist(path: Path) -> Codelist:
 @cache
 def load(schemas_dir: Path = SCHEMAS_DIR) -> Standard:
     """Read `schemas/`: every Table Schema and codelist."""
-    tables = {t: json.loads((schemas_dir / "tables" / f"{t}.json").read_text(encoding="utf-8")) for t in TABLES}
+    tables = {
+        t: json.loads((schemas_dir / "tables" / f"{t}.json").read_text(encoding="utf-8")) for t in PUBLISHED_TABLES
+    }
+    for spec in tables.values():
+        if "x-extends" in spec:
+            spec["fields"] = [*tables[spec.pop("x-extends")]["fields"], *spec["fields"]]
     codelists = {p.stem: read_codelist(p) for p in sorted((schemas_dir / "codelists").glob("*.csv"))}
     return Standard(tables, codelists)
 

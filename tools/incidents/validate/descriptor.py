@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from incidents import standard
-from incidents.build import encode
+from incidents.build import encode, geoparquet
 from incidents.core.layout import Layout
 from incidents.core.problems import Problem
 
@@ -29,6 +29,8 @@ def check_schema(std: standard.Standard, table: str, path: Path, display: str) -
             )
         ]
     expected = std.arrow_schema(table)
+    if table == "incidents":  # the Parquet file also holds the coordinates as a GeoParquet geometry
+        expected = expected.append(geoparquet.FIELD)
     problems = []
     for spec in expected:
         if spec.name not in found.names:
@@ -112,7 +114,7 @@ def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> 
                 code="descriptor",
             )
         ]
-    empty = {name: {"csv": b"", "parquet": b""} for name in standard.TABLES}
+    empty = {name: {"csv": b"", "parquet": b""} for name in standard.PUBLISHED_TABLES}
     wanted = encode.descriptor(std, {}, empty, descriptor.get("sources", []))["resources"]
     found = {r.get("name"): (i, r) for i, r in enumerate(descriptor["resources"]) if isinstance(r, dict)}
     problems = []
