@@ -91,3 +91,15 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    """A small dataset released as v0.1.0 (its manifest, changelog, citation and bundle), per test module."""
+    from incidents.release import release
+    from releasing import DAY, releasable
+
+    root = tmp_path_factory.mktemp("released")
+    releasable(root)
+    release(root, date=DAY)
+    return root

@@ -9,21 +9,10 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from incidents.cli import cli
-from incidents.release import release
 from incidents.release.verify import csv_rows, verify
-from releasing import DAY, releasable
-
-
-@pytest.fixture(scope="module")
-def released(tmp_path_factory):
-    root = tmp_path_factory.mktemp("released")
-    releasable(root)
-    release(root, date=DAY)
-    return root
 
 
 def bundle_of(root):

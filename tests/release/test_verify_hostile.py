@@ -17,9 +17,8 @@ from click.testing import CliRunner
 
 from incidents.cli import cli
 from incidents.records.fingerprints import sha256
-from incidents.release import bundle, manifest, release
+from incidents.release import bundle, manifest
 from incidents.release.verify import self_consistency_only, verify
-from releasing import DAY, releasable
 
 FOLDER = "test-incidents-v0.1.0"
 SELF_CONSISTENT = (
@@ -28,14 +27,6 @@ SELF_CONSISTENT = (
 )
 INSIDE = "a path to a file inside the bundle, such as data/tables/incidents.csv"
 PROFILE = "a profile of the Data Package standard (https://datapackage.org/profiles/2.0/...), or none"
-
-
-@pytest.fixture(scope="module")
-def released(tmp_path_factory):
-    root = tmp_path_factory.mktemp("released")
-    releasable(root)
-    release(root, date=DAY)
-    return root
 
 
 def files_of(root):
