@@ -114,7 +114,7 @@ _VALUE = st.recursive(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.dictionaries(_KEY, _VALUE, max_size=8))
 @example({"_": "\n", "__": None})  # found by Hypothesis: libyaml ended it with an explicit `...`
 def test_libyaml_dump_writes_the_plain_dumpers_text(data):
