@@ -95,7 +95,7 @@ def new_command(ctx: click.Context, by: str | None) -> None:
 
 
 @click.command("extract")
-@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--published",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -109,51 +109,58 @@ def new_command(ctx: click.Context, by: str | None) -> None:
 @click.pass_context
 def extract_command(
     ctx: click.Context,
-    report: Path,
+    reports: tuple[Path, ...],
     published: dt.datetime | None,
     url: str | None,
     publisher: str,
     by: str | None,
     force: bool,
 ) -> None:
-    """Ingest REPORT and write draft records (method: assisted, tagged needs-review) under data/records/.
+    """Ingest each REPORT (a text file, or a folder of *.txt files) and write draft records (method:
+    assisted, tagged needs-review) under data/records/, in one process: the dataset is read once.
+    --published, --url and --publisher apply to every report given.
 
     A draft that repeats an existing active record (same source, same day, same place) is named and not
-    written, unless --force."""
+    written, unless --force. Exit 1 if a report could not be ingested."""
     from incidents import extract
-    from incidents.records import ingest
 
-    by = by or common.git_user() or "incidents extract"
-    try:
-        result, written = extract.extract_report(
-            common.root(ctx),
-            report.read_bytes(),
-            published=published.date() if published else None,
-            url=url,
-            publisher=publisher,
-            by=by,
-            now=common.utc_now(),
-            force=force,
-        )
-    except ingest.IngestError as exc:
-        raise click.ClickException(f"{report}: {exc}") from None
+    files = [f for p in reports for f in (sorted(p.glob("*.txt")) if p.is_dir() else [p])]
+    if not files:
+        raise click.UsageError(f"no *.txt reports in {', '.join(map(str, reports))}")
+    when = published.date() if published else None
+    outcomes = extract.extract_reports(
+        common.root(ctx),
+        [extract.Report(f.read_bytes(), when, url, publisher) for f in files],
+        by=by or common.git_user() or "incidents extract",
+        now=common.utc_now(),
+        force=force,
+    )
     layout = Layout(common.root(ctx))
-    click.echo(f"source {result.source_id}: {len(result.records)} draft(s), {len(result.new_actors)} new actor(s)")
-    for record in result.records:
-        click.echo(f"  {layout.rel(layout.records / (record['incident_id'] + '.yaml'))}: {_described(record)}")
-    for draft, existing in result.repeated:
-        state = "written anyway (--force)" if force else "not written (--force writes it)"
+    for file, outcome in zip(files, outcomes, strict=True):
+        result = outcome.extracted
+        if result is None:
+            click.echo(f"{file}: not extracted: {outcome.error}", err=True)
+            continue
         click.echo(
-            f"  warning: the draft {_described(draft)} repeats {', '.join(existing)} (same source, day and place): "
-            f"{state}",
-            err=True,
+            f"{file}: source {result.source_id}: {len(result.records)} draft(s), {len(result.new_actors)} new actor(s)"
         )
-    for actor in result.new_actors:
-        click.echo(f"  {layout.rel(layout.actors / (actor['actor_id'] + '.yaml'))}: new actor {actor['name']!r}")
-    if result.records:
+        for record in result.records:
+            click.echo(f"  {layout.rel(layout.records / (record['incident_id'] + '.yaml'))}: {_described(record)}")
+        for draft, existing in result.repeated:
+            state = "written anyway (--force)" if force else "not written (--force writes it)"
+            click.echo(
+                f"  warning: the draft {_described(draft)} repeats {', '.join(existing)} (same source, day and "
+                f"place): {state}",
+                err=True,
+            )
+        for actor in result.new_actors:
+            click.echo(f"  {layout.rel(layout.actors / (actor['actor_id'] + '.yaml'))}: new actor {actor['name']!r}")
+    if any(o.extracted and o.extracted.records for o in outcomes):
         click.echo(
             "review each draft, remove the needs-review tag, then run `incidents validate` and `incidents build`"
         )
+    if any(o.error for o in outcomes):
+        sys.exit(common.EXIT_INVALID)
 
 
 def _described(record: dict[str, Any]) -> str:

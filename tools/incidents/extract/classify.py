@@ -144,3 +144,35 @@ FALLBACK = Rule("fallback", _rx(r"$^"), "strategic_developments", "other", "no r
 def classify(text: str) -> Rule:
     """The first rule that matches the incident's trigger text, or the fallback."""
     return next((rule for rule in RULES if rule.pattern.search(text)), FALLBACK)
+
+
+# A protest the counts say was not peaceful: ACLED codes it by what was done to the protesters.
+EXCESSIVE_FORCE = Rule(
+    "protest-with-deaths",
+    _rx(r"$^"),
+    "protests",
+    "excessive_force_against_protesters",
+    "a protest at which people were killed",
+)
+INTERVENTION = Rule(
+    "protest-with-intervention",
+    _rx(r"$^"),
+    "protests",
+    "protest_with_intervention",
+    "a protest broken up with injuries or arrests",
+)
+
+
+def checked(rule: Rule, counts: dict[str, int]) -> tuple[Rule, str | None]:
+    """The rule checked against the counts, and why it changed: a peaceful protest has no dead, wounded or
+    arrested (a keyword says "protest"; the counts say what happened to it)."""
+    if rule.sub_event_type != "peaceful_protest":
+        return rule, None
+    if counts.get("fatalities_best"):
+        found = EXCESSIVE_FORCE
+    elif counts.get("injured") or counts.get("detained"):
+        found = INTERVENTION
+    else:
+        return rule, None
+    said = ", ".join(f"{k}={v}" for k, v in counts.items() if v and k in ("fatalities_best", "injured", "detained"))
+    return found, f"Reclassified from peaceful protest to {found.sub_event_type}: the report counts {said}."

@@ -15,11 +15,15 @@ _UNITS = (
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand"
 ).split()
 _WORD = r"(?:" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
-# A run of number words ("twenty-three", "one hundred and five"), or digits ("1,200"), or "a"/"an".
+_ONE = rf"(?:{_WORD}(?:(?:[\s-]+|\s+and\s+){_WORD})*|\d{{1,3}}(?:,\d{{3}})+|\d+)"
+# A range ("between 20 and 25", "20-25", "two to fifteen"), a run of number words ("twenty-three", "one
+# hundred and five"), digits ("1,200"), or "a"/"an".
+_RANGE = re.compile(rf"(?:between\s+({_ONE})\s+and\s+({_ONE})|(\d+)\s*[-–]\s*(\d+)|({_ONE})\s+to\s+({_ONE}))", re.I)
 NUMBER = re.compile(
-    rf"\b(?:{_WORD}(?:(?:[\s-]+|\s+and\s+){_WORD})*|\d{{1,3}}(?:,\d{{3}})+|\d+|an?)\b(?!-year|-month|\s*(?:%|per\s?cent|kilo|km|metre|year|month|day|hour|minute))",
+    rf"\b(?:{_RANGE.pattern}|{_ONE}|an?)\b(?!-year|-month|\s*(?:%|per\s?cent|kilo|km|metre|year|month|day|hour|minute))",
     re.IGNORECASE,
 )
+_NO = re.compile(r"\bno\s+$", re.I)  # "no one was hurt": a zero, not one
 
 
 @dataclass(frozen=True)
@@ -28,11 +32,10 @@ class Number:
     start: int  # offsets within the text searched
     end: int
     article: bool  # "a"/"an": one, but only where a count is expected
+    high: int  # the top of a range ("20-25"); the value itself otherwise
 
 
-def parse(word: str) -> int | None:
-    """The value of one number expression, or None."""
-    text = word.strip().lower()
+def _single(text: str) -> int | None:
     if text in ("a", "an"):
         return 1
     if text.replace(",", "").isdigit():
@@ -43,13 +46,33 @@ def parse(word: str) -> int | None:
         return None
 
 
+def bounds(word: str) -> tuple[int, int] | None:
+    """The low and high value of one number expression ("20-25" is (20, 25), "22" is (22, 22)), or None."""
+    text = " ".join(word.strip().lower().split())
+    match = _RANGE.fullmatch(text)
+    if match:
+        low, high = (_single(g) for g in match.groups() if g)
+        if low is not None and high is not None and low < high:
+            return low, high
+        return None
+    value = _single(text)
+    return None if value is None else (value, value)
+
+
+def parse(word: str) -> int | None:
+    """The value of one number expression (the low end of a range), or None."""
+    found = bounds(word)
+    return found[0] if found else None
+
+
 def find(text: str) -> list[Number]:
-    """Every number expression in `text`, left to right."""
+    """Every number expression in `text`, left to right; "no one" is not a number."""
     out = []
     for match in NUMBER.finditer(text):
-        value = parse(match.group())
-        if value is not None:
-            out.append(Number(value, match.start(), match.end(), match.group().lower() in ("a", "an")))
+        found = bounds(match.group())
+        if found is not None and not _NO.search(text, 0, match.start()):
+            low, high = found
+            out.append(Number(low, match.start(), match.end(), match.group().lower() in ("a", "an"), high))
     return out
 
 
@@ -67,25 +90,40 @@ _WITH = re.compile(rf"^\s+(?:that|the|a|an)\s+[\w\s-]{{0,30}}?\bwith\s+(?P<n>{NU
 _AND = re.compile(rf"^[^,;]*?\band\s+(?P<n>{NUMBER.pattern})\s+(?!others?\b)[\w-]+(?:\s+[\w-]+)?\s*(?:[,.;]|$)")
 _AUX = re.compile(r"\b(?:were|was|been|are|is|had|have|has|being)\s+(?:\w+\s+)?$", re.I)
 _CUT = re.compile(r"\b(?:including|among them|among whom|of whom)\b", re.I)
-_ZERO = (
-    (re.compile(r"\bno (?:deaths|fatalities)\b|\bno one was killed\b", re.I), ("fatalities_best",)),
-    (
-        re.compile(r"\bno casualties were reported\b|\bno one was (?:hurt|injured)\b", re.I),
-        ("fatalities_best", "injured"),
-    ),
+# Zeros the text states: "no casualties were reported", "no one was hurt", "without injuries". What the
+# words deny says which counts are zero: casualties and hurt both, deaths the dead, injuries the injured.
+# "No immediate reports of casualties" is silence, not a zero: it is not read as one.
+_ZERO = re.compile(
+    r"\b(?:no|without(?:\s+any)?)\s+(?P<noun>casualties|deaths|fatalities|injuries|dead|injured)\b(?!\s+figures)"
+    r"|\b(?:no\s*one|nobody|none)\s+(?:\w+\s+){0,2}?(?:was|were|had\s+been|has\s+been|got)\s+(?P<verb>killed|hurt|injured|wounded|harmed)\b",
+    re.I,
 )
+_ZERO_FIELDS = {
+    "casualties": ("fatalities_best", "injured"),
+    "hurt": ("fatalities_best", "injured"),
+    "harmed": ("fatalities_best", "injured"),
+    "deaths": ("fatalities_best",),
+    "fatalities": ("fatalities_best",),
+    "dead": ("fatalities_best",),
+    "killed": ("fatalities_best",),
+    "injuries": ("injured",),
+    "injured": ("injured",),
+    "wounded": ("injured",),
+}
 
 
 @dataclass(frozen=True)
 class Count:
     field: str  # fatalities_best, injured, detained or released
-    value: int
+    value: int  # the low end when the text gives a range
+    high: int
 
 
 def counts(text: str) -> list[Count]:
     """What a clause counts: killed, injured, detained, released. Figures of the same kind in one clause
-    add up ("two policemen and one attacker were killed" is 3); figures after "including" are a part."""
-    totals: dict[str, int] = {}
+    add up ("two policemen and one attacker were killed" is 3); figures after "including" are a part; a
+    range ("between 20-25") keeps both ends; a zero the text states is a count of 0."""
+    totals: dict[str, tuple[int, int]] = {}
     cut = _CUT.search(text)
     for verb in _VERB.finditer(text):
         field = _FIELD[verb.lastgroup or ""]
@@ -97,37 +135,42 @@ def counts(text: str) -> list[Count]:
         if value is None:
             value = _passive(text[: verb.start()])
         if value is not None:
-            totals[field] = totals.get(field, 0) + value
-    for pattern, fields in _ZERO:
-        if pattern.search(text):
-            for field in fields:
-                totals.setdefault(field, 0)
-    return [Count(field, value) for field, value in totals.items()]
+            low, high = totals.get(field, (0, 0))
+            totals[field] = (low + value[0], high + value[1])
+    for zero in _ZERO.finditer(text):
+        for field in _ZERO_FIELDS[(zero.group("noun") or zero.group("verb")).lower()]:
+            totals.setdefault(field, (0, 0))
+    return [Count(field, low, high) for field, (low, high) in totals.items()]
 
 
-def _active(after: str) -> int | None:
+def _active(after: str) -> tuple[int, int] | None:
     """ "killed two fighters", "arrested that fighter with eleven others" (12)."""
     with_ = _WITH.match(after)
     if with_:
-        return (parse(with_.group("n")) or 0) + 1
+        low, high = bounds(with_.group("n")) or (0, 0)
+        return low + 1, high + 1
     match = _ACTIVE.match(after)
     if not match or re.match(r"\s*(?:of them|-year)", after[match.end() :]):
         return None
-    value = parse(match.group("n")) or 0
+    low, high = bounds(match.group("n")) or (0, 0)
     rest = after[match.end() :]
     more = _AND.match(rest)
     if more and not _VERB.search(rest[: more.end()]):
-        value += parse(more.group("n")) or 0
-    return value
+        add = bounds(more.group("n")) or (0, 0)
+        low, high = low + add[0], high + add[1]
+    return low, high
 
 
-def _passive(before: str) -> int | None:
-    """ "two policemen and one attacker were killed" (3), "and 17 wounded", "four of them were released"."""
+def _passive(before: str) -> tuple[int, int] | None:
+    """ "two policemen and one attacker were killed" (3), "and 17 wounded", "four of them were released",
+    "Twenty Islamic State militants killed" (a headline: no auxiliary verb)."""
     segment = re.split(r"[,;:]|\b(?:when|after|while|as|and\s+(?=\w+ed\b))\b|" + _VERB.pattern, before)[-1]
-    if not (_AUX.search(before) or re.search(rf"(?:{NUMBER.pattern})\s+(?:\w+\s+)?$", segment)):
+    if not (
+        _AUX.search(before) or re.search(rf"(?:{NUMBER.pattern})\s+(?:[A-Za-z][\w'’-]*\s+){{0,3}}$", segment, re.I)
+    ):
         return None
     found = [n for n in find(segment) if not n.article]
     if not found:
         articles = [n for n in find(segment) if n.article]
-        return 1 if articles and re.search(r"\bwas\s+(?:\w+\s+)?$", before) else None
-    return sum(n.value for n in found)
+        return (1, 1) if articles and re.search(r"\bwas\s+(?:\w+\s+)?$", before) else None
+    return sum(n.value for n in found), sum(n.high for n in found)

@@ -16,7 +16,28 @@ from incidents.extract import actors, classify, dates, numbers, places
 from incidents.extract.text import Span, clauses, sentences
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
-_DATELINE = re.compile(rf"^([{_UPPER}][{_UPPER} .'’-]+),\s+([A-Z][\w .'’-]+?)\s+\([^)]*\)\s+[–—-]\s+", re.M)
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
+# Where a report (or a paragraph) was filed, at its start: "ASADABAD, Afghanistan (Reuters) -", "BAGHDAD —",
+# "Kherson, March 3 (AP) —". A town in capitals needs a dash after it; a town in any case needs the
+# agency or the day, so a sentence that opens with a place and a comma is not taken for a dateline.
+_COUNTRY = r"(?:,\s+(?!" + _MONTH + r")([A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*){0,2}))?"
+_DATELINE = re.compile(
+    rf"^(?:([{_UPPER}][{_UPPER} .'’-]+?){_COUNTRY}(?:,?\s+{_MONTH})?(?:\s+\([^)]*\))?\s*[–—-]+\s+"
+    rf"|([A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?){_COUNTRY}"
+    rf"(?:,\s+{_MONTH}(?:\s+\([^)]*\))?|\s+\([A-Z][^)]{{0,40}}\))\s*[–—-]*\s*)",
+    re.M,
+)
+
+
+def datelines(source: str) -> list[tuple[re.Match[str], str, str | None]]:
+    """Each dateline: the match, the town as written and the country it names (or None)."""
+    out = []
+    for match in _DATELINE.finditer(source):
+        town, country = match.group(1) or match.group(3), match.group(2) or match.group(4)
+        out.append((match, town.strip(), country))
+    return out
+
+
 _BACKGROUND = re.compile(
     r"\b(?:since (?:19|20)\d\d|since early|in recent (?:years|months"
     r"|weeks)|ha(?:s|ve) (?:killed|carried out|fought|been|besieged|risen|stepped up|deteriorated)"
@@ -49,6 +70,7 @@ class Draft:
     triggers: list[Span] = field(default_factory=list)
     actors: list[tuple[actors.Found, str]] = field(default_factory=list)
     counts: dict[str, list[int]] = field(default_factory=dict)
+    ranges: dict[str, tuple[int, int]] = field(default_factory=dict)  # "between 20-25 people were killed"
     rule: classify.Rule = classify.FALLBACK
     notes: list[str] = field(default_factory=list)
     support: dict[tuple[int, int], set[str]] = field(default_factory=dict)
@@ -78,14 +100,20 @@ class _Context:
 
 
 def report_country(source: str) -> str | None:
-    """The country of the dateline ("GAO, Mali (Agency) –"), else the one the text names most."""
-    match = _DATELINE.search(source)
-    if match:
-        named = places.countries_named(match.group(2))
+    """The country of the dateline ("GAO, Mali (Agency) –"), else the most named country whose towns the
+    text names, else the one whose big towns it names ("BAGHDAD —": a report need not name its country,
+    and "Russian warplanes" over Aleppo do not place it in Russia), else the most named."""
+    for _match, _town, country in datelines(source)[:1]:
+        named = places.countries_named(country) if country else []
         if named:
             return named[0]
     named = places.countries_named(source)
-    return named[0] if named else None
+    for code in named:
+        if places.towns(source, [code]):
+            return code  # the first named country whose towns the text names: not "Russian" over Aleppo
+    by_town = places.countries_of_towns(source)
+    found = by_town or named
+    return found[0] if found else None
 
 
 def _absolute(span: Span, start: int, end: int) -> Span:
@@ -100,26 +128,57 @@ def extract(
     country = report_country(source)
     country_name = places.country_name(country) if country else None
     matcher = actors.ActorMatcher(known_actors, country, country_name, places.nationality, source)
-    dateline = _DATELINE.search(source)
+    lines = datelines(source)
     all_sentences = sentences(source)
     body = all_sentences[1:] if len(all_sentences) > 1 and all_sentences[1].paragraph > 0 else all_sentences
     regions = places.admin1(source)
     context = _Context()
-    if dateline:
-        towns = places.towns(dateline.group(1).title(), [country] if country else [])
-        if towns:
-            context.town = towns[0]
     drafts: list[Draft] = []
     current: Draft | None = None
+    named_place = False
     for sentence in body:
-        if dateline and sentence.start <= dateline.start() < sentence.end:
-            cut = dateline.end() - sentence.start
-            sentence = _absolute(sentence, cut, len(sentence.text))
+        for match, _town, _country in lines:
+            if sentence.start <= match.start() < sentence.end:  # the dateline is not the event's place
+                sentence = _absolute(sentence, match.end() - sentence.start, len(sentence.text))
         for clause in clauses(source, sentence):
             current = _clause(clause, published, country, matcher, context, drafts, current)
+        named_place = named_place or context.town is not None or bool(places.admin1(sentence.text))
+    if lines and not named_place:
+        _filed_at(drafts, source, lines[0], country)
+    for draft in drafts:
+        if draft.town is None:
+            _region_or_country(draft, lines)
     for draft in drafts:
         _finish(draft, regions, known_admin1, country)
     return drafts
+
+
+def _region_or_country(draft: Draft, lines: list[tuple[re.Match[str], str, str | None]]) -> None:
+    """A draft placed at no town is placed at its region or country (`location` names it): the quote is its
+    first clause that names a region or country, else the dateline that names the country."""
+    said = next((t for t in draft.triggers if places.admin1(t.text) or places.countries_named(t.text)), None)
+    if said is None and lines and lines[0][2]:
+        match = lines[0][0]
+        said = Span(match.start(), match.start() + len(match.group().rstrip(" –—-")), match.group().rstrip(" –—-"))
+    if said is not None:
+        draft.supports(said, "location", "country", "geo_precision")
+
+
+def _filed_at(
+    drafts: list[Draft], source: str, line: tuple[re.Match[str], str, str | None], country: str | None
+) -> None:
+    """The town a report was filed from, for drafts of a report whose body names no place (else it is where
+    the reporter was, not where the event was: "ASADABAD, Afghanistan" over an air strike in Nuristan)."""
+    match, town, _ = line
+    found = places.towns(town.title() if town.isupper() else town, [country] if country else [])
+    if not found:
+        return
+    span = Span(match.start(), match.start() + len(town), town)
+    for draft in drafts:
+        if draft.town is None:
+            draft.town = found[0]
+            draft.supports(span, "location", "country", "latitude", "longitude", "geo_precision")
+            draft.notes.append(f"The body names no place: the place is the dateline's, {town}, where it was filed.")
 
 
 def _clause(
@@ -195,6 +254,8 @@ def _clause(
         target.supports(clause, "location")
     for count in counts:
         target.counts.setdefault(count.field, []).append(count.value)
+        if count.high > count.value:
+            target.ranges.setdefault(count.field, (count.value, count.high))
         target.supports(clause, count.field)
     for actor in matcher.find(text):
         before, after = text[: actor.start], text[actor.end :]
@@ -244,32 +305,72 @@ def _compatible(draft: Draft, town: places.Town | None, detail: str | None) -> b
     return not (detail and draft.detail and detail != draft.detail)
 
 
+def _admin1(
+    town: places.Town | None, regions: list[tuple[int, int, str]], known_admin1: dict[str, str], country: str | None
+) -> str | None:
+    """The dataset's own coding of the town first, then the gazetteer, then a region the text names alone."""
+    if town:
+        region = places.region_of(town)
+        found = known_admin1.get(town.gazetteer_name) or (region.name if region else None)
+        if found:
+            return found
+    named = {places.region_named(r[2], country) for r in regions} - {None} if country else set()
+    return next(iter(named)).name if len(named) == 1 else None  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a short text (a headline) places its event, as the extractor resolves places."""
+
+    country: str | None
+    admin1: str | None
+    town: places.Town | None
+
+
+def place(text: str) -> Place:
+    """The place a text names, by the rules drafts use: its country, its first town (not a dateline's
+    when the body names one) and that town's admin1, else the one region it names."""
+    country = report_country(text)
+    lines = datelines(text)
+    body = text[lines[0][0].end() :] if lines else text
+    found = places.towns(body, [country] if country else [])
+    if not found and lines:
+        found = places.towns(lines[0][1].title(), [country] if country else [])
+    town = found[0] if found else None
+    return Place(town.country if town else country, _admin1(town, places.admin1(body), {}, country), town)
+
+
 def _finish(
     draft: Draft, regions: list[tuple[int, int, str]], known_admin1: dict[str, str], country: str | None
 ) -> None:
     """Classify, assign roles, settle counts and place details once all clauses are in."""
     draft.rule = classify.classify(" ".join(_PROTESTED.sub(r"\1", t.text) for t in draft.triggers))
     draft.notes.append(f"Event type by rule '{draft.rule.name}': {draft.rule.why}.")
-    # The dataset's own coding of the town first, then the gazetteer, then a region the text names alone.
-    if draft.town:
-        region = places.region_of(draft.town)
-        draft.admin1 = known_admin1.get(draft.town.gazetteer_name) or (region.name if region else None)
-    named = {places.region_named(r[2], country) for r in regions} - {None} if country else set()
-    if draft.admin1 is None and len(named) == 1:
-        draft.admin1 = next(iter(named)).name  # type: ignore[union-attr]
+    draft.admin1 = _admin1(draft.town, regions, known_admin1, country)
     for name, values in list(draft.counts.items()):
-        first, highest = values[0], max(values)
-        if name == "fatalities_best" and highest > first:
-            draft.notes.append(
-                f"Sources disagree on the dead: {', '.join(map(str, values))}; kept as a range {first}-{highest}."
-            )
+        spread = draft.ranges.get(name)
+        first, highest = values[0], max([*values, spread[1] if spread else 0])
+        if name == "fatalities_best":
+            if spread:
+                draft.notes.append(
+                    f"The report gives the dead as a range, {spread[0]}-{spread[1]}: kept as the range "
+                    f"{first}-{highest}, its low end as the best estimate."
+                )
+            elif highest > first:
+                draft.notes.append(
+                    f"Sources disagree on the dead: {', '.join(map(str, values))}; kept as a range {first}-{highest}."
+                )
             draft.counts["fatalities_low"], draft.counts["fatalities_high"] = [first], [highest]
-        elif len(set(values)) > 1 and name != "fatalities_best":
+        elif spread:
+            draft.notes.append(f"{name} is reported as a range, {spread[0]}-{spread[1]}; the low end is kept.")
+        elif len(set(values)) > 1:
             draft.notes.append(
                 f"{name} is also reported as {', '.join(map(str, values[1:]))}; the first figure is kept."
             )
-    if "fatalities_best" in draft.counts and "fatalities_low" not in draft.counts:
-        draft.counts["fatalities_low"] = draft.counts["fatalities_high"] = [draft.counts["fatalities_best"][0]]
+    checked, why = classify.checked(draft.rule, {k: v[0] for k, v in draft.counts.items()})
+    if why:
+        draft.rule = checked
+        draft.notes.append(why)
     _roles(draft)
 
 

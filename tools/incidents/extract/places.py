@@ -69,6 +69,9 @@ _NOT_PLACES = {
     "military",
     "president",
     "ministry",
+    "more",
+    "mine",
+    "mines",
 }
 
 
@@ -325,3 +328,37 @@ def region_named(name: str, country: str | None) -> Region | None:
         return None
     by_name = _regions(iso2)[1]
     return by_name.get(fold(name)) or by_name.get(fold(_REGION_WORDS.sub("", name)))
+
+
+# A report that names no country is placed by its big towns: cities of at least this many people, worldwide.
+BIG_TOWN = 100_000
+
+
+@cache
+def _big_towns() -> dict[str, str]:
+    """Folded name -> the ISO3 country of the most populous big town of that name."""
+    best: dict[str, tuple[int, str]] = {}
+    for country, cities in _cities().items():
+        for city in cities:
+            population = int(city.get("population") or 0)
+            if population < BIG_TOWN:
+                continue
+            key = fold(city["name"])  # its own name only: other languages' names of far towns are English words
+            if len(key) >= 4 and key not in _NOT_PLACES and population > best.get(key, (0, ""))[0]:
+                best[key] = (population, country)
+    return {key: country for key, (_, country) in best.items()}
+
+
+def countries_of_towns(text: str) -> list[str]:
+    """ISO3 codes of the countries whose big towns a text names ("Aleppo" -> SYR), most named first: the
+    country of a report that names none ("BAGHDAD — A car bomb ...")."""
+    index = _big_towns()
+    counts: dict[str, int] = {}
+    for match in _CAPITALISED.finditer(text):
+        words = match.group().split()
+        for size in range(min(3, len(words)), 0, -1):
+            for i in range(len(words) - size + 1):
+                code = index.get(fold(" ".join(words[i : i + size]).rstrip("'’s.,")))
+                if code:
+                    counts[code] = counts.get(code, 0) + 1
+    return sorted(counts, key=lambda c: -counts[c])
