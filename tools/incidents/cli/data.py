@@ -44,8 +44,9 @@ def build_command(ctx: click.Context, output_format: str, wait: float) -> None:
     "--tables",
     "from_tables",
     is_flag=True,
-    help="Check the built package instead (datapackage.json and the Parquet tables, single files or "
-    "data/tables/partitioned/), with every rule, never reading a record file.",
+    help="Check the built package instead (datapackage.json, the Parquet tables, single files or "
+    "data/tables/partitioned/, and the CSV files it publishes, against their hashes, types and the Parquet), "
+    "with every rule, never reading a record file.",
 )
 @click.option(
     "--engine",

@@ -1,9 +1,12 @@
-"""A built package -> problems, from datapackage.json and the Parquet tables alone (no record YAML).
+"""A built package -> problems, from datapackage.json and the tables alone (no record YAML).
 
 What a downloaded release or a cluster holds is tables, not records; this checks them with the same rules
 as record validation (`checks`): first the descriptor and each file's Arrow schema, then the row rules
 partition by partition (each a task an engine can run anywhere the files are readable), then the rules
-across the whole dataset (unique ids, references) on the key columns only.
+across the whole dataset (unique ids, references) on the key columns only. A column of another type is
+read cell by cell (validate/cells.py), so a value that does not parse is reported at its row and hides no
+other problem. Each published CSV table is a task too (validate/csv_tables.py): its hash, its cells, and its
+rows against its Parquet twin's.
 
 A problem names the Parquet file, the row as the line it has in the CSV table (row + 2: the header is line
 1), the record's id, the field, what was found and what was expected.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -20,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -34,6 +38,8 @@ from incidents.core.problems import sort as sort_problems
 from incidents.validate import engines
 from incidents.validate import rules as checks
 from incidents.validate.archived_texts import has_texts, source_texts
+from incidents.validate.cells import Unparsed, conform, same_type
+from incidents.validate.csv_tables import check_csv
 from incidents.validate.descriptor import check_descriptor, check_schema
 from incidents.validate.partitions import (
     INCIDENT_TABLES,
@@ -100,8 +106,8 @@ def check_unit(
     base = Path(root)
     names = list(units[0].files)
     problems = [p for u in units for name, path in u.files.items() for p in check_schema(std, name, base / path, path)]
-    if problems:
-        return problems  # the rules need the standard's columns and types
+    if _blocking(problems):
+        return problems  # the rules need the standard's columns; a column of another type is read cell by cell
     sources = Layout(base).sources if with_texts else None
 
     def columns(name: str) -> list[str]:
@@ -196,6 +202,11 @@ BATCH_ROWS = 64 * 1024
 QUOTE_COLUMNS = ["incident_id", "source_id", "quote", "char_start", "char_end"]
 
 
+def _blocking(problems: list[Problem]) -> bool:
+    """Schema problems the rules cannot run with: a file unreadable, a column missing or not the standard's."""
+    return any(p.code != "column-type" for p in problems)
+
+
 def _row_rules(std: standard.Standard, name: str, table: pa.Table) -> list[checks.Check]:
     return checks.table_checks(std, name, table, {})
 
@@ -219,7 +230,8 @@ def _check_quotes_by_source(
 ) -> tuple[list[Problem], pa.Table, Pieces]:
     """The evidence quotes of several files, in batches of rows sorted by source: each archived text is
     read once per batch that cites it, instead of once per partition that does."""
-    parts = [pq.read_table(path, columns=QUOTE_COLUMNS) for path, _ in files]
+    expected = standard.load().arrow_schema("incident_sources")
+    parts = [conform(pq.read_table(path, columns=QUOTE_COLUMNS), expected)[0] for path, _ in files]
     where = Pieces(tuple(d for _, d in files), tuple(np.cumsum([0] + [len(t) for t in parts[:-1]]).tolist()))
     whole = pa.concat_tables(parts)
     order = pc.sort_indices(whole, sort_keys=[("source_id", "ascending")])
@@ -260,10 +272,16 @@ def _check_rows(
                 _, display, first = buffer[index]
                 problems.append(_problem(finding, table, display, first + finding.row - int(begins[index])))
 
+    expected = standard.load().arrow_schema(name)
     for path, display in files:
         file = pq.ParquetFile(path)
         schema = file.schema_arrow
-        kept.append(pa.schema([schema.field(c) for c in keep]).empty_table())
+        retype = any(not same_type(schema.field(f.name).type, f.type) for f in expected if f.name in schema.names)
+        typed = [
+            schema.field(c).with_type(expected.field(c).type) if retype and c in expected.names else schema.field(c)
+            for c in keep
+        ]
+        kept.append(pa.Table.from_batches([], schema=pa.schema(typed)))  # Schema.empty_table() imports pandas
         small = row_group is None and file.metadata.num_rows <= BATCH_ROWS  # batches cost more than they save
         groups = None if row_group is None else [row_group]
         batches = (
@@ -276,6 +294,9 @@ def _check_rows(
         first = skipped  # the number in the file of the next row read
         for batch in batches:
             table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+            if retype:  # a column of another type (reported by check_schema): its values, cell by cell
+                table, unparsed = conform(table, expected)
+                problems.extend(_unparsed(cell, table, name, display, first) for cell in unparsed)
             kept.append(table.select(keep))
             buffer.append((table, display, first))
             first += len(table)
@@ -286,6 +307,20 @@ def _check_rows(
     if buffer:
         check(buffer)
     return problems, pa.concat_tables(kept), Pieces(tuple(d for _, d in files), tuple(starts))
+
+
+def _unparsed(cell: Unparsed, table: pa.Table, name: str, display: str, first: int) -> Problem:
+    """A value of a batch (whose first row is row `first` of its file) that is not of its column's type."""
+    ids = table.column(standard.ID_FIELDS.get(name, "incident_id"))
+    return Problem(
+        file=display,
+        line=first + cell.row + 2,
+        record=ids[cell.row].as_py(),
+        field=cell.field,
+        message=cell.found,
+        expected=cell.expected,
+        code="value-type",
+    )
 
 
 T = TypeVar("T")
@@ -309,13 +344,17 @@ def check_keys_across_units(root: str, units: list[Unit]) -> list[Problem]:
     engines.use_jemalloc()  # process-wide, so set by each task, wherever it runs
     std = standard.load()
     base = Path(root)
-    if any(check_schema(std, name, base / path, path) for unit in units for name, path in unit.files.items()):
+    if any(
+        _blocking(check_schema(std, name, base / path, path)) for unit in units for name, path in unit.files.items()
+    ):
         return []  # the units report the schema problems; the keys cannot be read as the standard's
     pieces: dict[str, list[tuple[str, str, int]]] = {}  # table -> (file, partition, rows), in order
     parts: dict[str, list[pa.Table]] = {}
     for unit in units:
         for name, path in unit.files.items():
-            table = pq.read_table(base / path, columns=checks.key_columns(std, name))
+            table, _ = conform(
+                pq.read_table(base / path, columns=checks.key_columns(std, name)), std.arrow_schema(name)
+            )
             pieces.setdefault(name, []).append((path, unit.partition, table.num_rows))
             parts.setdefault(name, []).append(table)
     tables = {name: pa.concat_tables(found) for name, found in parts.items()}
@@ -396,6 +435,22 @@ def _groups(root: Path, units: list[Unit]) -> list[list[Unit]]:
     return groups
 
 
+def _csv_resources(layout: Layout) -> dict[str, dict[str, Any]]:
+    """The CSV resources of datapackage.json by table, with their index (check_descriptor reports a
+    descriptor that cannot be read, or a resource that is missing or misnamed)."""
+    try:
+        descriptor = json.loads(layout.descriptor.read_text(encoding="utf-8"))
+        resources = descriptor["resources"]
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}
+    found = {}
+    for index, entry in enumerate(resources if isinstance(resources, list) else []):
+        if isinstance(entry, dict) and entry.get("format") == "csv" and entry.get("name") in standard.PUBLISHED_TABLES:
+            found[entry["name"]] = {"index": index, "entry": entry}
+    return found
+
+
+CSV_NOTE = "read the CSV tables: each against its hash, its Table Schema and its Parquet twin"
 Engine = Callable[[Sequence[Callable[[], list[Problem]]]], list[list[Problem]]]
 
 
@@ -405,7 +460,7 @@ def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | N
     std = standard.load()
     layout = Layout(root)
     units, layout_name = units_of(root)
-    notes = [f"read the Parquet tables: {layout_name}"]
+    notes = [f"read the Parquet tables: {layout_name}", CSV_NOTE]
     single = not (layout.tables / PARTITIONED).is_dir()  # the single-file layout is one unit of all tables
     described = _pool().submit(check_descriptor, std, root, single)  # hashing the files, beside the rules
     missing = [
@@ -430,5 +485,7 @@ def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | N
     tasks = [partial(check_unit, where, group, when, with_texts, with_keys=single) for group in groups]
     if not single:
         tasks.append(partial(check_keys_across_units, where, units))
+    resources = _csv_resources(layout)
+    tasks += [partial(check_csv, where, name, resources.get(name)) for name in standard.PUBLISHED_TABLES]
     problems = [p for result in run(tasks) for p in result]
     return Report(sort_problems(described.result() + problems), notes)

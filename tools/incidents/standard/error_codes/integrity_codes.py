@@ -1,12 +1,31 @@
 """The codes `incidents validate` reports on what hostile or careless data can hide: an actor that is its own
 ancestor, an incident under a second id, a quote supporting an empty field, text that reorders itself or
-hides characters. Kept apart from validate_codes.py to keep each module short."""
+hides characters, a published table whose CSV and Parquet files disagree or hold a value not of its
+column's type. Kept apart from validate_codes.py to keep each module short."""
 
 from __future__ import annotations
 
 from incidents.standard.error_codes.entry import ErrorCode
 
 INTEGRITY: tuple[ErrorCode, ...] = (
+    ErrorCode(
+        "value-type",
+        "A value that is not of its column's type",
+        "A cell of a built table cannot be read as its column's type: a CSV cell `2024-02-30` in a date column, or "
+        "a value of a Parquet column written as text by another tool. The other cells are still checked. Rebuild "
+        "the table with `incidents build`.",
+        "date_start 2024-02-30 in incidents.csv",
+        "a value of the column's type (a date YYYY-MM-DD, an integer, a number)",
+    ),
+    ErrorCode(
+        "csv-differs",
+        "A CSV table that differs from its Parquet twin",
+        "`datapackage.json` publishes each table twice, as CSV and as Parquet, with the same rows. A CSV cell (or "
+        "its number of rows) differs from the Parquet file's: one of them was edited or written by another tool. "
+        "Rebuild both with `incidents build`.",
+        "event_type battle in incidents.csv where incidents.parquet holds armed_clash",
+        "the same rows in both files",
+    ),
     ErrorCode(
         "actor-cycle",
         "An actor that is its own ancestor",
