@@ -148,7 +148,7 @@ OPERATIONS = {
 @example(steps=[[("assume unchanged", 0), ("edit (broken range)", 0)]])
 @example(steps=[[("skip worktree", 1), ("edit keeping size and mtime", 1)]])
 @example(steps=[[("edit keeping size and mtime", 2), ("stage all", 0)], [("restore from HEAD", 2)]])
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     steps=st.lists(st.lists(st.tuples(st.sampled_from(sorted(OPERATIONS)), st.integers(0, 5)), max_size=4), max_size=3)
 )

@@ -30,7 +30,7 @@ def records_as_dumped(draw: st.DrawFn) -> dict:
     return data
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(records_as_dumped())
 def test_the_index_of_a_dumped_record_is_its_parsed_values_or_nothing(data):
     text = records.dump(data).encode("utf-8")

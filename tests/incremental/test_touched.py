@@ -154,7 +154,7 @@ def test_the_rows_touched_are_those_of_the_changed_files_and_those_pointing_at_t
     assert not any(scope["sources"].to_pylist())
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     edits=st.lists(st.tuples(st.sampled_from(sorted(EDITS)), st.integers(0, 5)), min_size=1, max_size=3),
     first=st.sampled_from(

@@ -147,7 +147,7 @@ _YAML_VALUE = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.dictionaries(_KEY, _YAML_VALUE, min_size=1, max_size=6))
 def test_the_one_pass_walk_builds_what_pyyaml_builds_from_any_document(fields):
     """The property behind the examples above: records.parse checks the nodes and builds plain values in one
