@@ -116,6 +116,18 @@ def test_second_build_while_locked_gets_a_clear_message(dataset):
     assert "another build" in result.problems[0].message
 
 
+def frictionless_report(root: Path) -> dict:
+    """`frictionless validate --json datapackage.json` run on the package at `root`, as a user runs it."""
+    run = subprocess.run(
+        [sys.executable, "-m", "frictionless", "validate", "--json", "datapackage.json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return json.loads(run.stdout)
+
+
 def test_frictionless_validates_the_built_package(dataset):
     """`frictionless validate datapackage.json`: the descriptor and every CSV table are valid. The Parquet
     resources are tables (Data Package v2), which frictionless 5 reads but cannot validate: it reads Parquet
@@ -123,15 +135,8 @@ def test_frictionless_validates_the_built_package(dataset):
     and it counts no bytes of a Parquet file. Those, and only those, are its findings on them
     (docs/get-the-data.md says so and what to do); the day frictionless reads Parquet as typed, this fails."""
     build(dataset.root)
-    run = subprocess.run(
-        [sys.executable, "-m", "frictionless", "validate", "--json", "datapackage.json"],
-        cwd=dataset.root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    report = json.loads(run.stdout)
-    assert report["errors"] == [], run.stdout[-3000:]
+    report = frictionless_report(dataset.root)
+    assert report["errors"] == [], report["errors"]
     descriptor = json.loads(dataset.descriptor.read_text(encoding="utf-8"))
     fields = {r["name"]: {f["name"]: f for f in r["schema"]["fields"]} for r in descriptor["resources"]}
     for task in report["tasks"]:
@@ -150,14 +155,10 @@ def test_frictionless_catches_a_tampered_table(dataset):
     build(dataset.root)
     path = dataset.tables / "incidents.csv"
     path.write_bytes(path.read_bytes().replace(b"Khaleej", b"Khaleeg"))
-    run = subprocess.run(
-        [sys.executable, "-m", "frictionless", "validate", "--json", "datapackage.json"],
-        cwd=dataset.root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert json.loads(run.stdout)["valid"] is False
+    # The package as a whole is not valid to frictionless anyway (its Parquet findings): the tampered CSV's own
+    # task must be the one that fails.
+    tasks = {task["name"]: task for task in frictionless_report(dataset.root)["tasks"]}
+    assert tasks["incidents"]["valid"] is False and tasks["actors"]["valid"] is True
 
 
 def test_the_committed_seed_records_are_valid_and_the_committed_tables_hold_them_as_built(seed_root):

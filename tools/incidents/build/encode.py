@@ -87,8 +87,7 @@ def iso_utc(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
 def parquet_bytes(table: pa.Table) -> bytes:
     """A table as Parquet (zstd); the incidents table (named so in its schema's metadata) with its GeoParquet
     geometry made from its coordinates, so every writer of it (build, partition) gives GIS tools points."""
-    if (table.schema.metadata or {}).get(b"table") == b"incidents":
-        table = geoparquet.with_geometry(table)
+    table = geoparquet.as_stored(table)
     out = io.BytesIO()
     pq.write_table(table, out, compression="zstd", write_statistics=True, store_schema=True)
     return out.getvalue()
@@ -106,7 +105,7 @@ def parquet_schema(std: standard.Standard, name: str) -> dict[str, Any]:
     """A Parquet resource's Table Schema: its table's, and for incidents the GeoParquet geometry that only the
     Parquet file holds (WKB bytes: Table Schema has no binary type, so `any`)."""
     schema = std.descriptor_schema(name)
-    if name == "incidents":
+    if name == geoparquet.TABLE:
         schema["fields"].append({"name": geoparquet.GEOMETRY, "type": "any", "description": geoparquet.DESCRIPTION})
     return schema
 

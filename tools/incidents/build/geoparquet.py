@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 GEOMETRY = "geometry"
+TABLE = "incidents"  # the one table with a place: only its Parquet file carries a geometry
 VERSION = "1.1.0"
 DESCRIPTION = (
     "The incident's place as a point (longitude, latitude) in OGC:CRS84, encoded as WKB (GeoParquet 1.1); "
@@ -66,3 +67,9 @@ def with_geometry(table: pa.Table) -> pa.Table:
     meta = dict(table.schema.metadata or {})
     meta[b"geo"] = json.dumps(metadata(lon, lat), separators=(",", ":")).encode("utf-8")
     return table.append_column(FIELD, points(lon, lat)).replace_schema_metadata(meta)
+
+
+def as_stored(table: pa.Table) -> pa.Table:
+    """A table as its Parquet file holds it: the incidents table (named so in its schema's metadata) with its
+    geometry, any other table as it is. Every writer of Parquet (build, partition) goes through here."""
+    return with_geometry(table) if (table.schema.metadata or {}).get(b"table") == TABLE.encode() else table

@@ -29,7 +29,7 @@ def check_schema(std: standard.Standard, table: str, path: Path, display: str) -
             )
         ]
     expected = std.arrow_schema(table)
-    if table == "incidents":  # the Parquet file also holds the coordinates as a GeoParquet geometry
+    if table == geoparquet.TABLE:  # the Parquet file also holds the coordinates as a GeoParquet geometry
         expected = expected.append(geoparquet.FIELD)
     problems = []
     for spec in expected:
