@@ -97,12 +97,14 @@ class _Context:
     date_span: Span | None = None
     town: places.Town | None = None
     town_span: Span | None = None
+    regions: tuple[str, ...] = ()  # GeoNames codes of the provinces the report names, to tell same-name towns apart
 
 
 def report_country(source: str) -> str | None:
     """The country of the dateline ("GAO, Mali (Agency) –"), else the most named country whose towns the
     text names, else the one whose big towns it names ("BAGHDAD —": a report need not name its country,
-    and "Russian warplanes" over Aleppo do not place it in Russia), else the most named."""
+    and "Russian warplanes" over Aleppo do not place it in Russia), else the one whose provinces it names
+    ("Bihar"), else the most named."""
     for _match, _town, country in datelines(source)[:1]:
         named = places.countries_named(country) if country else []
         if named:
@@ -111,8 +113,7 @@ def report_country(source: str) -> str | None:
     for code in named:
         if places.towns(source, [code]):
             return code  # the first named country whose towns the text names: not "Russian" over Aleppo
-    by_town = places.countries_of_towns(source)
-    found = by_town or named
+    found = places.countries_of_towns(source) or places.countries_of_regions(source) or named
     return found[0] if found else None
 
 
@@ -132,7 +133,7 @@ def extract(
     all_sentences = sentences(source)
     body = all_sentences[1:] if len(all_sentences) > 1 and all_sentences[1].paragraph > 0 else all_sentences
     regions = places.admin1(source)
-    context = _Context()
+    context = _Context(regions=tuple(r.code for r in places.regions_in(source, country)))
     drafts: list[Draft] = []
     current: Draft | None = None
     named_place = False
@@ -199,7 +200,7 @@ def _clause(
     if not rule and current is not None and not found_dates and not _BACKGROUND.search(text):
         # "No deaths were reported.": a zero said on its own belongs to the event just told
         counts = [c for c in numbers.counts(text) if c.value == 0]
-    towns = places.towns(text, [country] if country else [])
+    towns = places.towns(text, [country] if country else [], context.regions)
     details = places.details(text)
     dated = False
     if found_dates and (rule or counts):
@@ -306,15 +307,22 @@ def _compatible(draft: Draft, town: places.Town | None, detail: str | None) -> b
 
 
 def _admin1(
-    town: places.Town | None, regions: list[tuple[int, int, str]], known_admin1: dict[str, str], country: str | None
+    town: places.Town | None,
+    regions: list[tuple[int, int, str]],
+    known_admin1: dict[str, str],
+    country: str | None,
+    said: str = "",
 ) -> str | None:
-    """The dataset's own coding of the town first, then the gazetteer, then a region the text names alone."""
+    """The dataset's own coding of the town first, then the gazetteer, then a region the text names alone
+    with its kind ("Nuristan province"), then one the event's own sentences name ("an air strike in Nuristan")."""
     if town:
         region = places.region_of(town)
         found = known_admin1.get(town.gazetteer_name) or (region.name if region else None)
         if found:
             return found
     named = {places.region_named(r[2], country) for r in regions} - {None} if country else set()
+    if not named and said:
+        named = set(places.regions_in(said, country))
     return next(iter(named)).name if len(named) == 1 else None  # type: ignore[union-attr]
 
 
@@ -333,11 +341,12 @@ def place(text: str) -> Place:
     country = report_country(text)
     lines = datelines(text)
     body = text[lines[0][0].end() :] if lines else text
-    found = places.towns(body, [country] if country else [])
+    preferred = [r.code for r in places.regions_in(text, country)]
+    found = places.towns(body, [country] if country else [], preferred)
     if not found and lines:
         found = places.towns(lines[0][1].title(), [country] if country else [])
     town = found[0] if found else None
-    return Place(town.country if town else country, _admin1(town, places.admin1(body), {}, country), town)
+    return Place(town.country if town else country, _admin1(town, places.admin1(body), {}, country, body), town)
 
 
 def _finish(
@@ -346,7 +355,8 @@ def _finish(
     """Classify, assign roles, settle counts and place details once all clauses are in."""
     draft.rule = classify.classify(" ".join(_PROTESTED.sub(r"\1", t.text) for t in draft.triggers))
     draft.notes.append(f"Event type by rule '{draft.rule.name}': {draft.rule.why}.")
-    draft.admin1 = _admin1(draft.town, regions, known_admin1, country)
+    said = " ".join(t.text for t in draft.triggers)
+    draft.admin1 = _admin1(draft.town, regions, known_admin1, country, said)
     for name, values in list(draft.counts.items()):
         spread = draft.ranges.get(name)
         first, highest = values[0], max([*values, spread[1] if spread else 0])

