@@ -73,6 +73,17 @@ UNKNOWN = DateValue(None, None, "unknown")
 
 def mentions(text: str) -> list[Mention]:
     """Date expressions that date an event, left to right; reporting dates and background are skipped."""
+    return _mentions(text, telling=False)
+
+
+def tellings(text: str) -> list[Mention]:
+    """Date expressions that date only the telling: "officials said Wednesday", "told reporters on Monday".
+    An event that has no date of its own is dated by them, as coders of ACLED and UCDP do (the day it was
+    reported is the latest it can have happened)."""
+    return _mentions(text, telling=True)
+
+
+def _mentions(text: str, telling: bool) -> list[Mention]:
     found: list[Mention] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
@@ -80,7 +91,7 @@ def mentions(text: str) -> list[Mention]:
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             before = text[: match.start()]
-            if _REPORTING.search(before[-60:]) or _BACKGROUND.search(before[-12:]):
+            if _BACKGROUND.search(before[-12:]) or bool(_REPORTING.search(before[-60:])) != telling:
                 continue
             taken.append((match.start(), match.end()))
             relative = "year" not in match.groupdict() or match.groupdict().get("year") is None

@@ -2,7 +2,9 @@
 
 Drafts are paired with gold incidents greedily by agreement (date, town, event type); a field is
 correct when a paired draft gives the gold value. Precision counts every value a draft gives (unpaired
-drafts included), recall every value the gold gives."""
+drafts included), recall every value the gold gives. "Fields right" (`Result.share_right`) is the plain
+accuracy a reader asks for: of every gold incident's fields, and every spurious draft's, the share that a
+draft gives exactly (an empty field right when the text is silent too)."""
 
 from __future__ import annotations
 
@@ -52,14 +54,40 @@ class Score:
         return self.correct / self.gold if self.gold else None
 
 
+# The fields of "how many fields are right": an incident's cell is right when the draft paired with it gives
+# the gold value, an empty one included (the text is silent and the draft says nothing).
+RIGHT_FIELDS = (
+    "date",
+    "event_type",
+    "sub_event_type",
+    "country",
+    "admin1",
+    "location",
+    "first_side",
+    "fatalities_best",
+    "injured",
+    "detained",
+    "released",
+)
+_FIRST_ROLES = ("side_a", "perpetrator")
+
+
 @dataclass
 class Result:
     scores: dict[str, Score] = field(default_factory=lambda: {f: Score() for f in FIELDS})
+    right: dict[str, Score] = field(default_factory=lambda: {f: Score() for f in RIGHT_FIELDS})
     count_match: bool = False
 
     def add(self, other: Result) -> None:
         for name, score in other.scores.items():
             self.scores[name].add(score)
+        for name, score in other.right.items():
+            self.right[name].add(score)
+
+    def share_right(self, names: Iterable[str] = RIGHT_FIELDS) -> float | None:
+        """Right cells over all cells: each gold incident and each unpaired draft has one cell per field."""
+        right, cells = sum(self.right[n].correct for n in names), sum(self.right[n].gold for n in names)
+        return right / cells if cells else None
 
 
 def flatten(record: dict[str, Any], actor_names: dict[str, str]) -> dict[str, Any]:
@@ -105,6 +133,19 @@ def _affinity(pred: dict[str, Any], gold: dict[str, Any]) -> int:
     )
 
 
+def _first_side(incident: dict[str, Any]) -> str | None:
+    """The side that acted: side A of a two-sided event, the perpetrator of a one-sided one."""
+    return next((fold(a["name"]) for a in incident["actors"] if a["role"] in _FIRST_ROLES), None)
+
+
+def _right(name: str, pred: dict[str, Any], gold: dict[str, Any]) -> bool:
+    if name == "first_side":
+        return _first_side(pred) == _first_side(gold)
+    if pred[name] is None and gold[name] is None:
+        return True
+    return _same(name, pred[name], gold[name], gold["country"])
+
+
 def _names(actors: Iterable[dict[str, Any]]) -> set[str]:
     return {fold(a["name"]) for a in actors}
 
@@ -141,6 +182,11 @@ def score(predicted: list[dict[str, Any]], gold_incidents: list[dict[str, Any]])
     for g in gold:
         s["actors"].gold += len(_names(g["actors"]))
         s["roles"].gold += len(g["actors"])
+    cells = len(gold) + len(predicted) - len(paired)
+    for name in RIGHT_FIELDS:
+        result.right[name] = Score(
+            len(predicted), cells, sum(_right(name, predicted[i], gold[j]) for i, j in paired.items())
+        )
     for i, j in paired.items():
         s["actors"].correct += len(_names(predicted[i]["actors"]) & _names(gold[j]["actors"]))
         roles = {(fold(a["name"]), a["role"]) for a in predicted[i]["actors"]}

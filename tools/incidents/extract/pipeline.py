@@ -7,6 +7,7 @@ never merge into violence told on the same day: they are events of their own.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -193,6 +194,9 @@ def _clause(
 ) -> Draft | None:
     text = clause.text
     found_dates = dates.mentions(text)
+    told = False
+    if not found_dates and not context.date_key:  # no event dated yet: "Officials said Wednesday four were killed"
+        found_dates, told = dates.tellings(text)[:1], True
     if _ASIDE.match(text) and not found_dates:
         return current  # "..., hours before a bomb killed two": a glimpse of an event the report tells apart
     rule = _cue(_PROTESTED.sub(r"\1", text)) if not _BACKGROUND.search(text) else None
@@ -209,6 +213,10 @@ def _clause(
         key = value.start.isoformat() if value.start else mention.text.lower().split()[-1]
         if mention.kind == "same-day":
             key = context.date_key or key
+        if told and value.start:
+            value = dataclasses.replace(
+                value, note=f"the report dates only its telling, '{mention.text}': the event is dated to that day"
+            )
         context.date, context.date_key = value, key
         context.date_span = clause
         dated = True
@@ -229,8 +237,18 @@ def _clause(
             (d for d in drafts if d.date_key == context.date_key and d.group == group and _compatible(d, town, detail)),
             None,
         )
-    elif current is not None and (current.group == group or group == "violence" and not rule.name.startswith("rel")):
+    elif (
+        current is not None
+        and (current.group == group or group == "violence" and not rule.name.startswith("rel"))
+        and not (rule is not classify.FALLBACK and counts and _elsewhere(current, town, country, text))
+    ):
         target = current
+    elif current is not None and target is None and context.date_key:
+        # an event of its own, told without a date, at another place: "In Kharkiv, a Russian attack killed one"
+        target = next(
+            (d for d in drafts if d.date_key == context.date_key and d.group == group and _compatible(d, town, detail)),
+            None,
+        )
     if target is None:
         target = Draft(context.date, context.date_key, group=group, country=country)
         if context.date_span:
@@ -298,6 +316,18 @@ def _cue_of_role(before: str, after: str) -> str:
     if _AGENT_AFTER.search(after):
         return "agent"
     return ""
+
+
+def _elsewhere(draft: Draft, town: places.Town | None, country: str | None, text: str) -> bool:
+    """Whether a clause tells of another place than the draft's: another town, or another province."""
+    if town is not None and draft.town is not None:
+        return town.geonameid != draft.town.geonameid
+    said = {r.code for r in places.regions_in(text, country)}
+    if not said:
+        return False
+    mine = places.region_of(draft.town) if draft.town else None
+    told = {r.code for t in draft.triggers for r in places.regions_in(t.text, country)}
+    return not (said & (told | ({mine.code} if mine else set())))
 
 
 def _compatible(draft: Draft, town: places.Town | None, detail: str | None) -> bool:
