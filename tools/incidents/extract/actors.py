@@ -32,9 +32,17 @@ _ORG = re.compile(
 )
 _ACRONYM = re.compile(r"(?<![\w'’-])(?:[Tt]he\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+)\s+\(([A-Z][A-Za-z&/-]{1,9})\)")
 _NAMED_GROUPS = re.compile(
-    r"\b(Taliban|Al-Shabaab|al-Shabaab|Boko Haram|Houthis?|M23"
+    r"\b(Taliban|Al-Shabaab|al-Shabaab|Al-Shabab|al-Shabab|Boko Haram|Houthis?|M23"
     r"|Wazalendo|Islamic State|Hamas|Hezbollah|JNIM|ISWAP|ISKP)\b"
 )
+# A group named by what its members are called in the sentence: "Abu Sayyaf rebels", "Maoist rebels",
+# "RSF fighters", "the Tamil Tiger rebels". Names that only say a nationality or a faith ("Somali gunmen",
+# "Islamist militants") name no group: those stay an unidentified armed group.
+_GROUP_NOUN = re.compile(
+    r"(?<![\w'’-])((?:[A-Z][\w'’-]*\s+){1,3})(rebels|militants|insurgents|guerrillas|fighters|separatists"
+    r"|extremists|jihadists|militiamen)\b"
+)
+_NOT_GROUP_NAMES = {"The", "A", "An", "Suspected", "Armed", "Islamist", "Islamic", "Muslim", "Sunni", "Shiite", "Shia"}
 _GENERIC: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (
         re.compile(r"\b(?:soldiers?|troops|army|military|servicem[ae]n)\b", re.I),
@@ -76,7 +84,7 @@ _STATE_POLICE = re.compile(r"\b(?:police(?:men|man)?|policem[ae]n)\b", re.I)
 _NATIONAL = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+$")
 # A state's weapons or forces named through its nationality: "a Russian missile", "Russian forces".
 _NATION_ARMS = re.compile(
-    r"\b([A-Z][a-z]+)\s+(?:[a-zA-Z-]+\s+){0,2}?(?:missiles?|bombs?|drones?|air ?strikes?|shelling|artillery"
+    r"\b([A-Z][a-z]+)\s+(?:[a-z-]+\s+){0,2}?(?:missiles?|bombs?|drones?|air ?strikes?|shelling|artillery"
     r"|forces|assaults?|jets?|aircraft|warplanes?|helicopters?|troops|soldiers?)\b"
 )
 _MEMBERS_OF = re.compile(r"(?:\s+members?)?\s+of\s+(?:the\s+)?")
@@ -178,6 +186,23 @@ class ActorMatcher:
                         continue
                     name = self._one_name(name)
                     found.append(Found(name, None, _type_of(name), start, end, alias))
+        for m in _GROUP_NOUN.finditer(text):
+            words = m.group(1).split()
+            while words and words[0] in _NOT_GROUP_NAMES:
+                words = words[1:]
+            start = m.end(1) - len(" ".join(words)) - 1 if words else m.end(1)
+            if (
+                not words
+                or not free(start, m.end())
+                or self.nationality(" ".join(words))
+                or words[-1] in _NOT_GROUP_NAMES
+            ):
+                continue
+            name = " ".join(words)
+            if len(words) == 1 and re.search(r"ist$", name):
+                name = f"{name} {m.group(2)}"  # "Maoist rebels": the text gives no fuller name
+            taken.append((start, m.end()))
+            found.append(Found(self._one_name(name), None, "rebel_group", start, m.end()))
         named = {start for start, _ in taken}
         for pattern, template, actor_type in _GENERIC:
             for m in pattern.finditer(text):

@@ -35,7 +35,8 @@ RULES: tuple[Rule, ...] = (
         "air-drone-strike",
         _rx(
             r"\b(?:air ?strikes?|drone strikes?|drone (?:struck|hit|attack)"
-            r"|aircraft bombed|fighter jet|aerial bomb|warplanes?|bombed)\b"
+            r"|aircraft bombed|fighter jet|aerial (?:bomb|attack|raid)|warplanes?|bombed|air raids?"
+            r"|helicopter (?:gunships? )?(?:strikes?|attacks?|fired|struck))\b"
         ),
         "explosions_remote_violence",
         "air_drone_strike",
@@ -43,7 +44,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "shelling",
-        _rx(r"\b(?:shell(?:s|ed|ing)|mortars?|missiles?|rockets?|artillery)\b"),
+        _rx(r"\b(?:shell(?:s|ed|ing)|mortars?|missiles?|rockets?|artillery|bombard(?:ed|ment|ing)?)\b"),
         "explosions_remote_violence",
         "shelling_artillery_missile_attack",
         "shelling, missiles or rockets",
@@ -60,7 +61,10 @@ RULES: tuple[Rule, ...] = (
         _rx(
             r"\b(?:roadside bomb|IED|improvised explosive|landmine|mine"
             r"|magnetic bomb|sticky bomb|car bomb|motorcycle (?:bomb"
-            r"|loaded with explosives)|explosive device|bomb (?:exploded|went off|struck))|\bexploded\b|\bblew up\b"
+            r"|loaded with explosives)|explosive device|bomb (?:exploded|went off|struck|blast|attack)"
+            r"|blasts?|explosions?)\b"
+            r"|\b(?:a|an|two|three|four|twin|double|several|multiple|\d+)\s+(?:[a-z]+\s+){0,2}bombings?\b"
+            r"|\bexploded\b|\bblew up\b"
         ),
         "explosions_remote_violence",
         "remote_explosive_landmine_ied",
@@ -90,7 +94,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "armed-clash",
         _rx(
-            r"\b(?:clash(?:ed|es)?|exchanged fire|exchange of fire|gun ?battle"
+            r"\b(?:clash(?:ed|es)?|exchanged fire|exchange of fire|gun ?battle|gun ?fight|fire ?fight|shoot-?out"
             r"|fighting|fought|ambush(?:ed)?|repelled|shot (?:them )?back"
             r"|returned fire|came under fire|attacked (?:\w+ ){0,3}(?:patrol"
             r"|checkpoint|base|positions?|convoy|troops|soldiers))\b"
@@ -109,8 +113,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "attack",
         _rx(
-            r"\b(?:kill(?:ed|ing|s)|shot|shooting|sniper|opened fire"
-            r"|attack(?:ed)?|bodies|wounded|injured|stabbed|beaten)\b"
+            r"\b(?:kill(?:ed|ing|s)|shot|shooting|sniper|opened fire|massacred?|executed|beheaded|hostages?"
+            r"|attack(?:ed)?|bodies|wounded|injured|stabbed|beaten|died|dead)\b"
         ),
         "violence_against_civilians",
         "attack",

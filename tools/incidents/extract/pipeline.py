@@ -246,17 +246,30 @@ def _clause(
     elif current is not None and target is None and context.date_key:
         # an event of its own, told without a date, at another place: "In Kharkiv, a Russian attack killed one"
         target = next(
-            (d for d in drafts if d.date_key == context.date_key and d.group == group and _compatible(d, town, detail)),
+            (
+                d
+                for d in drafts
+                if d.date_key == context.date_key
+                and d.group == group
+                and _compatible(d, town, detail)
+                and not _elsewhere(d, town, country, text)
+            ),
             None,
         )
+    if target is None and dated and context.date.precision == "day":
+        # The lead tells the event, the next paragraph its day: "at least 26 died in an airstrike" ... "The
+        # airstrike Wednesday hit a hotel". The undated draft of the same kind and place takes the date.
+        target = next(
+            (d for d in drafts if not d.date_key and d.group == group and _compatible(d, town, detail)),
+            None,
+        )
+        if target is not None:
+            target.date, target.date_key = context.date, context.date_key
+            target.notes = [n for n in target.notes if n != _NO_DATE]
+            _date_notes(target, context)
     if target is None:
         target = Draft(context.date, context.date_key, group=group, country=country)
-        if context.date_span:
-            target.supports(context.date_span, "date_start", "date_end", "date_precision")
-        if context.date.note:
-            target.notes.append(context.date.note[0].upper() + context.date.note[1:] + ".")
-        elif not context.date_span:
-            target.notes.append("The report gives no date for this event; the date is left unknown.")
+        _date_notes(target, context)
         drafts.append(target)
     target.triggers.append(clause)
     if target.town is None and (town or context.town):
@@ -280,6 +293,8 @@ def _clause(
         before, after = text[: actor.start], text[actor.end :]
         if _SPEECH.search(after) or _ACCORDING.search(before):
             continue  # the teller of the event, not a party to it
+        if rule.sub_event_type == "arrests" and _HELPED.search(before):
+            continue  # "arrested two men suspected of supplying fuel to JAS fighters": not JAS's own members
         if all(a.name != actor.name for a, _ in target.actors):
             target.actors.append((actor, _cue_of_role(before, after)))
             target.supports(clause, "actors")
@@ -288,6 +303,9 @@ def _clause(
     return target
 
 
+_HELPED = re.compile(
+    r"\b(?:suppl(?:y|ying|ied|iers?)|contact with|help(?:ing|ed)|aid(?:ing|ed)|financing)\b[^.;]*$", re.I
+)
 _BY = re.compile(r"\bby\s+(?:(?:a|an|the)\s+)?(?:[a-z-]+\s+){0,2}$")
 _VICTIM_AFTER = re.compile(
     r"^\W*(?:\w+\s+){0,3}?(?:(?:was|were|had been|have been)\s+)(?:killed|wounded|injured|hit|targeted|attacked)\b"
@@ -306,16 +324,35 @@ _AGENT_AFTER = re.compile(
 )
 
 
+# The owner of the weapon or the attack is its doer: "killed in Russian missile attacks", "a Taliban attack".
+_WEAPON_AFTER = re.compile(
+    r"^['’]?s?\s+(?:[a-z-]+\s+){0,2}?(?:missiles?|drones?|air ?strikes?|airstrikes?|shelling|artillery|rockets?"
+    r"|attacks?|bombardment|warplanes?|jets?|aircraft|helicopters?|raids?|assaults?|offensive|gunfire)\b"
+)
+
+
 def _cue_of_role(before: str, after: str) -> str:
     """What the words around an actor say of its part: "by" the doer (passive voice), "agent" the subject
     of a violent verb, "object" the one it was done to, "" when the words do not say."""
-    if _BY.search(before):
+    if _BY.search(before) or _WEAPON_AFTER.match(after):
         return "by"
     if _VICTIM_BEFORE.search(before) or _VICTIM_AFTER.search(after):
         return "object"
     if _AGENT_AFTER.search(after):
         return "agent"
     return ""
+
+
+_NO_DATE = "The report gives no date for this event; the date is left unknown."
+
+
+def _date_notes(draft: Draft, context: _Context) -> None:
+    if context.date_span:
+        draft.supports(context.date_span, "date_start", "date_end", "date_precision")
+    if context.date.note:
+        draft.notes.append(context.date.note[0].upper() + context.date.note[1:] + ".")
+    elif not context.date_span:
+        draft.notes.append(_NO_DATE)
 
 
 def _elsewhere(draft: Draft, town: places.Town | None, country: str | None, text: str) -> bool:

@@ -72,9 +72,34 @@ _NOT_PLACES = {
     "more",
     "mine",
     "mines",
+    "governor",
+    "mayor",
+    "minister",
+    "spokesman",
+    "spokeswoman",
+    "general",
+    "colonel",
+    "commander",
+    "chief",
+    "official",
 }
 
 
+_POINTS = ("northern", "southern", "eastern", "western", "central")
+
+
+@cache
+def _not_places() -> frozenset[str]:
+    """The words above as spelling keys, as the names they are compared with are ("The" -> "tha")."""
+    return frozenset(fold(word) for word in _NOT_PLACES)
+
+
+# A name after a title is a person's: "Governor Oleh Syniehubov", "Gen. Douod Shah Wafa".
+_TITLE = re.compile(
+    r"\b(?:Governor|Mayor|President|Minister|Spokesman|Spokeswoman|General|Gen\.|Colonel|Col\.|Major|Maj\."
+    r"|Captain|Capt\.|Lt\.|Sgt\.|Commander|Chief|Mr\.|Mrs\.|Ms\.|Dr\.|Sheikh|Imam|governor|mayor|commander"
+    r"|spokesman|spokeswoman|chief)\s+$"
+)
 _OWNER = re.compile(r"['’]s?$")  # "Homs's", "Idlib'", never the s of "Homs" itself
 _NOT_A_TOWN = re.compile(
     r"['’]?\s+(?:Cartel|Forces?|Units|Front|Movement|Brigades?|Militias?|Army|Police|Resistance|Liberation"
@@ -235,10 +260,12 @@ def towns(text: str, countries: Iterable[str], regions: Iterable[str] = ()) -> l
                 name = _OWNER.sub("", text[start:end].rstrip(".,"))
                 end = start + len(name)
                 key = fold(name)
-                if key in _NOT_PLACES or len(key) < 3 or (name.isupper() and len(name) <= 4):
+                if key in _not_places() or len(key) < 3 or (name.isupper() and len(name) <= 4):
                     continue  # acronyms ("JAS") are groups, not towns
                 if _NOT_A_TOWN.match(text, end) or (_PART.match(text, end) and _OWNED.search(text, 0, start)):
                     continue  # "Sinaloa Cartel", "Borno State", "Kharkiv's Kyivskyi district": group, region, part
+                if _TITLE.search(text, max(0, start - 16), start) or key in _countries()[1]:
+                    continue  # a person ("Governor Oleh ..."), a country (the town of Colombia, Huila, is not it)
                 hit = next((c for c in allowed if key in index[c]), None)
                 if hit is None and " " in key:
                     key = key.replace(" ", "")
@@ -284,7 +311,7 @@ def regions_in(text: str, country: str | None) -> list[Region]:
         for size in range(min(3, len(words)), 0, -1):
             for i in range(len(words) - size + 1):
                 key = fold(_OWNER.sub("", " ".join(words[i : i + size]).rstrip(".,")))
-                region = by_name.get(key) if len(key) >= 4 and key not in _NOT_PLACES else None
+                region = by_name.get(key) if len(key) >= 4 and key not in _not_places() else None
                 if region and region not in found:
                     found.append(region)
     return found
@@ -297,7 +324,7 @@ def details(text: str) -> list[tuple[int, int, str]]:
         owner = _POSSESSIVE.match(m.group())  # "Kharkiv's Kyivskyi district": the town is named apart
         start = m.start() + (owner.end() if owner else 0)
         name = text[start : m.end()]
-        if fold(name.split()[0]) not in _NOT_PLACES:
+        if fold(name.split()[0]) not in _not_places():
             out.append((start, m.end(), name))
     return out
 
@@ -311,7 +338,7 @@ def admin1(text: str) -> list[tuple[int, int, str]]:
     for m in _ADMIN1.finditer(text):
         name = m.group(1)
         words = name.split()
-        while words and fold(words[0]) in _NOT_PLACES | {"northern", "southern", "eastern", "western", "central"}:
+        while words and fold(words[0]) in _not_places() | {fold(w) for w in _POINTS}:
             words = words[1:]
         if words:
             out.append((m.start(1) + len(name) - len(" ".join(words)), m.end(1), " ".join(words)))
@@ -376,7 +403,7 @@ def _big_towns() -> dict[str, str]:
             if population < BIG_TOWN:
                 continue
             key = fold(city["name"])  # its own name only: other languages' names of far towns are English words
-            if len(key) >= 4 and key not in _NOT_PLACES and population > best.get(key, (0, ""))[0]:
+            if len(key) >= 4 and key not in _not_places() and population > best.get(key, (0, ""))[0]:
                 best[key] = (population, country)
     return {key: country for key, (_, country) in best.items()}
 
@@ -407,7 +434,7 @@ def _world_regions() -> dict[str, str]:
     return {
         key: next(iter(codes))
         for key, codes in countries.items()
-        if len(codes) == 1 and len(key) >= 5 and key not in _NOT_REGIONS | _NOT_PLACES and key not in country_names
+        if len(codes) == 1 and len(key) >= 5 and key not in _NOT_REGIONS | _not_places() and key not in country_names
     }
 
 
