@@ -39,7 +39,7 @@ _NAMED_GROUPS = re.compile(
 # "RSF fighters", "the Tamil Tiger rebels". Names that only say a nationality or a faith ("Somali gunmen",
 # "Islamist militants") name no group: those stay an unidentified armed group.
 _GROUP_NOUN = re.compile(
-    r"(?<![\w'’-])((?:[A-Z][\w'’-]*\s+){1,3})(rebels|militants|insurgents|guerrillas|fighters|separatists"
+    r"(?<![\w'’-])((?:(?:al-|el-)?[A-Z][\w'’-]*\s+){1,3})(rebels|militants|insurgents|guerrillas|fighters|separatists"
     r"|extremists|jihadists|militiamen)\b"
 )
 _NOT_GROUP_NAMES = {"The", "A", "An", "Suspected", "Armed", "Islamist", "Islamic", "Muslim", "Sunni", "Shiite", "Shia"}

@@ -19,11 +19,12 @@ from incidents.extract.text import Span, clauses, sentences
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
 # Where a report (or a paragraph) was filed, at its start: "ASADABAD, Afghanistan (Reuters) -", "BAGHDAD —",
-# "Kherson, March 3 (AP) —". A town in capitals needs a dash after it; a town in any case needs the
-# agency or the day, so a sentence that opens with a place and a comma is not taken for a dateline.
+# "Kherson, March 3 (AP) —", "WASHINGTON / PORT-AU-PRINCE -". A town in capitals needs a dash after it; a
+# town in any case needs the agency or the day, so a sentence that opens with a place and a comma is not taken
+# for a dateline.
 _COUNTRY = r"(?:,\s+(?!" + _MONTH + r")([A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*){0,2}))?"
 _DATELINE = re.compile(
-    rf"^(?:([{_UPPER}][{_UPPER} .'’-]+?){_COUNTRY}(?:,?\s+{_MONTH})?(?:\s+\([^)]*\))?\s*[–—-]+\s+"
+    rf"^(?:([{_UPPER}][{_UPPER} .'’/-]+?){_COUNTRY}(?:,?\s+{_MONTH})?(?:\s+\([^)]*\))?\s*[–—-]+\s+"
     rf"|([A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?){_COUNTRY}"
     rf"(?:,\s+{_MONTH}(?:\s+\([^)]*\))?|\s+\([A-Z][^)]{{0,40}}\))\s*[–—-]*\s*)",
     re.M,
@@ -35,7 +36,7 @@ def datelines(source: str) -> list[tuple[re.Match[str], str, str | None]]:
     out = []
     for match in _DATELINE.finditer(source):
         town, country = match.group(1) or match.group(3), match.group(2) or match.group(4)
-        out.append((match, town.strip(), country))
+        out.append((match, town.split("/")[-1].strip(), country))  # "WASHINGTON / PORT-AU-PRINCE -": the last
     return out
 
 
@@ -99,21 +100,30 @@ class _Context:
     town: places.Town | None = None
     town_span: Span | None = None
     regions: tuple[str, ...] = ()  # GeoNames codes of the provinces the report names, to tell same-name towns apart
+    countries: tuple[str, ...] = ()  # where its towns are looked up: the report's country first, then the others named
 
 
 def report_country(source: str) -> str | None:
-    """The country of the dateline ("GAO, Mali (Agency) –"), else the most named country whose towns the
-    text names, else the one whose big towns it names ("BAGHDAD —": a report need not name its country,
-    and "Russian warplanes" over Aleppo do not place it in Russia), else the one whose provinces it names
-    ("Bihar"), else the most named."""
-    for _match, _town, country in datelines(source)[:1]:
+    """The country of the dateline ("GAO, Mali (Agency) –"), else the named country whose places the text
+    names most (the dateline's town, provinces and towns of some size; the most named country of those that
+    tie): not "Russian" warplanes over Aleppo, nor "U.S. Defense Secretary Lloyd Austin" in a report on
+    Kharkiv. Else the one whose big towns it names ("BAGHDAD —": a report need not name its country), else
+    the one whose provinces it names ("Bihar"), else the most named."""
+    lines = datelines(source)
+    for _match, _town, country in lines[:1]:
         named = places.countries_named(country) if country else []
         if named:
             return named[0]
     named = places.countries_named(source)
-    for code in named:
-        if places.towns(source, [code]):
-            return code  # the first named country whose towns the text names: not "Russian" over Aleppo
+    filed = lines[0][1].title() if lines else ""
+    placed = {
+        code: 3 * len(places.towns(filed, [code]))
+        + len(places.regions_in(source, code))
+        + len({t.geonameid for t in places.towns(source, [code]) if t.population >= places.SIZEABLE})
+        for code in named
+    }
+    if any(placed.values()):
+        return max(named, key=lambda code: placed[code])
     found = places.countries_of_towns(source) or places.countries_of_regions(source) or named
     return found[0] if found else None
 
@@ -134,7 +144,10 @@ def extract(
     all_sentences = sentences(source)
     body = all_sentences[1:] if len(all_sentences) > 1 and all_sentences[1].paragraph > 0 else all_sentences
     regions = places.admin1(source)
-    context = _Context(regions=tuple(r.code for r in places.regions_in(source, country)))
+    countries = tuple(dict.fromkeys([country, *places.countries_named(source)])) if country else ()
+    context = _Context(
+        regions=tuple(r.code for c in countries for r in places.regions_in(source, c)), countries=countries
+    )
     drafts: list[Draft] = []
     current: Draft | None = None
     named_place = False
@@ -204,7 +217,7 @@ def _clause(
     if not rule and current is not None and not found_dates and not _BACKGROUND.search(text):
         # "No deaths were reported.": a zero said on its own belongs to the event just told
         counts = [c for c in numbers.counts(text) if c.value == 0]
-    towns = places.towns(text, [country] if country else [], context.regions)
+    towns = places.towns(text, context.countries, context.regions)
     details = places.details(text)
     dated = False
     if found_dates and (rule or counts):
@@ -240,7 +253,7 @@ def _clause(
     elif (
         current is not None
         and (current.group == group or group == "violence" and not rule.name.startswith("rel"))
-        and not (rule is not classify.FALLBACK and counts and _elsewhere(current, town, country, text))
+        and not (rule is not classify.FALLBACK and counts and _elsewhere(current, town, context.countries, text))
     ):
         target = current
     elif current is not None and target is None and context.date_key:
@@ -252,7 +265,7 @@ def _clause(
                 if d.date_key == context.date_key
                 and d.group == group
                 and _compatible(d, town, detail)
-                and not _elsewhere(d, town, country, text)
+                and not _elsewhere(d, town, context.countries, text)
             ),
             None,
         )
@@ -355,15 +368,15 @@ def _date_notes(draft: Draft, context: _Context) -> None:
         draft.notes.append(_NO_DATE)
 
 
-def _elsewhere(draft: Draft, town: places.Town | None, country: str | None, text: str) -> bool:
+def _elsewhere(draft: Draft, town: places.Town | None, countries: tuple[str, ...], text: str) -> bool:
     """Whether a clause tells of another place than the draft's: another town, or another province."""
     if town is not None and draft.town is not None:
         return town.geonameid != draft.town.geonameid
-    said = {r.code for r in places.regions_in(text, country)}
+    said = {r.code for c in countries for r in places.regions_in(text, c)}
     if not said:
         return False
     mine = places.region_of(draft.town) if draft.town else None
-    told = {r.code for t in draft.triggers for r in places.regions_in(t.text, country)}
+    told = {r.code for t in draft.triggers for c in countries for r in places.regions_in(t.text, c)}
     return not (said & (told | ({mine.code} if mine else set())))
 
 
@@ -421,6 +434,8 @@ def _finish(
 ) -> None:
     """Classify, assign roles, settle counts and place details once all clauses are in."""
     draft.rule = classify.classify(" ".join(_PROTESTED.sub(r"\1", t.text) for t in draft.triggers))
+    if draft.town is not None:
+        draft.country = country = draft.town.country  # a report on Kharkiv may tell of Belgorod too
     draft.notes.append(f"Event type by rule '{draft.rule.name}': {draft.rule.why}.")
     said = " ".join(t.text for t in draft.triggers)
     draft.admin1 = _admin1(draft.town, regions, known_admin1, country, said)
@@ -469,6 +484,8 @@ def _roles(draft: Draft) -> None:
     assigned: list[tuple[actors.Found, str]] = []
     if two_sided:
         rank = {"by": 0, "agent": 0, "": 1, "object": 2}  # side A: who began it, when the words say
+        if draft.rule.event_type in ("battles", "protests"):  # civilians caught in them are no side of them
+            found = [(a, how) for a, how in found if a.actor_type != "civilians"]
         ordered = [a for a, how in sorted(found, key=lambda f: rank[f[1]])]
         draft.actors = [(a, ("side_a", "side_b")[i] if i < 2 else "associated") for i, a in enumerate(ordered)]
         return

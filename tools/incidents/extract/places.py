@@ -98,8 +98,10 @@ def _not_places() -> frozenset[str]:
 _TITLE = re.compile(
     r"\b(?:Governor|Mayor|President|Minister|Spokesman|Spokeswoman|General|Gen\.|Colonel|Col\.|Major|Maj\."
     r"|Captain|Capt\.|Lt\.|Sgt\.|Commander|Chief|Mr\.|Mrs\.|Ms\.|Dr\.|Sheikh|Imam|governor|mayor|commander"
-    r"|spokesman|spokeswoman|chief)\s+$"
+    r"|spokesman|spokeswoman|chief|Abu|bin|ibn|Umm)\s+$"
 )
+# A name after "the state of" is the state's, not a town's of that name: "the western state of Michoacan".
+_REGION_BEFORE = re.compile(r"\b(?:state|province|region|department|governorate|oblast) of\s+$", re.I)
 _OWNER = re.compile(r"['’]s?$")  # "Homs's", "Idlib'", never the s of "Homs" itself
 _NOT_A_TOWN = re.compile(
     r"['’]?\s+(?:Cartel|Forces?|Units|Front|Movement|Brigades?|Militias?|Army|Police|Resistance|Liberation"
@@ -122,6 +124,7 @@ class Town:
     end: int
     near: bool
     admin1_code: str | None = None  # GeoNames admin1 code, "SY.01"
+    population: int = 0
 
 
 _MARKS = re.compile(r"[‘’'ʿʾʼ`]")
@@ -264,7 +267,11 @@ def towns(text: str, countries: Iterable[str], regions: Iterable[str] = ()) -> l
                     continue  # acronyms ("JAS") are groups, not towns
                 if _NOT_A_TOWN.match(text, end) or (_PART.match(text, end) and _OWNED.search(text, 0, start)):
                     continue  # "Sinaloa Cartel", "Borno State", "Kharkiv's Kyivskyi district": group, region, part
-                if _TITLE.search(text, max(0, start - 16), start) or key in _countries()[1]:
+                if (
+                    _TITLE.search(text, max(0, start - 16), start)
+                    or _REGION_BEFORE.search(text, max(0, start - 24), start)
+                    or key in _countries()[1]
+                ):
                     continue  # a person ("Governor Oleh ..."), a country (the town of Colombia, Huila, is not it)
                 hit = next((c for c in allowed if key in index[c]), None)
                 if hit is None and " " in key:
@@ -286,6 +293,7 @@ def towns(text: str, countries: Iterable[str], regions: Iterable[str] = ()) -> l
                             end,
                             near,
                             _admin1_code(city),
+                            int(city.get("population") or 0),
                         )
                     )
                     i = j - 1
@@ -391,6 +399,9 @@ def region_named(name: str, country: str | None) -> Region | None:
 
 # A report that names no country is placed by its big towns: cities of at least this many people, worldwide.
 BIG_TOWN = 100_000
+# Of the countries a report names, the one whose towns of this size it names (a village called "Lime" or
+# "Helen" in a country named in passing says nothing).
+SIZEABLE = 15_000
 
 
 @cache
@@ -429,7 +440,7 @@ def _world_regions() -> dict[str, str]:
         for name in (sub.name, *sub.aliases):
             if name[:1].isascii():
                 for key in {fold(name), fold(_REGION_WORDS.sub("", name))}:
-                    countries.setdefault(key, set()).add(sub.country.alpha3)
+                    countries.setdefault(key, set()).add(str(sub.country.alpha3))
     country_names = _countries()[1]
     return {
         key: next(iter(codes))
