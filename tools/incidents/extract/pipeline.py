@@ -164,7 +164,7 @@ def extract(
         if draft.town is None:
             _region_or_country(draft, lines)
     for draft in drafts:
-        _finish(draft, regions, known_admin1, country)
+        _finish(draft, regions, known_admin1, country, countries)
     return drafts
 
 
@@ -393,17 +393,18 @@ def _admin1(
     country: str | None,
     said: str = "",
 ) -> str | None:
-    """The dataset's own coding of the town first, then the gazetteer, then a region the text names alone
-    with its kind ("Nuristan province"), then one the event's own sentences name ("an air strike in Nuristan")."""
+    """The dataset's own coding of the town first, then the gazetteer, then the one region the event's own
+    sentences name ("an air strike in Nuristan"), then the one the whole text names with its kind
+    ("Nuristan province")."""
     if town:
         region = places.region_of(town)
         found = known_admin1.get(town.gazetteer_name) or (region.name if region else None)
         if found:
             return found
-    named = {places.region_named(r[2], country) for r in regions} - {None} if country else set()
-    if not named and said:
-        named = set(places.regions_in(said, country))
-    return next(iter(named)).name if len(named) == 1 else None  # type: ignore[union-attr]
+    named = set(places.regions_in(said, country)) if said else set()
+    if not named and country:
+        named = {found for r in regions if (found := places.region_named(r[2], country))}
+    return next(iter(named)).name if len(named) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -430,14 +431,22 @@ def place(text: str) -> Place:
 
 
 def _finish(
-    draft: Draft, regions: list[tuple[int, int, str]], known_admin1: dict[str, str], country: str | None
+    draft: Draft,
+    regions: list[tuple[int, int, str]],
+    known_admin1: dict[str, str],
+    country: str | None,
+    countries: tuple[str, ...] = (),
 ) -> None:
     """Classify, assign roles, settle counts and place details once all clauses are in."""
     draft.rule = classify.classify(" ".join(_PROTESTED.sub(r"\1", t.text) for t in draft.triggers))
+    said = " ".join(t.text for t in draft.triggers)
     if draft.town is not None:
         draft.country = country = draft.town.country  # a report on Kharkiv may tell of Belgorod too
+    else:
+        told = {places.region_country(r) for c in countries for r in places.regions_in(said, c)} - {""}
+        if len(told) == 1:
+            draft.country = country = told.pop()  # the one country whose province its sentences name
     draft.notes.append(f"Event type by rule '{draft.rule.name}': {draft.rule.why}.")
-    said = " ".join(t.text for t in draft.triggers)
     draft.admin1 = _admin1(draft.town, regions, known_admin1, country, said)
     for name, values in list(draft.counts.items()):
         spread = draft.ranges.get(name)

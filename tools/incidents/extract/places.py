@@ -388,6 +388,11 @@ def region_of(town: Town) -> Region | None:
     return _regions(town.admin1_code.split(".")[0])[0].get(town.admin1_code)
 
 
+def region_country(region: Region) -> str:
+    """The ISO3 code of the country a first-level division belongs to ("UA.04" -> UKR)."""
+    return _countries()[0].get(region.code.split(".")[0], "")
+
+
 def region_named(name: str, country: str | None) -> Region | None:
     """The first-level division of a country that a name (or alias) stands for: "Hasakah", "North Kivu"."""
     iso2 = next((k for k, v in _countries()[0].items() if v == country), None)
