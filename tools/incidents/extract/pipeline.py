@@ -403,7 +403,7 @@ def _admin1(
             return found
     named = set(places.regions_in(said, country)) if said else set()
     if not named and country:
-        named = {found for r in regions if (found := places.region_named(r[2], country))}
+        named = {hit for r in regions if (hit := places.region_named(r[2], country))}
     return next(iter(named)).name if len(named) == 1 else None
 
 
