@@ -42,6 +42,9 @@ _GROUP_NOUN = re.compile(
     r"(?<![\w'’-])((?:(?:al-|el-)?[A-Z][\w'’-]*\s+){1,3})(rebels|militants|insurgents|guerrillas|fighters|separatists"
     r"|extremists|jihadists|militiamen)\b"
 )
+_PEOPLE = re.compile(
+    r"(?:ish|ian|ese|an|i|ic)$|^(?:Tamil|Baloch|Pashtun|Tuareg|Fulani|Hausa|Malay|Moro|Uighur|Uyghur)$"
+)
 _NOT_GROUP_NAMES = {"The", "A", "An", "Suspected", "Armed", "Islamist", "Islamic", "Muslim", "Sunni", "Shiite", "Shia"}
 _GENERIC: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (
@@ -196,8 +199,9 @@ class ActorMatcher:
                 or not free(start, m.end())
                 or self.nationality(" ".join(words))
                 or words[-1] in _NOT_GROUP_NAMES
+                or (len(words) == 1 and _PEOPLE.search(words[0]))
             ):
-                continue
+                continue  # "Kurdish militants", "Baloch rebels": a people, not the name of a group
             name = " ".join(words)
             if len(words) == 1 and re.search(r"ist$", name):
                 name = f"{name} {m.group(2)}"  # "Maoist rebels": the text gives no fuller name

@@ -138,7 +138,7 @@ def extract(
     """Draft incidents of one report. `known_admin1` maps gazetteer town names to the admin1 the
     dataset's records give them."""
     country = report_country(source)
-    country_name = places.country_name(country) if country else None
+    country_name = places.state_name(country) if country else None
     matcher = actors.ActorMatcher(known_actors, country, country_name, places.nationality, source)
     lines = datelines(source)
     all_sentences = sentences(source)
@@ -326,7 +326,7 @@ _VICTIM_AFTER = re.compile(
 )
 _VICTIM_BEFORE = re.compile(
     r"\b(?:struck|hit|targeted|targeting|attacked|attacking|ambushed|killed|killing|wounded|wounding|shot at"
-    r"|shooting at|fired at|fired on|bombed|shelled|including|among them|near|outside"
+    r"|shooting at|fired at|fired on|bombed|shelled|including|among them|near|outside|at|into|against"
     r"|(?:house|home|car|vehicle|office|station|convoy|patrol) of)"
     r"\s+(?:(?:a|an|the|two|three|several)\s+)?(?:[a-z-]+\s+){0,2}$",
     re.I,

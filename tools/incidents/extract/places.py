@@ -223,13 +223,36 @@ def _towns(country: str) -> dict[str, list[dict[str, Any]]]:
 
 
 def nationality(word: str) -> str | None:
-    """The country a nationality or country name stands for ("Pakistani" -> "Pakistan"), else None."""
+    """The state a nationality or country name stands for, as state forces are named after it
+    ("Pakistani" -> "Pakistan", "Philippine" -> "the Philippines"), else None."""
     code = _countries()[1].get(fold(_OWNER.sub("", word)))
-    return country_name(code) if code else None
+    return state_name(code) if code else None
 
 
 def country_name(iso3: str) -> str:
     return _countries()[2].get(iso3, iso3)
+
+
+# Names that English gives an article, or another form, after "Military Forces of" (as ACLED's actor names).
+_STATE_NAMES = {
+    "PHL": "the Philippines",
+    "USA": "the United States",
+    "GBR": "the United Kingdom",
+    "NLD": "the Netherlands",
+    "ARE": "the United Arab Emirates",
+    "CAF": "the Central African Republic",
+    "COD": "the Democratic Republic of Congo",
+    "COG": "the Republic of Congo",
+    "GMB": "the Gambia",
+    "BHS": "the Bahamas",
+    "MDV": "the Maldives",
+    "COM": "the Comoros",
+}
+
+
+def state_name(iso3: str) -> str:
+    """A country's name as state forces are named after it: "Military Forces of the Philippines"."""
+    return _STATE_NAMES.get(iso3) or country_name(iso3)
 
 
 def countries_named(text: str) -> list[str]:
