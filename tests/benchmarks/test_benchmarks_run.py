@@ -15,7 +15,60 @@ def test_our_table_problems_are_read_as_table_row_and_field():
             {"file": "datapackage.json", "line": None, "field": None, "code": "descriptor"},
         ]
     }
-    assert run.table_findings(json.dumps(report)) == {("incidents", 5, "summary")}
+    assert run.table_findings(json.dumps(report)) == {("incidents", "parquet", 5, "summary")}
+    duckdb = [{"file": "data/tables/actors.csv", "row": 48, "field": "actor_id", "code": "duplicate-key"}]
+    assert run.duckdb_findings(json.dumps(duckdb)) == {("actors", "csv", 48, "actor_id")}
+
+
+def test_the_planted_errors_table_says_where_each_tool_found_each_and_what_it_missed():
+    planted = [
+        {"table": "incidents", "row": 5, "field": "summary", "kind": "missing required value"},
+        {"table": "actors", "row": 49, "field": "actor_id", "kind": "duplicated id"},
+    ]
+    tools = {
+        "ours": {("incidents", "parquet", 5, "summary"), ("actors", "parquet", 49, "actor_id")},
+        "DuckDB": {("incidents", "csv", 5, "summary"), ("incidents", "parquet", 5, "summary")},
+        "frictionless": None,
+    }
+    table = run.found_table(planted, tools)
+    assert (
+        table[2]
+        == "| missing required value | incidents | 5 | summary | found (parquet) | found (csv, parquet) | not run |"
+    )
+    assert table[3] == "| duplicated id | actors | 49 | actor_id | found (parquet) | **missed** | not run |"
+    assert run.located(planted[1], tools["ours"]) and not run.located(planted[1], tools["DuckDB"])
+
+
+def test_the_targets_compare_ours_with_the_duckdb_floor_and_frictionless_at_the_largest_size():
+    def row(name, n, seconds, peak=100 * 2**20):
+        return run.Row(name, n, n * 7, run.Run(seconds, peak, 0))
+
+    results = run.Results(
+        [row(run.DUCKDB, 1000, 2.0), row(run.OURS, 1000, 2.4), row(run.FRICTIONLESS_ROW, 1000, 80.0)]
+        + [
+            row(run.DUCKDB, 100_000, 4.0),
+            row(run.OURS, 100_000, 3.6, 3 * run.GiB),
+            row(run.FRICTIONLESS_ROW, 100_000, 150.0),
+        ]
+    )
+    run.validation_targets(results, [1000, 100_000])
+    floor, memory, friction = results.targets
+    assert floor.met is True and floor.detail.startswith("0.90x (3.60 s against 4.00 s) at 100,000 incidents")
+    assert memory.met is False and "(the target is for 1M" in memory.detail
+    assert friction.met is True and friction.detail.startswith("42x at 100,000 incidents")
+
+
+def test_the_tables_are_pasted_between_the_markers_of_the_page_and_nothing_else_changes(tmp_path):
+    page = tmp_path / "scale.md"
+    page.write_text(
+        "intro\n<!-- run.py output -->\nold table\n<!-- end of run.py output -->\nmiddle\n"
+        "<!-- run.py targets -->\nold targets\n<!-- end of run.py targets -->\nend\n"
+    )
+    run.write_doc(page, {"output": "| new |", "targets": "| met |"})
+    assert page.read_text() == (
+        "intro\n<!-- run.py output -->\n| new |\n<!-- end of run.py output -->\nmiddle\n"
+        "<!-- run.py targets -->\n| met |\n<!-- end of run.py targets -->\nend\n"
+    )
 
 
 def test_a_missing_command_is_shown_as_not_available_and_a_timeout_as_such(tmp_path):

@@ -101,4 +101,5 @@ def test_injected_errors_are_found_by_our_checks_and_frictionless(tmp_path: Path
         text=True,
         timeout=300,
     )
-    assert run_py.frictionless_findings(run.stdout) == planted  # as benchmarks/run.py reads frictionless
+    found = run_py.frictionless_findings(run.stdout)  # as benchmarks/run.py reads frictionless
+    assert found == {(table, "csv", row, field) for table, row, field in planted}  # it reads the CSV files only

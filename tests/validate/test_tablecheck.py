@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 
 import frictionless
 import pyarrow as pa
@@ -218,3 +220,19 @@ def test_files_of_many_row_groups_are_checked_group_by_group_and_name_the_same_r
     assert pq.ParquetFile(tmp_path / "data/tables/incident_sources.parquet").metadata.num_row_groups > 3
     assert tablecheck.validate_tables(tmp_path, today=TODAY).problems == whole
     assert len(whole) == 5 and max(p.line or 0 for p in whole) > 3 + 2  # a problem beyond the first group
+
+
+def test_validating_tables_never_imports_pandas_and_leaves_it_importable_after(tmp_path):
+    """pyarrow imports pandas on its first conversion of a Python value (0.2-0.3 s a run); validation needs
+    none of it. In a fresh process, as the `incidents` command runs it."""
+    built_package(tmp_path, spread_records())
+    script = (
+        "import sys, pathlib\n"
+        "from incidents.validate import package\n"
+        "import pyarrow as pa\n"
+        f"report = package.validate_tables(pathlib.Path({str(tmp_path)!r}))\n"
+        "print(len(report.problems), 'pandas' in sys.modules)\n"
+        "print(type(pa.table({'a': [1]}).to_pandas()).__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["0 False", "DataFrame"]

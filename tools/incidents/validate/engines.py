@@ -8,8 +8,11 @@ Dask is optional (`pip install incidents[scale]`) and imported only when asked f
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from importlib.machinery import ModuleSpec
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -30,6 +33,34 @@ def use_jemalloc() -> None:
         pa.set_memory_pool(pa.jemalloc_memory_pool())
     except NotImplementedError:
         pass
+
+
+class _NoPandas:
+    """An import finder that says pandas is not installed."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> ModuleSpec | None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("pandas is not imported while tables are validated")
+        return None
+
+
+@contextmanager
+def without_pandas() -> Iterator[None]:
+    """pyarrow imports pandas (0.2-0.3 s of CPU, holding the GIL) on its first conversion of a Python value
+    (`pa.scalar`, `pa.array`, a compute function given a Python number, even `pc.fill_null(mask, False)`) to
+    recognise pandas objects, and its C++ side tries again on each conversion until pandas is imported.
+    Validation passes it none: while it runs, pandas cannot be imported, so pyarrow takes it as absent.
+    Afterwards pandas imports as before, and pyarrow imports it when asked for a pandas object (`to_pandas`).
+    Nothing is changed in a process that has imported pandas already."""
+    if "pandas" in sys.modules:
+        yield
+        return
+    finder = _NoPandas()
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
 
 
 def local(tasks: Sequence[Callable[[], T]]) -> list[T]:

@@ -456,6 +456,11 @@ Engine = Callable[[Sequence[Callable[[], list[Problem]]]], list[list[Problem]]]
 
 def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | None = None) -> Report:
     """Every problem of the built package at `root`, read from its descriptor and Parquet tables."""
+    with engines.without_pandas():  # pyarrow would import it, for nothing (engines.without_pandas)
+        return _validate_tables(root, today, engine)
+
+
+def _validate_tables(root: Path, today: dt.date | None, engine: Engine | None) -> Report:
     run = engine or engines.local
     std = standard.load()
     layout = Layout(root)
