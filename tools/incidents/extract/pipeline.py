@@ -44,7 +44,8 @@ _BACKGROUND = re.compile(
     r"\b(?:since (?:19|20)\d\d|since early|in recent (?:years|months"
     r"|weeks)|ha(?:s|ve) (?:killed|carried out|fought|been|besieged|risen|stepped up|deteriorated)"
     r"|almost daily|every few months|was formed|were formed"
-    r"|for (?:more than )?(?:\d+|\w+) (?:years|decades))\b",
+    r"|for (?:more than )?(?:\d+|\w+) (?:years|decades)"
+    r"|will (?:soon |later |not )?be|would be|could be|threaten(?:ed|s)? to)\b",  # what has not happened
     re.I,
 )
 _SPEECH = re.compile(
@@ -250,6 +251,8 @@ def _clause(
             (d for d in drafts if d.date_key == context.date_key and d.group == group and _compatible(d, town, detail)),
             None,
         )
+    elif current is not None and rule.name == "release" and _HELD.search(" ".join(t.text for t in current.triggers)):
+        target = current  # "They later released some of those passengers": the release ends the abduction told
     elif (
         current is not None
         and (current.group == group or group == "violence" and not rule.name.startswith("rel"))
@@ -356,6 +359,10 @@ def _cue_of_role(before: str, after: str) -> str:
     return ""
 
 
+# An abduction or arrest just told: the people released next are its own, counted in its `released`, not an
+# agreement of their own (an exchange or a handover to a third party is one).
+_HELD = re.compile(r"\b(?:abduct|kidnap|hostage|seized|arrest|detain)", re.I)
+
 _NO_DATE = "The report gives no date for this event; the date is left unknown."
 
 
@@ -439,6 +446,9 @@ def _finish(
 ) -> None:
     """Classify, assign roles, settle counts and place details once all clauses are in."""
     draft.rule = classify.classify(" ".join(_PROTESTED.sub(r"\1", t.text) for t in draft.triggers))
+    first = classify.classify(draft.triggers[0].text) if draft.triggers else draft.rule
+    if draft.rule.name == "release" and first.name in ("arrests", "abduction"):
+        draft.rule = first  # an arrest and the release of some of those held: an arrest
     said = " ".join(t.text for t in draft.triggers)
     if draft.town is not None:
         draft.country = country = draft.town.country  # a report on Kharkiv may tell of Belgorod too
