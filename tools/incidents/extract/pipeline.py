@@ -446,9 +446,9 @@ def _finish(
 ) -> None:
     """Classify, assign roles, settle counts and place details once all clauses are in."""
     draft.rule = classify.classify(" ".join(_PROTESTED.sub(r"\1", t.text) for t in draft.triggers))
-    first = classify.classify(draft.triggers[0].text) if draft.triggers else draft.rule
-    if draft.rule.name == "release" and first.name in ("arrests", "abduction"):
-        draft.rule = first  # an arrest and the release of some of those held: an arrest
+    opening = classify.classify(draft.triggers[0].text) if draft.triggers else draft.rule
+    if draft.rule.name == "release" and opening.name in ("arrests", "abduction"):
+        draft.rule = opening  # an arrest and the release of some of those held: an arrest
     said = " ".join(t.text for t in draft.triggers)
     if draft.town is not None:
         draft.country = country = draft.town.country  # a report on Kharkiv may tell of Belgorod too
