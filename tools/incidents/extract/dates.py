@@ -13,6 +13,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+from incidents import standard
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = tuple(m.lower() for m in calendar.month_name[1:])
 _MONTH = r"(?:" + "|".join(m.title() for m in MONTHS) + r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
@@ -31,6 +33,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("last-night", re.compile(r"\b[Ll]ast night\b|\bOvernight\b|\bovernight(?=\s*[,.;]|\s+(?:on|into)\b)")),
     ("last-week", re.compile(r"\b[Ll]ast week\b")),
     ("last-month", re.compile(r"\b[Ll]ast month\b")),
+    ("earlier-this-week", re.compile(r"\b(?:[Ee]arlier|[Ee]arly) this week\b")),
+    ("earlier-this-month", re.compile(r"\b(?:[Ee]arlier|[Ee]arly) this month\b")),
+    ("week-ago", re.compile(r"\b(?:[Aa]|[Oo]ne) week ago\b")),
+    ("days-ago", re.compile(r"\b(?P<days>two|three|four|five|six|\d) days (?:ago|earlier)\b")),
+    ("past-day", re.compile(r"\b(?:[Ii]n|[Ww]ithin|[Oo]ver) the (?:past|last) 24 hours\b|\bwithin 24 hours\b")),
     (
         "same-day",
         re.compile(
@@ -157,6 +164,20 @@ def _relative(mention: Mention, published: dt.date, groups: dict[str, str]) -> D
     if mention.kind == "last-week":
         monday = published - dt.timedelta(days=published.weekday() + 7)
         return DateValue(monday, monday + dt.timedelta(days=6), "week")
+    if mention.kind == "earlier-this-week":  # Monday of the publication's week to the day before it
+        return _spanning(published - dt.timedelta(days=published.weekday()), published - dt.timedelta(days=1))
+    if mention.kind == "earlier-this-month":
+        return _spanning(published.replace(day=1), published - dt.timedelta(days=1))
+    if mention.kind == "week-ago":
+        monday = published - dt.timedelta(days=published.weekday() + 7)
+        return DateValue(monday, monday + dt.timedelta(days=6), "week")
+    if mention.kind == "days-ago":
+        words = ("two", "three", "four", "five", "six")
+        n = int(groups["days"]) if groups["days"].isdigit() else words.index(groups["days"]) + 2
+        day = published - dt.timedelta(days=n)
+        return DateValue(day, day, "day")
+    if mention.kind == "past-day":
+        return DateValue(published - dt.timedelta(days=1), published, "week")
     if mention.kind == "last-month":
         first = published.replace(day=1) - dt.timedelta(days=1)
         return _month_span(first.year, first.month)
@@ -165,6 +186,13 @@ def _relative(mention: Mention, published: dt.date, groups: dict[str, str]) -> D
         day = _latest_before(published, month, int(groups["day"]))
         return DateValue(day, day, "day")
     return _month_span(_latest_before(published, month, None).year, month)
+
+
+def _spanning(start: dt.date, end: dt.date) -> DateValue:
+    """The span from start to end (no earlier than start), with the precision the standard gives its length:
+    "earlier this month" on the 3rd is two days, a week's precision, not a month's."""
+    end = max(start, end)
+    return DateValue(start, end, standard.load().date_precision_of(start, end) or "unknown")
 
 
 def _groups(mention: Mention) -> dict[str, str]:
