@@ -112,3 +112,23 @@ def test_a_protest_with_deaths_is_not_peaceful():
     assert (draft["event_type"], draft["sub_event_type"]) == ("protests", "excessive_force_against_protesters")
     assert draft["fatalities_best"] == 22
     assert "Reclassified from peaceful protest" in draft["notes"]
+
+
+def test_drafts_of_every_golden_report_real_and_invented_pass_validate(tmp_path):
+    """Issue 23's last condition: whatever the extractor gets wrong on a real report, what it writes is a
+    valid record a coder can correct (each value quoted, codes from the codelists, dates not invented)."""
+    import yaml
+
+    from incidents.extract import Report, extract_reports
+
+    make_dataset(tmp_path)
+    golden = Path(__file__).parents[1] / "golden"
+    reports = []
+    for path in sorted([*golden.glob("*.txt"), *golden.glob("real*/*.txt")]):
+        meta = yaml.safe_load(path.with_suffix(".meta.yaml").read_text(encoding="utf-8"))
+        published = dt.date.fromisoformat(meta["published"]) if meta.get("published") else None
+        reports.append(Report(path.read_bytes(), published, meta["url"], meta["publisher"]))
+    outcomes = extract_reports(tmp_path, reports, by="Coder", now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert len(reports) >= 45 and all(o.error is None for o in outcomes)
+    assert sum(len(o.extracted.records) for o in outcomes if o.extracted) >= 100
+    assert validate.validate(tmp_path, today=TODAY) == []

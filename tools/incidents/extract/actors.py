@@ -146,9 +146,10 @@ class ActorMatcher:
 
     def _one_name(self, name: str) -> str:
         """One spelling per group within a report: a capital first letter ("al-Shabaab" -> "Al-Shabaab"),
-        and the plural when the report also uses it ("Houthi fighters" and "the Houthis")."""
+        and the plural when the report also uses it ("Houthi fighters" and "the Houthis", "Tamil Tiger rebels"
+        and "the Tamil Tigers")."""
         name = name[0].upper() + name[1:]
-        if " " not in name and not name.endswith("s") and re.search(rf"\b{re.escape(name)}s\b", self.report):
+        if not name.endswith("s") and re.search(rf"\b{re.escape(name)}s\b", self.report):
             return name + "s"
         return name
 

@@ -167,19 +167,22 @@ def extract(
         _filed_at(drafts, source, lines[0], country)
     for draft in drafts:
         if draft.town is None:
-            _region_or_country(draft, lines)
+            _region_or_country(draft, lines, all_sentences)
     for draft in drafts:
         _finish(draft, regions, known_admin1, country, countries)
     return drafts
 
 
-def _region_or_country(draft: Draft, lines: list[tuple[re.Match[str], str, str | None]]) -> None:
+def _region_or_country(draft: Draft, lines: list[tuple[re.Match[str], str, str | None]], report: list[Span]) -> None:
     """A draft placed at no town is placed at its region or country (`location` names it): the quote is its
-    first clause that names a region or country, else the dateline that names the country."""
+    first clause that names a region or country, else the dateline that names the country, else the report's
+    first sentence that names the draft's country ("Hundreds of monks arrested in Myanmar")."""
     said = next((t for t in draft.triggers if places.admin1(t.text) or places.countries_named(t.text)), None)
     if said is None and lines and lines[0][2]:
         match = lines[0][0]
         said = Span(match.start(), match.start() + len(match.group().rstrip(" –—-")), match.group().rstrip(" –—-"))
+    if said is None:
+        said = next((s for s in report if draft.country in places.countries_named(s.text)), None)
     if said is not None:
         draft.supports(said, "location", "country", "geo_precision")
 
@@ -492,6 +495,7 @@ def _finish(
 # One-sided acts whose doer, when the report names none, is coded as an unidentified armed group.
 _UNNAMED_DOER = {"remote_explosive_landmine_ied", "grenade", "attack"}
 _UNIDENTIFIED = actors.Found("Unidentified armed group", None, "political_militia", 0, 0)
+_PROTESTERS = actors.Found("Protesters", None, "protesters", 0, 0)
 
 
 def _roles(draft: Draft) -> None:
@@ -505,6 +509,10 @@ def _roles(draft: Draft) -> None:
     if draft.rule.sub_event_type == "arrests":
         found = [(a, how) for a, how in found if a.actor_type != "civilians"]
     assigned: list[tuple[actors.Found, str]] = []
+    if draft.rule.event_type == "protests" and not any(a.actor_type == "protesters" for a, _ in found):
+        found = [(_PROTESTERS, "agent"), *found]  # "Thousands of Somalis rallied": the protesters are side A
+        said = (t for t in draft.triggers if classify.classify(t.text).event_type == "protests")
+        draft.supports(next(said, draft.triggers[0]), "actors")
     if two_sided:
         rank = {"by": 0, "agent": 0, "": 1, "object": 2}  # side A: who began it, when the words say
         if draft.rule.event_type in ("battles", "protests"):  # civilians caught in them are no side of them
@@ -516,7 +524,8 @@ def _roles(draft: Draft) -> None:
     if not doers:
         doers = [a for a, how in found if how == "" and a.actor_type != "civilians"][:1]
     if not doers and draft.rule.sub_event_type in _UNNAMED_DOER:
-        doers = [_UNIDENTIFIED]
+        doers = [_UNIDENTIFIED]  # "No group has claimed responsibility": the quote of the act says it
+        draft.supports(draft.triggers[0], "actors")
     perpetrator = doers[0] if doers else None
     for actor, _how in found:
         if actor is perpetrator:
