@@ -49,7 +49,9 @@ _BACKGROUND = re.compile(
     r"|so far this year"
     r"|almost daily|every few months|was formed|were formed"
     r"|for (?:more than )?(?:\d+|\w+) (?:years|decades)"
-    r"|will (?:soon |later |not )?be|would be|could be|threaten(?:ed|s)? to)\b",  # what has not happened
+    # what has not happened: "will soon be released", "would negotiate ... a mass prisoner release"
+    r"|(?:will|would|could)\s+(?:soon\s+|later\s+|not\s+)?(?:be\s+)?(?:releas|free|negotiat|conduct|hand|exchang)\w*"
+    r"|threaten(?:ed|s)? to|(?:were|was|are|is) negotiating|call(?:ed|ing)? for)\b",
     re.I,
 )
 _SPEECH = re.compile(
