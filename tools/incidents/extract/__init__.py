@@ -104,11 +104,13 @@ def _fill(
         sub_event_type=draft.rule.sub_event_type,
         country=draft.country,
         admin1=draft.admin1,
-        location=", ".join(p for p in (draft.detail, town.name if town else None) if p)
+        location=", ".join(p for p in (draft.detail, town.name if town else draft.unlisted) if p)
         or (pipeline.places.country_name(draft.country) if draft.country else "unknown"),
         latitude=town.latitude if town else None,
         longitude=town.longitude if town else None,
-        geo_precision=("near" if town.near else "exact_place") if town else "country",
+        geo_precision=("near" if town.near else "exact_place")
+        if town
+        else ("admin1" if draft.unlisted and draft.admin1 else "country"),
         tags=[NEEDS_REVIEW],
     )
     for name, values in draft.counts.items():

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from incidents.extract.places import fold, region_named
+from incidents.extract.places import country_name, fold, region_named
 
 COUNTS = ("fatalities_best", "fatalities_low", "fatalities_high", "injured", "detained", "released")
 FIELDS = (
@@ -97,7 +97,8 @@ def flatten(record: dict[str, Any], actor_names: dict[str, str]) -> dict[str, An
         "date": (record["date_start"], record["date_end"], record["date_precision"]),
         "country": record["country"],
         "admin1": record["admin1"],
-        "location": parts[-1] if record["geo_precision"] != "country" else None,
+        # a place named without coordinates (a village the gazetteer lacks) is still the place named
+        "location": parts[-1] if record["geo_precision"] != "country" or len(parts) > 1 or _named(record) else None,
         "street": parts[0] if len(parts) > 1 else None,
         "actors": [
             {"name": actor_names.get(a["actor_id"], a["actor_id"]), "role": a["role"]} for a in record["actors"]
@@ -106,6 +107,11 @@ def flatten(record: dict[str, Any], actor_names: dict[str, str]) -> dict[str, An
         "event_type": record["event_type"],
         "sub_event_type": record["sub_event_type"],
     }
+
+
+def _named(record: dict[str, Any]) -> bool:
+    """Whether a record's location names a place rather than its country ("Wad al-Noura", not "Sudan")."""
+    return bool(record["country"]) and fold(str(record["location"])) != fold(country_name(record["country"]))
 
 
 def _gold(incident: dict[str, Any]) -> dict[str, Any]:

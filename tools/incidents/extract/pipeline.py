@@ -72,6 +72,7 @@ class Draft:
     date: dates.DateValue = dates.UNKNOWN
     date_key: str = ""
     town: places.Town | None = None
+    unlisted: str | None = None  # a village the text names that the gazetteer lacks
     detail: str | None = None
     admin1: str | None = None
     country: str | None = None
@@ -227,7 +228,11 @@ def _clause(
     if not rule and current is not None and not found_dates and not _BACKGROUND.search(text):
         # "No deaths were reported.": a zero said on its own belongs to the event just told
         counts = [c for c in numbers.counts(text) if c.value == 0]
-    towns = places.towns(text, context.countries, context.regions)
+    towns = [  # a village of a country named in passing ("Lime", United States) is no place of the report
+        t
+        for t in places.towns(text, context.countries, context.regions)
+        if t.country == country or t.population >= places.SIZEABLE
+    ]
     details = places.details(text)
     dated = False
     if found_dates and (rule or counts):
@@ -302,6 +307,16 @@ def _clause(
         span = clause if town else context.town_span
         if span:
             target.supports(span, "location", "country", "latitude", "longitude", "geo_precision")
+    if town is None and target.town is None and target.unlisted is None:
+        for _start, _end, name in places.unlisted(text):
+            if not places.towns(name, context.countries):
+                target.unlisted = name
+                target.supports(clause, "location")
+                target.notes.append(
+                    f"{name} is not in the gazetteer: it is kept by name, placed at its province, without "
+                    "coordinates. Add them if the place can be found."
+                )
+                break
     if (
         detail
         and target.detail is None

@@ -348,6 +348,25 @@ def regions_in(text: str, country: str | None) -> list[Region]:
     return found
 
 
+_CALLED = re.compile(
+    r"\b(?:village|town|hamlet|settlement) of ((?:(?:al|el|ad|as)-)?[A-Z][\w'’-]+(?: (?:(?:al|el)-)?[A-Z][\w'’-]+)?)"
+    r"|\b((?:[A-Z][\w'’-]+ )?(?:(?:al|el|ad|as)-)?[A-Z][\w'’-]+) (?:village|town)\b"
+)
+
+
+def unlisted(text: str) -> list[tuple[int, int, str]]:
+    """Places the text calls a village or town ("the village of Kavodo", "Wad al-Noura village") but which the
+    gazetteer does not hold (GeoNames lacks many villages): (start, end, name as written). Such a place is
+    kept by name, placed at its province, with no coordinates, for a coder to locate."""
+    out = []
+    for m in _CALLED.finditer(text):
+        group = 1 if m.group(1) else 2
+        name = m.group(group)
+        if fold(name.split()[0]) not in _not_places() and not nationality(name):
+            out.append((m.start(group), m.end(group), name))
+    return out
+
+
 def details(text: str) -> list[tuple[int, int, str]]:
     """Streets, neighbourhoods, districts, camps: (start, end, name as written)."""
     out = []
