@@ -26,7 +26,10 @@ def _rx(text: str) -> re.Pattern[str]:
 RULES: tuple[Rule, ...] = (
     Rule(
         "suicide-bomb",
-        _rx(r"\bsuicide (?:\w+ )?(?:bomb|attack|car|blast)|\bblew (?:him|her)self up|\bdetonated (?:his|her) vest"),
+        _rx(
+            r"\bsuicide (?:\w+ )?(?:bomb|attack|car|blast)|\bblew (?:him|her)self up"
+            r"|\bdetonated (?:his|her) (?:\w+ )?(?:vest|explosives?|belt|bomb|car)"
+        ),
         "explosions_remote_violence",
         "suicide_bomb",
         "a suicide bombing",

@@ -54,6 +54,8 @@ _REPORTING = re.compile(
 )
 # "since 2009", "in recent years": background, not an event of the report.
 _BACKGROUND = re.compile(r"\b(?:since|until|before|by)\s+$", re.I)
+# "might be able to give details Monday", "talks are expected to resume on Friday": a day yet to come.
+_FUTURE = re.compile(r"\b(?:will|would|might|may|shall|expected to|plans? to|due to)\b[\w\s,'’-]{0,60}$", re.I)
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ def _mentions(text: str, telling: bool) -> list[Mention]:
                 continue
             before = text[: match.start()]
             if _BACKGROUND.search(before[-12:]) or bool(_REPORTING.search(before[-60:])) != telling:
+                continue
+            if _FUTURE.search(before[-80:]):
                 continue
             taken.append((match.start(), match.end()))
             relative = "year" not in match.groupdict() or match.groupdict().get("year") is None
