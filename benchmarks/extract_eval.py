@@ -80,6 +80,7 @@ def main(folders: list[tuple[str, Path]]) -> None:
     for name in evaluate.RIGHT_FIELDS:
         print(f"{name:18} " + " ".join(f"{_pct(t.share_right([name])):>20}" for t in totals.values()))
     print(f"{'all fields':18} " + " ".join(f"{_pct(t.share_right()):>20}" for t in totals.values()))
+    print(f"{'(of gold only)':18} " + " ".join(f"{_pct(t.share_of_gold()):>20}" for t in totals.values()))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n{'pass':52} {'reports':>7} {'seconds':>8} {'reports/s':>9}")
     print(f"{'gazetteer and regions load (once a process)':52} {'-':>7} {load:>8.3f} {'-':>9}")

@@ -76,6 +76,7 @@ _FIRST_ROLES = ("side_a", "perpetrator")
 class Result:
     scores: dict[str, Score] = field(default_factory=lambda: {f: Score() for f in FIELDS})
     right: dict[str, Score] = field(default_factory=lambda: {f: Score() for f in RIGHT_FIELDS})
+    gold_incidents: int = 0
     count_match: bool = False
 
     def add(self, other: Result) -> None:
@@ -83,11 +84,19 @@ class Result:
             self.scores[name].add(score)
         for name, score in other.right.items():
             self.right[name].add(score)
+        self.gold_incidents += other.gold_incidents
 
     def share_right(self, names: Iterable[str] = RIGHT_FIELDS) -> float | None:
         """Right cells over all cells: each gold incident and each unpaired draft has one cell per field."""
         right, cells = sum(self.right[n].correct for n in names), sum(self.right[n].gold for n in names)
         return right / cells if cells else None
+
+    def share_of_gold(self, names: Iterable[str] = RIGHT_FIELDS) -> float | None:
+        """Right cells over the gold incidents' cells only: spurious drafts cost nothing (a reviewer deletes
+        them), missed incidents count as wrong. The kinder figure; `share_right` is the one to quote."""
+        names = list(names)
+        cells = self.gold_incidents * len(names)
+        return sum(self.right[n].correct for n in names) / cells if cells else None
 
 
 def flatten(record: dict[str, Any], actor_names: dict[str, str]) -> dict[str, Any]:
@@ -189,6 +198,7 @@ def score(predicted: list[dict[str, Any]], gold_incidents: list[dict[str, Any]])
         s["actors"].gold += len(_names(g["actors"]))
         s["roles"].gold += len(g["actors"])
     cells = len(gold) + len(predicted) - len(paired)
+    result.gold_incidents = len(gold)
     for name in RIGHT_FIELDS:
         result.right[name] = Score(
             len(predicted), cells, sum(_right(name, predicted[i], gold[j]) for i, j in paired.items())
