@@ -98,3 +98,31 @@ def test_each_field_meets_its_corpus_floor(results, name):
         total.add(result.scores[name])
     precision, recall = FIELD_FLOORS[name]
     assert (total.precision or 0) >= precision and (total.recall or 0) >= recall, (name, total)
+
+
+# The real development reports (tests/golden/real/): "fields right" (evaluate.Result.share_right) over the
+# set and per field, floors 0.03 below what benchmarks/extract_eval.py measured (in the comments). The held-out
+# set has no floor: it is scored by the benchmark only, so that no rule is written to pass it.
+REAL = sorted((GOLDEN / "real").glob("*.txt")) if (GOLDEN / "real").is_dir() else []
+REAL_FLOORS = {
+    "all": 0.44,  # measured 0.474
+    "date": 0.51,  # measured 0.541
+    "event_type": 0.49,  # measured 0.527
+    "country": 0.49,  # measured 0.527
+    "admin1": 0.40,  # measured 0.432
+    "location": 0.30,  # measured 0.338
+    "first_side": 0.22,  # measured 0.257
+    "fatalities_best": 0.37,  # measured 0.405
+}
+
+
+@pytest.mark.skipif(not REAL, reason="tests/golden/real/ holds no reports")
+def test_real_development_reports_meet_their_floors():
+    from extract_eval import run_report
+
+    total = Result()
+    for path in REAL:
+        total.add(run_report(path)[0])
+    measured = {name: total.share_right([name]) for name in REAL_FLOORS if name != "all"}
+    measured["all"] = total.share_right()
+    assert all(measured[name] >= floor for name, floor in REAL_FLOORS.items()), measured
