@@ -48,7 +48,11 @@ _PEOPLE = re.compile(
 _NOT_GROUP_NAMES = {"The", "A", "An", "Suspected", "Armed", "Islamist", "Islamic", "Muslim", "Sunni", "Shiite", "Shia"}
 _GENERIC: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (
-        re.compile(r"\b(?:soldiers?|troops|army|military|servicem[ae]n)\b", re.I),
+        re.compile(
+            r"\b(?:(?:government|regime|security|pro-government) (?:forces|troops)|soldiers?|troops|army|military"
+            r"|servicem[ae]n)\b",
+            re.I,
+        ),
         "Military Forces of {country}",
         "state_forces",
     ),
