@@ -510,7 +510,7 @@ def _finish(
 
 
 # One-sided acts whose doer, when the report names none, is coded as an unidentified armed group.
-_UNNAMED_DOER = {"remote_explosive_landmine_ied", "grenade", "attack", "suicide_bomb", "abduction_forced_disappearance"}
+_UNNAMED_DOER = {"remote_explosive_landmine_ied", "grenade", "attack", "abduction_forced_disappearance"}
 _UNIDENTIFIED = actors.Found("Unidentified armed group", None, "political_militia", 0, 0)
 _PROTESTERS = actors.Found("Protesters", None, "protesters", 0, 0)
 
