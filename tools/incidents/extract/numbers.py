@@ -164,6 +164,8 @@ def _active(after: str) -> tuple[int, int] | None:
 def _passive(before: str) -> tuple[int, int] | None:
     """ "two policemen and one attacker were killed" (3), "and 17 wounded", "four of them were released",
     "Twenty Islamic State militants killed" (a headline: no auxiliary verb)."""
+    if re.search(r"\band\s+$", before) and _VERB.search(before):
+        return None  # "killed at least 100 people and injured dozens": the 100 are the killed
     segment = re.split(r"[,;:]|\b(?:when|after|while|as|and\s+(?=\w+ed\b))\b|" + _VERB.pattern, before)[-1]
     if not (
         _AUX.search(before) or re.search(rf"(?:{NUMBER.pattern})\s+(?:[A-Za-z][\w'’-]*\s+){{0,3}}$", segment, re.I)

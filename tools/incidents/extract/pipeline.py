@@ -477,7 +477,12 @@ def _finish(
     if draft.town is not None:
         draft.country = country = draft.town.country  # a report on Kharkiv may tell of Belgorod too
     else:
-        told = {places.region_country(r) for c in countries for r in places.regions_in(said, c)} - {""}
+        told = {  # provinces named with their kind ("the Belgorod region"), not a bare "Washington"
+            places.region_country(hit)
+            for _start, _end, name in places.admin1(said)
+            for c in countries
+            if (hit := places.region_named(name, c))
+        } - {""}
         if len(told) == 1:
             draft.country = country = told.pop()  # the one country whose province its sentences name
     draft.notes.append(f"Event type by rule '{draft.rule.name}': {draft.rule.why}.")
