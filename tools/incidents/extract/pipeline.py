@@ -286,12 +286,13 @@ def _clause(
             ),
             None,
         )
-    if target is None and dated and context.date.precision == "day":
+    recent = context.date.start is not None and (published is None or (published - context.date.start).days <= 3)
+    if target is None and dated and context.date.precision == "day" and recent and current is not None:
         # The lead tells the event, the next paragraph its day: "at least 26 died in an airstrike" ... "The
-        # airstrike Wednesday hit a hotel". The undated draft of the same kind and place takes the date.
-        target = next(
-            (d for d in drafts if not d.date_key and d.group == group and _compatible(d, town, detail)),
-            None,
+        # airstrike Wednesday hit a hotel". The undated draft just told, of the same kind and place, takes the
+        # date, if it is a day of the news (not "Five other people were killed on August 11").
+        target = (
+            current if not current.date_key and current.group == group and _compatible(current, town, detail) else None
         )
         if target is not None:
             target.date, target.date_key = context.date, context.date_key
