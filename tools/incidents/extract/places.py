@@ -138,12 +138,33 @@ _DOUBLE = re.compile(r"([a-z])\1")
 _FINAL_E = re.compile(r"(?<=[^aeiou\s])e\b")
 
 
+# Letters that no accent mark makes: NFKD leaves them whole ("Diyarbakır" is "Diyarbakir" to a reader).
+_LETTERS = str.maketrans(
+    {
+        "ı": "i",
+        "İ": "I",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "þ": "th",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "ß": "ss",
+    }
+)
+
+
 def fold(name: str) -> str:
     """A spelling key: no accents, lower case, 'Al-'/'El ' prefixes, hyphens and a final h ignored."""
     if name.isascii():
         text = name.lower()
     else:
-        text = unicodedata.normalize("NFKD", name)
+        text = unicodedata.normalize("NFKD", name.translate(_LETTERS))
         text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = _SPACES.sub(" ", _MARKS.sub("", text)).strip()
     text = _ARTICLE.sub("", _FINAL_H.sub("", text))
