@@ -46,7 +46,9 @@ _BACKGROUND = re.compile(
     # "has killed tens of thousands": a war's toll; "has killed at least 18 people": the news itself
     r"|ha(?:s|ve) killed (?:an estimated |more than |over |about |nearly )?(?:tens of |hundreds of )?"
     r"(?:thousands|hundreds|millions|\d{1,3},\d{3})"
-    r"|so far this year"
+    r"|(?:in|since|by) (?:early |late |mid-)?(?:19|20)\d\d(?![\d-])"  # dated only to a year: background
+    r"|so far this year|(?:monthly|yearly|annual) (?:total|toll)|in (?:January|February|March|April|May|June|July"
+    r"|August|September|October|November|December|\w+ month) alone"
     r"|almost daily|every few months|was formed|were formed"
     r"|for (?:more than )?(?:\d+|\w+) (?:years|decades)"
     # what has not happened: "will soon be released", "would negotiate ... a mass prisoner release"
@@ -270,7 +272,11 @@ def _clause(
     elif (
         current is not None
         and (current.group == group or group == "violence" and not rule.name.startswith("rel"))
-        and not (rule is not classify.FALLBACK and counts and _elsewhere(current, town, context.countries, text))
+        and not (
+            rule is not classify.FALLBACK
+            and (counts or (town is not None and _placed_there(town, text)))
+            and _elsewhere(current, town, context.countries, text)
+        )
     ):
         target = current
     elif current is not None and target is None and context.date_key:
@@ -398,6 +404,22 @@ def _date_notes(draft: Draft, context: _Context) -> None:
         draft.notes.append(context.date.note[0].upper() + context.date.note[1:] + ".")
     elif not context.date_span:
         draft.notes.append(_NO_DATE)
+
+
+# A town named as a landmark or a name for another event is not where this clause happens: "35 kilometres
+# south-east of Maiduguri", "linked to the Hawija bombing".
+_NAMES_AN_EVENT = re.compile(r"^['’]?s?\s+(?:bombing|attack|blast|massacre|shooting|siege|offensive)\b", re.I)
+
+
+# A name that goes on with another capitalised word is a person's as often as a place's: "Joaquín "El Chapo"
+# Guzmán", "Kharkiv Governor Oleh Syniehubov".
+_NAME_GOES_ON = re.compile(r"^\s+[\"“'‘]?[A-Z]")
+
+
+def _placed_there(town: places.Town, text: str) -> bool:
+    """Whether a clause says its event happened at the town (not near it, nor as the name of another event)."""
+    after = text[town.end :]
+    return not town.near and not _NAMES_AN_EVENT.match(after) and not _NAME_GOES_ON.match(after)
 
 
 def _elsewhere(draft: Draft, town: places.Town | None, countries: tuple[str, ...], text: str) -> bool:
