@@ -47,7 +47,8 @@ _BACKGROUND = re.compile(
     r"|ha(?:s|ve) killed (?:an estimated |more than |over |about |nearly )?(?:tens of |hundreds of )?"
     r"(?:thousands|hundreds|millions|\d{1,3},\d{3})"
     r"|(?:in|since|by) (?:early |late |mid-)?(?:19|20)\d\d(?![\d-])"  # dated only to a year: background
-    r"|recently (?:began|launched|started|stepped up)|so far this year|(?:monthly|yearly|annual) (?:total|toll)|in (?:January|February|March|April|May|June|July"
+    r"|recently (?:began|launched|started|stepped up)|so far this year|(?:monthly|yearly|annual) (?:total|toll)"
+    r"|in (?:January|February|March|April|May|June|July"
     r"|August|September|October|November|December|\w+ month) alone"
     r"|almost daily|every few months|was formed|were formed"
     r"|for (?:more than )?(?:\d+|\w+) (?:years|decades)"
