@@ -42,7 +42,8 @@ def datelines(source: str) -> list[tuple[re.Match[str], str, str | None]]:
 
 _BACKGROUND = re.compile(
     r"\b(?:since (?:19|20)\d\d|since early|in recent (?:years|months"
-    r"|weeks)|ha(?:s|ve) (?:carried out|fought|been|besieged|risen|stepped up|deteriorated)"
+    r"|weeks)|ha(?:s|ve) (?:carried out|fought|besieged|risen|stepped up|deteriorated"
+    r"|been (?:besieged|fighting|under|the scene|a stronghold))"  # not "have been arrested": the news
     # "has killed tens of thousands": a war's toll; "has killed at least 18 people": the news itself
     r"|ha(?:s|ve) killed (?:an estimated |more than |over |about |nearly )?(?:tens of |hundreds of )?"
     r"(?:thousands|hundreds|millions|\d{1,3},\d{3})"
