@@ -42,3 +42,18 @@ def test_a_date_that_only_tells_when_it_was_said_is_a_telling():
     text = "Ukrainian officials said Wednesday at least four people were killed."
     assert dates.mentions(text) == []
     assert [m.text for m in dates.tellings(text)] == ["Wednesday"]
+
+
+@pytest.mark.parametrize(
+    ("published", "start", "end"),
+    [
+        (dt.date(2002, 4, 23), "2002-04-20", "2002-04-21"),  # a Tuesday: the Saturday and Sunday before
+        (dt.date(2002, 4, 21), "2002-04-20", "2002-04-21"),  # a Sunday: this weekend
+        (dt.date(2002, 4, 20), "2002-04-20", "2002-04-20"),  # a Saturday: only that day has happened
+    ],
+)
+def test_the_weekend(published, start, end):
+    (mention,) = dates.mentions("Two men arrested for the weekend bombings were charged.")
+    value = dates.resolve(mention, published)
+    assert (value.start.isoformat(), value.end.isoformat()) == (start, end)
+    assert standard.load().date_precision_of(value.start, value.end) == value.precision

@@ -33,6 +33,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("last-night", re.compile(r"\b[Ll]ast night\b|\bOvernight\b|\bovernight(?=\s*[,.;]|\s+(?:on|into)\b)")),
     ("last-week", re.compile(r"\b[Ll]ast week\b")),
     ("last-month", re.compile(r"\b[Ll]ast month\b")),
+    ("weekend", re.compile(r"\b(?:[Oo]ver )?the weekend\b|\b[Tt]his weekend\b|\b[Ll]ast weekend\b|\bweekend's\b")),
     ("earlier-this-week", re.compile(r"\b(?:[Ee]arlier|[Ee]arly) this week\b")),
     ("earlier-this-month", re.compile(r"\b(?:[Ee]arlier|[Ee]arly) this month\b")),
     ("week-ago", re.compile(r"\b(?:[Aa]|[Oo]ne) week ago\b")),
@@ -168,6 +169,11 @@ def _relative(mention: Mention, published: dt.date, groups: dict[str, str]) -> D
     if mention.kind == "last-week":
         monday = published - dt.timedelta(days=published.weekday() + 7)
         return DateValue(monday, monday + dt.timedelta(days=6), "week")
+    if mention.kind == "weekend":  # the Saturday and Sunday on or before publication (a Saturday's: that day)
+        if published.weekday() == 5:
+            return DateValue(published, published, "day")
+        sunday = published - dt.timedelta(days=(published.weekday() + 1) % 7)
+        return _spanning(sunday - dt.timedelta(days=1), sunday)
     if mention.kind == "earlier-this-week":  # Monday of the publication's week to the day before it
         return _spanning(published - dt.timedelta(days=published.weekday()), published - dt.timedelta(days=1))
     if mention.kind == "earlier-this-month":

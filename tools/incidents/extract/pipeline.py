@@ -65,6 +65,9 @@ _ACCORDING = re.compile(r"\baccording to\s+(?:\w+\s+){0,3}$|\b(?:by|from)\s+(?:a
 _ASIDE = re.compile(r"(?:hours|minutes|days|shortly) (?:before|after)\b", re.I)
 # What people protest against is not an event of the protest: "marched to protest against drone strikes".
 _PROTESTED = re.compile(r"\b((?:protest(?:ed|ing)?|demonstrat(?:e|ed|ing)|rall(?:y|ied)) against)\b.*", re.I)
+# What a relative clause says of the place is its past, not this event: "taken into custody in eastern Cairo,
+# where for weeks pro-Morsi protesters rallied".
+_RELATIVE = re.compile(r",?\s+where (?:for|since|in recent|until|earlier)\b.*", re.I)
 _KIND = re.compile(r"\s+(?:district|area|region)$", re.I)
 _RELEASE_OR_PROTEST = {"release": "release", "protest": "protest"}
 
@@ -227,7 +230,7 @@ def _clause(
         found_dates, told = dates.tellings(text)[:1], True
     if _ASIDE.match(text) and not found_dates:
         return current  # "..., hours before a bomb killed two": a glimpse of an event the report tells apart
-    rule = _cue(_PROTESTED.sub(r"\1", text)) if not _BACKGROUND.search(text) else None
+    rule = _cue(_RELATIVE.sub("", _PROTESTED.sub(r"\1", text))) if not _BACKGROUND.search(text) else None
     counts = numbers.counts(text) if rule else []
     if not rule and current is not None and not found_dates and not _BACKGROUND.search(text):
         # "No deaths were reported.": a zero said on its own belongs to the event just told
