@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from incidents.extract import actors, classify, dates, numbers, places
+from incidents.extract import actors, classify, dates, numbers, places, roles
+from incidents.extract.drafts import Draft
 from incidents.extract.text import Span, clauses, sentences
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
@@ -70,30 +71,6 @@ _PROTESTED = re.compile(r"\b((?:protest(?:ed|ing)?|demonstrat(?:e|ed|ing)|rall(?
 _RELATIVE = re.compile(r",?\s+where (?:for|since|in recent|until|earlier)\b.*", re.I)
 _KIND = re.compile(r"\s+(?:district|area|region)$", re.I)
 _RELEASE_OR_PROTEST = {"release": "release", "protest": "protest"}
-
-
-@dataclass
-class Draft:
-    """One drafted incident: values, the spans that support them, and notes for the reviewer."""
-
-    date: dates.DateValue = dates.UNKNOWN
-    date_key: str = ""
-    town: places.Town | None = None
-    unlisted: str | None = None  # a village the text names that the gazetteer lacks
-    detail: str | None = None
-    admin1: str | None = None
-    country: str | None = None
-    group: str = "violence"
-    triggers: list[Span] = field(default_factory=list)
-    actors: list[tuple[actors.Found, str]] = field(default_factory=list)
-    counts: dict[str, list[int]] = field(default_factory=dict)
-    ranges: dict[str, tuple[int, int]] = field(default_factory=dict)  # "between 20-25 people were killed"
-    rule: classify.Rule = classify.FALLBACK
-    notes: list[str] = field(default_factory=list)
-    support: dict[tuple[int, int], set[str]] = field(default_factory=dict)
-
-    def supports(self, span: Span, *names: str) -> None:
-        self.support.setdefault((span.start, span.end), set()).update(names)
 
 
 def _group(rule: classify.Rule) -> str:
@@ -348,7 +325,7 @@ def _clause(
         if rule.sub_event_type == "arrests" and _HELPED.search(before):
             continue  # "arrested two men suspected of supplying fuel to JAS fighters": not JAS's own members
         if all(a.name != actor.name for a, _ in target.actors):
-            target.actors.append((actor, _cue_of_role(before, after)))
+            target.actors.append((actor, roles.cue(before, after)))
             target.supports(clause, "actors")
     if rule is not classify.FALLBACK:
         target.supports(clause, "event_type", "sub_event_type")
@@ -358,43 +335,6 @@ def _clause(
 _HELPED = re.compile(
     r"\b(?:suppl(?:y|ying|ied|iers?)|contact with|help(?:ing|ed)|aid(?:ing|ed)|financing)\b[^.;]*$", re.I
 )
-_BY = re.compile(r"\bby\s+(?:(?:a|an|the)\s+)?(?:[a-z-]+\s+){0,2}$")
-_VICTIM_AFTER = re.compile(
-    r"^\W*(?:\w+\s+){0,3}?(?:(?:was|were|had been|have been)\s+)(?:killed|wounded|injured|hit|targeted|attacked)\b"
-    r"|^\W*(?:patrols?|convoy|vehicles?|positions?|posts?|checkpoints?|base)\b"
-)
-_VICTIM_BEFORE = re.compile(
-    r"\b(?:struck|hit|targeted|targeting|attacked|attacking|ambushed|killed|killing|wounded|wounding|shot at"
-    r"|shooting at|fired at|fired on|bombed|shelled|including|among them|near|outside|at|into|against"
-    r"|(?:house|home|car|vehicle|office|station|convoy|patrol) of)"
-    r"\s+(?:(?:a|an|the|two|three|several)\s+)?(?:[a-z-]+\s+){0,2}$",
-    re.I,
-)
-_AGENT_AFTER = re.compile(
-    r"^\W*(?:\w+\s+){0,3}?(?:attacked|struck|fired|shelled|bombed|killed|ambushed|stormed|detonated|opened fire"
-    r"|shot|abducted|arrested|detained|raided|launched|claimed|seized|captured|threw)\b"
-)
-
-
-# The owner of the weapon or the attack is its doer: "killed in Russian missile attacks", "a Taliban attack".
-_WEAPON_AFTER = re.compile(
-    r"^['’]?s?\s+(?:[a-z-]+\s+){0,2}?(?:missiles?|drones?|air ?strikes?|airstrikes?|shelling|artillery|rockets?"
-    r"|attacks?|bombardment|warplanes?|jets?|aircraft|helicopters?|raids?|assaults?|offensive|gunfire)\b"
-)
-
-
-def _cue_of_role(before: str, after: str) -> str:
-    """What the words around an actor say of its part: "by" the doer (passive voice), "agent" the subject
-    of a violent verb, "object" the one it was done to, "" when the words do not say."""
-    if _BY.search(before) or _WEAPON_AFTER.match(after):
-        return "by"
-    if _VICTIM_BEFORE.search(before) or _VICTIM_AFTER.search(after):
-        return "object"
-    if _AGENT_AFTER.search(after):
-        return "agent"
-    return ""
-
-
 # An abduction or arrest just told: the people released next are its own, counted in its `released`, not an
 # agreement of their own (an exchange or a handover to a third party is one).
 _HELD = re.compile(r"\b(?:abduct|kidnap|hostage|seized|arrest|detain)", re.I)
@@ -539,46 +479,4 @@ def _finish(
     if why:
         draft.rule = checked
         draft.notes.append(why)
-    _roles(draft)
-
-
-# One-sided acts whose doer, when the report names none, is coded as an unidentified armed group.
-_UNNAMED_DOER = {"remote_explosive_landmine_ied", "grenade", "attack", "abduction_forced_disappearance"}
-_UNIDENTIFIED = actors.Found("Unidentified armed group", None, "political_militia", 0, 0)
-_PROTESTERS = actors.Found("Protesters", None, "protesters", 0, 0)
-
-
-def _roles(draft: Draft) -> None:
-    """Battles and agreements (a release or exchange) have two sides: side A the one the words say began it
-    ("X attacked", "by X"), else the first named. One-sided acts
-    have a perpetrator (the doer the words name: "by X", "X attacked"; else the first actor not done to)
-    and targets; an unnamed doer of a bombing or attack is an unidentified armed group. Arrests code the
-    arresting force, not the people held (they are counted in `detained`)."""
-    two_sided = draft.rule.event_type in ("battles", "protests", "riots") or draft.rule.sub_event_type == "agreement"
-    found = draft.actors
-    if draft.rule.sub_event_type == "arrests":
-        found = [(a, how) for a, how in found if a.actor_type != "civilians"]
-    assigned: list[tuple[actors.Found, str]] = []
-    if draft.rule.event_type == "protests" and not any(a.actor_type == "protesters" for a, _ in found):
-        found = [(_PROTESTERS, "agent"), *found]  # "Thousands of Somalis rallied": the protesters are side A
-        said = (t for t in draft.triggers if classify.classify(t.text).event_type == "protests")
-        draft.supports(next(said, draft.triggers[0]), "actors")
-    if two_sided:
-        rank = {"by": 0, "agent": 0, "": 1, "object": 2}  # side A: who began it, when the words say
-        if draft.rule.event_type in ("battles", "protests"):  # civilians caught in them are no side of them
-            found = [(a, how) for a, how in found if a.actor_type != "civilians"]
-        ordered = [a for a, how in sorted(found, key=lambda f: rank[f[1]])]
-        draft.actors = [(a, ("side_a", "side_b")[i] if i < 2 else "associated") for i, a in enumerate(ordered)]
-        return
-    doers = [a for a, how in found if how in ("by", "agent") and a.actor_type != "civilians"]
-    if not doers:
-        doers = [a for a, how in found if how == "" and a.actor_type != "civilians"][:1]
-    if not doers and draft.rule.sub_event_type in _UNNAMED_DOER:
-        doers = [_UNIDENTIFIED]  # "No group has claimed responsibility": the quote of the act says it
-        draft.supports(draft.triggers[0], "actors")
-    perpetrator = doers[0] if doers else None
-    for actor, _how in found:
-        if actor is perpetrator:
-            continue
-        assigned.append((actor, "target" if len(assigned) < 2 or actor.actor_type == "civilians" else "associated"))
-    draft.actors = ([(perpetrator, "perpetrator")] if perpetrator else []) + assigned
+    roles.assign(draft)

@@ -8,11 +8,12 @@ Streets, neighbourhoods and districts are not in the gazetteer; they are kept as
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+from incidents.extract.spelling import POINTS, fold, not_places
 
 # GeoNames' cities500: towns of at least 500 people and every seat of a district, whatever its size.
 MIN_POPULATION = 500
@@ -29,127 +30,6 @@ _DETAIL = re.compile(
 _ADMIN1 = re.compile(
     r"\b((?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]*)\s+(province|[Ss]tate|region|department|governorate|oblast)\b"
 )
-_NOT_PLACES = {
-    "police",
-    "army",
-    "state",
-    "the",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "on",
-    "in",
-    "at",
-    "a",
-    "an",
-    "last",
-    "late",
-    "hours",
-    "two",
-    "residents",
-    "security",
-    "islamic state",
-    "government",
-    "military",
-    "president",
-    "ministry",
-    "more",
-    "mine",
-    "mines",
-    "governor",
-    "mayor",
-    "minister",
-    "spokesman",
-    "spokeswoman",
-    "general",
-    "colonel",
-    "commander",
-    "chief",
-    "official",
-    # words that open sentences and are also the names of villages somewhere
-    "some",
-    "many",
-    "several",
-    "other",
-    "another",
-    "these",
-    "those",
-    "this",
-    "that",
-    "all",
-    "both",
-    "most",
-    "few",
-    "elsewhere",
-    "meanwhile",
-    "also",
-    "officials",
-    "authorities",
-    "witnesses",
-    "sources",
-    "local",
-    "troops",
-    "soldiers",
-    "gunmen",
-    "militants",
-    "rebels",
-    "today",
-    "tonight",
-    "earlier",
-    "later",
-    "after",
-    "before",
-    "during",
-    "while",
-    "when",
-    "where",
-    "there",
-    "here",
-    "however",
-    "but",
-    "and",
-    "his",
-    "her",
-    "its",
-    "their",
-    "our",
-    "one",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-}
-
-
-_POINTS = ("northern", "southern", "eastern", "western", "central")
-
-
-@cache
-def _not_places() -> frozenset[str]:
-    """The words above as spelling keys, as the names they are compared with are ("The" -> "tha")."""
-    return frozenset(fold(word) for word in _NOT_PLACES)
-
-
 # A name after a title is a person's: "Governor Oleh Syniehubov", "Gen. Douod Shah Wafa".
 _TITLE = re.compile(
     r"\b(?:Governor|Mayor|President|Minister|Spokesman|Spokeswoman|General|Gen\.|Colonel|Col\.|Major|Maj\."
@@ -181,50 +61,6 @@ class Town:
     near: bool
     admin1_code: str | None = None  # GeoNames admin1 code, "SY.01"
     population: int = 0
-
-
-_MARKS = re.compile(r"[‘’'ʿʾʼ`]")
-_SPACES = re.compile(r"[-\s]+")
-_FINAL_H = re.compile(r"(?<=[aeiou])h\b")  # transliterations differ on a final h: Hawija, Hawijah
-_ARTICLE = re.compile(r"^(?:al|el|ad|as|ar|ash|an|at|ez|az) ")
-# Transliterations differ on an inner "sh" or "s" (Qamishlo, Qamişlo, Qamislo), doubled letters (Hassakeh) and a
-# final "e" or "a" (Hasakeh, Hasakah): one key for all of them.
-_SH = re.compile(r"(?<=[a-z])sh")  # inside a word only: "Shan" is not "San"
-_DOUBLE = re.compile(r"([a-z])\1")
-_FINAL_E = re.compile(r"(?<=[^aeiou\s])e\b")
-
-
-# Letters that no accent mark makes: NFKD leaves them whole ("Diyarbakır" is "Diyarbakir" to a reader).
-_LETTERS = str.maketrans(
-    {
-        "ı": "i",
-        "İ": "I",
-        "ø": "o",
-        "Ø": "O",
-        "ł": "l",
-        "Ł": "L",
-        "đ": "d",
-        "Đ": "D",
-        "ð": "d",
-        "þ": "th",
-        "æ": "ae",
-        "Æ": "AE",
-        "œ": "oe",
-        "ß": "ss",
-    }
-)
-
-
-def fold(name: str) -> str:
-    """A spelling key: no accents, lower case, 'Al-'/'El ' prefixes, hyphens and a final h ignored."""
-    if name.isascii():
-        text = name.lower()
-    else:
-        text = unicodedata.normalize("NFKD", name.translate(_LETTERS))
-        text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = _SPACES.sub(" ", _MARKS.sub("", text)).strip()
-    text = _ARTICLE.sub("", _FINAL_H.sub("", text))
-    return _FINAL_E.sub("a", _DOUBLE.sub(r"\1", _SH.sub("s", text)))
 
 
 @cache
@@ -363,7 +199,7 @@ def towns(text: str, countries: Iterable[str], regions: Iterable[str] = ()) -> l
                 name = _OWNER.sub("", text[start:end].rstrip(".,"))
                 end = start + len(name)
                 key = fold(name)
-                if key in _not_places() or len(key) < 3 or (name.isupper() and len(name) <= 4):
+                if key in not_places() or len(key) < 3 or (name.isupper() and len(name) <= 4):
                     continue  # acronyms ("JAS") are groups, not towns
                 if _NOT_A_TOWN.match(text, end) or (_PART.match(text, end) and _OWNED.search(text, 0, start)):
                     continue  # "Sinaloa Cartel", "Borno State", "Kharkiv's Kyivskyi district": group, region, part
@@ -419,7 +255,7 @@ def regions_in(text: str, country: str | None) -> list[Region]:
         for size in range(min(3, len(words)), 0, -1):
             for i in range(len(words) - size + 1):
                 key = fold(_OWNER.sub("", " ".join(words[i : i + size]).rstrip(".,")))
-                region = by_name.get(key) if len(key) >= 4 and key not in _not_places() else None
+                region = by_name.get(key) if len(key) >= 4 and key not in not_places() else None
                 if region and region not in found:
                     found.append(region)
     return found
@@ -439,7 +275,7 @@ def unlisted(text: str) -> list[tuple[int, int, str]]:
     for m in _CALLED.finditer(text):
         group = 1 if m.group(1) else 2
         name = m.group(group)
-        if fold(name.split()[0]) not in _not_places() and not nationality(name):
+        if fold(name.split()[0]) not in not_places() and not nationality(name):
             out.append((m.start(group), m.end(group), name))
     return out
 
@@ -451,7 +287,7 @@ def details(text: str) -> list[tuple[int, int, str]]:
         owner = _POSSESSIVE.match(m.group())  # "Kharkiv's Kyivskyi district": the town is named apart
         start = m.start() + (owner.end() if owner else 0)
         name = text[start : m.end()]
-        if fold(name.split()[0]) not in _not_places():
+        if fold(name.split()[0]) not in not_places():
             out.append((start, m.end(), name))
     return out
 
@@ -465,7 +301,7 @@ def admin1(text: str) -> list[tuple[int, int, str]]:
     for m in _ADMIN1.finditer(text):
         name = m.group(1)
         words = name.split()
-        while words and fold(words[0]) in _not_places() | {fold(w) for w in _POINTS}:
+        while words and fold(words[0]) in not_places() | {fold(w) for w in POINTS}:
             words = words[1:]
         if words:
             out.append((m.start(1) + len(name) - len(" ".join(words)), m.end(1), " ".join(words)))
@@ -538,7 +374,7 @@ def _big_towns() -> dict[str, str]:
             if population < BIG_TOWN:
                 continue
             key = fold(city["name"])  # its own name only: other languages' names of far towns are English words
-            if len(key) >= 4 and key not in _not_places() and population > best.get(key, (0, ""))[0]:
+            if len(key) >= 4 and key not in not_places() and population > best.get(key, (0, ""))[0]:
                 best[key] = (population, country)
     return {key: country for key, (_, country) in best.items()}
 
@@ -569,7 +405,7 @@ def _world_regions() -> dict[str, str]:
     return {
         key: next(iter(codes))
         for key, codes in countries.items()
-        if len(codes) == 1 and len(key) >= 5 and key not in _NOT_REGIONS | _not_places() and key not in country_names
+        if len(codes) == 1 and len(key) >= 5 and key not in _NOT_REGIONS | not_places() and key not in country_names
     }
 
 
