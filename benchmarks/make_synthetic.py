@@ -43,13 +43,16 @@ import pyarrow.parquet as pq
 import yaml
 
 from incidents import build, records, standard
-from incidents.build import changes, tables
+from incidents.build import changes, geoparquet, tables
 from incidents.core.layout import Layout
+from incidents.incremental.kept_outputs import Kept
 from incidents.validate import package as tablecheck
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 BLOCK = 64  # incidents generated together: they share sources, and merged records point inside the block
 CHUNK_BLOCKS = 256  # blocks flattened into Arrow tables at once (about 16k incidents) on the fast path
+STREAM_ABOVE = 1_000_000  # incidents: above this, tables are written chunk by chunk (`_Streamed`), not held whole
+ROW_GROUP = 1024 * 1024  # pyarrow's default row group, which `build.parquet_bytes` writes
 FIRST_DAY = dt.date(2018, 1, 1)
 DAYS = (dt.date(2025, 10, 31) - FIRST_DAY).days
 VERSION = "0.1.0"
@@ -582,20 +585,35 @@ def write_records(root: Path, incidents: int, seed: int) -> None:
             layout.source_meta(meta["source_id"]).write_text(dump(meta), encoding="utf-8")
 
 
-def write_tables(root: Path, incidents: int, seed: int, chunk_blocks: int = CHUNK_BLOCKS) -> None:
+def write_tables(
+    root: Path, incidents: int, seed: int, chunk_blocks: int = CHUNK_BLOCKS, streamed: bool | None = None
+) -> None:
     """The built package as `incidents build` writes it (the same bytes), plus the archived texts. Blocks are
-    flattened `chunk_blocks` at a time, so memory holds one chunk's record dicts, never all of them."""
+    flattened `chunk_blocks` at a time, so memory holds one chunk's record dicts, never all of them.
+
+    Above STREAM_ABOVE incidents (or with `streamed`), the incident tables are not held whole either: each
+    chunk is appended to its CSV and Parquet files as it is made (`_Streamed`), so 10M incidents fit in a
+    few GB. The tables are the same (rows, values, row groups); the incidents file's GeoParquet `geo`
+    metadata is then written once at the end, as file metadata only."""
     layout = Layout(root)
     layout.sources.mkdir(parents=True, exist_ok=True)
+    layout.tables.mkdir(parents=True, exist_ok=True)
     std = standard.load()
+    streaming = incidents > STREAM_ABOVE if streamed is None else streamed
     parts: dict[str, list[pa.Table]] = {}
+    writers = {name: _Streamed(layout.tables, name) for name in (*tablecheck.INCIDENT_TABLES, "changes")}
     source_rows: list[dict[str, Any]] = []
     chunk: list[dict[str, Any]] = []
 
     def flush() -> None:
         built, _ = tables.from_records(std, chunk, [], [], VERSION)
-        for name in tablecheck.INCIDENT_TABLES:
-            parts.setdefault(name, []).append(built[name])
+        if streaming:  # the changes table's rows of an incident depend on that incident's rows alone
+            built["changes"] = changes.table(std, built["revisions"], built["incidents"], [], VERSION)
+            for name, writer in writers.items():
+                writer.write(built[name])
+        else:
+            for name in tablecheck.INCIDENT_TABLES:
+                parts.setdefault(name, []).append(built[name])
         chunk.clear()
 
     for number, (block, sources) in enumerate(stream(incidents, seed), start=1):
@@ -605,25 +623,98 @@ def write_tables(root: Path, incidents: int, seed: int, chunk_blocks: int = CHUN
             source_rows.append(meta)
         if number % chunk_blocks == 0:
             flush()
-    if chunk or not parts:
+    if chunk or not (parts or writers["incidents"].rows):
         flush()
-    built = {name: pa.concat_tables(chunks).combine_chunks() for name, chunks in parts.items()}
+    built: dict[str, pa.Table] = {}
+    if not streaming:
+        built = {name: pa.concat_tables(chunks).combine_chunks() for name, chunks in parts.items()}
+        built["changes"] = changes.table(std, built["revisions"], built["incidents"], [], VERSION)  # no releases
     built["actors"] = tables.table_from_rows(std, "actors", make_actors(incidents, seed), VERSION)
     source_rows.sort(key=lambda s: s["source_id"])
     built["sources"] = tables.table_from_rows(std, "sources", source_rows, VERSION)
-    publishers = sorted({s["publisher"] for s in source_rows})
-    built["changes"] = changes.table(std, built["revisions"], built["incidents"], [], VERSION)  # no releases
-    write_package(layout, {name: built[name] for name in standard.PUBLISHED_TABLES}, [{"title": p} for p in publishers])
+    publishers = [{"title": p} for p in sorted({s["publisher"] for s in source_rows})]
+    if not streaming:
+        write_package(layout, {name: built[name] for name in standard.PUBLISHED_TABLES}, publishers)
+        return
+    written = {name: writer.close() for name, writer in writers.items()}
+    write_package(
+        layout, {name: built[name] for name in standard.PUBLISHED_TABLES if name in built}, publishers, written
+    )
 
 
-def write_package(layout: Layout, built: dict[str, pa.Table], publishers: list[dict[str, str]]) -> None:
-    """Tables and descriptor, serialised as `build.render` does."""
+class _Streamed:
+    """One table's CSV and Parquet files, written chunk by chunk: the CSV is `build.csv_bytes` of each chunk
+    (header once), the Parquet is `build.parquet_bytes`'s settings with its row groups cut every ROW_GROUP
+    rows, as a whole-table write cuts them. Each file's size and sha256 are kept for the descriptor."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        self.folder, self.name = folder, name
+        self.writer: pq.ParquetWriter | None = None
+        self.csv = (folder / f"{name}.csv").open("wb")
+        self.csv_hash, self.csv_bytes = hashlib.sha256(), 0
+        self.pending: list[pa.Table] = []
+        self.held = self.rows = 0
+        self.lon: list[pa.Table] = []  # the coordinates, for the geo metadata (incidents only)
+
+    def write(self, table: pa.Table) -> None:
+        text = build.csv_bytes(table)
+        if self.writer is not None:
+            text = text[text.index(b"\n") + 1 :]  # the header, written with the first chunk
+        self.csv.write(text)
+        self.csv_hash.update(text)
+        self.csv_bytes += len(text)
+        stored = geoparquet.as_stored(table)
+        if geoparquet.GEOMETRY in stored.column_names:
+            self.lon.append(table.select(["longitude", "latitude"]))
+            stored = stored.replace_schema_metadata({k: v for k, v in stored.schema.metadata.items() if k != b"geo"})
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(
+                self.folder / f"{self.name}.parquet",
+                stored.schema,
+                compression="zstd",
+                write_statistics=True,
+                store_schema=True,
+            )
+        self.pending.append(stored)
+        self.held += stored.num_rows
+        self.rows += table.num_rows
+        if self.held >= ROW_GROUP:
+            whole = pa.concat_tables(self.pending)
+            cut = self.held - self.held % ROW_GROUP
+            self.writer.write_table(whole.slice(0, cut), row_group_size=ROW_GROUP)
+            self.pending, self.held = [whole.slice(cut)], self.held - cut
+
+    def close(self) -> dict[str, Kept]:
+        assert self.writer is not None
+        if self.held or not self.rows:  # an empty table: one empty row group, as a whole-table write makes
+            self.writer.write_table(pa.concat_tables(self.pending), row_group_size=ROW_GROUP)
+        if self.lon:
+            points = pa.concat_tables(self.lon)
+            geo = geoparquet.metadata(points.column("longitude"), points.column("latitude"))
+            self.writer.add_key_value_metadata({"geo": json.dumps(geo, separators=(",", ":"))})
+        self.writer.close()
+        self.csv.close()
+        path = self.folder / f"{self.name}.parquet"
+        with path.open("rb") as file:
+            parquet = Kept(path.stat().st_size, hashlib.file_digest(file, "sha256").hexdigest())
+        return {"csv": Kept(self.csv_bytes, self.csv_hash.hexdigest()), "parquet": parquet}
+
+
+def write_package(
+    layout: Layout,
+    built: dict[str, pa.Table],
+    publishers: list[dict[str, str]],
+    written: dict[str, dict[str, Kept]] | None = None,
+) -> None:
+    """Tables and descriptor, serialised as `build.render` does (`written`: tables already on disk)."""
     layout.tables.mkdir(parents=True, exist_ok=True)
-    outputs = {}
+    outputs: dict[str, dict[str, bytes | Kept]] = {name: dict(files) for name, files in (written or {}).items()}
     for name, table in built.items():
-        outputs[name] = {"csv": build.csv_bytes(table), "parquet": build.parquet_bytes(table)}
-        for fmt, content in outputs[name].items():
+        encoded = {"csv": build.csv_bytes(table), "parquet": build.parquet_bytes(table)}
+        for fmt, content in encoded.items():
             (layout.tables / f"{name}.{fmt}").write_bytes(content)
+        outputs[name] = dict(encoded)
+    outputs = {name: outputs[name] for name in standard.PUBLISHED_TABLES if name in outputs}  # the build's order
     desc = build.descriptor(standard.load(), PACKAGE, outputs, publishers)
     layout.descriptor.write_bytes((json.dumps(desc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 

@@ -67,7 +67,7 @@ def test_each_partition_is_geoparquet_with_its_own_bbox_and_validates(tmp_path):
     folder = partition.partition(tmp_path, ("country",))
     bounds = {}
     for part in ("country=IRQ", "country=SYR"):
-        frame = _assert_points_are_the_coordinates(folder / "incidents" / part / "part-0.parquet")
+        frame = _assert_points_are_the_coordinates(folder / "incidents" / part / "part-00000.parquet")
         bounds[part] = frame.total_bounds.tolist()
     assert bounds == {"country=IRQ": [44.01, 36.19, 44.01, 36.19], "country=SYR": [41.23142, 37.05215] * 2}
     assert tablecheck.validate_tables(tmp_path, today=TODAY).problems == []

@@ -109,9 +109,13 @@ def test_validate_tables_checks_the_built_package_and_partition_writes_the_layou
     report = json.loads(result.stdout)
     assert result.exit_code == 1 and [p["code"] for p in report["problems"]] == ["fatality-range"]
     assert "read the Parquet tables: single files" in result.stderr
-    assert run(tmp_path, "partition", "--by", "year").output == "wrote data/tables/partitioned\n"
+    assert run(tmp_path, "partition", "--by", "year").output == "wrote data/tables/partitioned (12 files)\n"
     result = run(tmp_path, "validate", "--tables")
-    assert result.exit_code == 1 and "partitioned/incidents/year=2023/part-0.parquet:3:" in result.output
+    assert result.exit_code == 1 and "partitioned/incidents/year=2023/part-00000.parquet:3:" in result.output
+    assert run(tmp_path, "partition").output == "wrote data/tables/partitioned (7 files)\n"  # by size alone
+    for misplaced in (["partition", "--target-mb", "0"], ["validate", "--tables", "--workers", "2"]):
+        result = run(tmp_path, *misplaced)
+        assert result.exit_code == 2 and ("--target-mb 0" in result.output or "--engine dask" in result.output)
 
 
 def test_table_options_are_usage_errors_when_misplaced(tmp_path):

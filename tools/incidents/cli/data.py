@@ -60,6 +60,12 @@ def build_command(ctx: click.Context, output_format: str, wait: float) -> None:
     metavar="ADDRESS",
     help="With --engine dask: the scheduler, e.g. tcp://host:8786. Default: a local cluster for the run.",
 )
+@click.option(
+    "--workers",
+    type=int,
+    default=None,
+    help="With --engine dask and no --scheduler: the local cluster's worker processes (one thread each).",
+)
 @click.pass_context
 def validate_command(
     ctx: click.Context,
@@ -69,6 +75,7 @@ def validate_command(
     from_tables: bool,
     engine: str | None,
     scheduler: str | None,
+    workers: int | None,
 ) -> None:
     """Check records, actors, sources, tables and descriptor. Exit 0 valid, 1 invalid, 2 usage error.
 
@@ -79,9 +86,9 @@ def validate_command(
     if from_tables:
         if changed_since:
             raise click.UsageError("--changed-since checks record files; --tables checks the built package")
-        found = _validate_tables(common.root(ctx), paths, engine or "local", scheduler)
-    elif engine or scheduler:
-        raise click.UsageError("--engine and --scheduler go with --tables")
+        found = _validate_tables(common.root(ctx), paths, engine or "local", scheduler, workers)
+    elif engine or scheduler or workers is not None:
+        raise click.UsageError("--engine, --scheduler and --workers go with --tables")
     else:
         try:
             found = validate.validate(common.root(ctx), list(paths) if paths else None, changed_since=changed_since)
@@ -95,13 +102,15 @@ def validate_command(
     sys.exit(common.EXIT_INVALID if found else 0)
 
 
-def _validate_tables(root: Path, paths: tuple[Path, ...], engine: str, scheduler: str | None) -> list[problems.Problem]:
+def _validate_tables(
+    root: Path, paths: tuple[Path, ...], engine: str, scheduler: str | None, workers: int | None
+) -> list[problems.Problem]:
     from incidents.validate import package as tablecheck
 
     if paths:
         raise click.UsageError("--tables checks the whole built package: give no PATHS")
     try:
-        report = tablecheck.validate_tables(root, engine=engines.engine(engine, scheduler))
+        report = tablecheck.validate_tables(root, engine=engines.engine(engine, scheduler, workers))
     except engines.EngineError as exc:
         raise click.UsageError(str(exc)) from None
     for note in report.notes:
@@ -111,22 +120,32 @@ def _validate_tables(root: Path, paths: tuple[Path, ...], engine: str, scheduler
 
 @click.command("partition")
 @click.option(
+    "--target-mb",
+    type=float,
+    default=100,
+    show_default=True,
+    help="The size of a partition's largest file, in MB of Parquet: what one engine task reads.",
+)
+@click.option(
     "--by",
     "keys",
-    default="year,country",
-    show_default=True,
-    help="year, country or year,country: the Hive-style partition keys.",
+    default="",
+    help="year, country or year,country: also split by these keys, in Hive-style folders "
+    "(year=2024/country=SYR/part-00000.parquet). Default: by size alone. Keys make many small files.",
 )
 @click.pass_context
-def partition_command(ctx: click.Context, keys: str) -> None:
-    """Write the built Parquet tables partitioned under data/tables/partitioned/ (for validate --tables)."""
+def partition_command(ctx: click.Context, target_mb: float, keys: str) -> None:
+    """Write the built Parquet tables as partitions of about --target-mb under data/tables/partitioned/
+    (<table>/part-00000.parquet, ...), each incident with its actors, evidence and revisions. validate --tables
+    reads this folder when it exists (delete it to check the single files again)."""
     from incidents.build import partition as partition_
 
     try:
-        folder = partition_.partition(common.root(ctx), partition_.parse_keys(keys))
+        folder = partition_.partition(common.root(ctx), partition_.parse_keys(keys), target_mb)
     except partition_.PartitionError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"wrote {Layout(common.root(ctx)).rel(folder)}")
+    files = sum(1 for _ in folder.rglob("*.parquet"))
+    click.echo(f"wrote {Layout(common.root(ctx)).rel(folder)} ({files} files)")
 
 
 @click.command("export")

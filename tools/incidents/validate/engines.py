@@ -1,22 +1,40 @@
 """Where the checks run: in this process on threads (`local`), or as tasks on a Dask cluster (`dask`).
 
 An engine takes tasks (functions of no arguments, picklable: `functools.partial` of module functions) and
-returns their results in the order given, so both engines give the same problems in the same order.
-Dask is optional (`pip install incidents[scale]`) and imported only when asked for.
+returns their results in the order given, so both engines give the same problems in the same order. A task
+may also be a `Shuffle`: map tasks that each split their result into pieces, and reduce tasks that each take
+one piece of every map's result (on Dask the pieces go from worker to worker, never through this process);
+its result is the list of the reducers' results. Dask is optional (`pip install incidents[scale]`) and
+imported only when asked for.
 """
 
 from __future__ import annotations
 
+import operator
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.machinery import ModuleSpec
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 NAMES = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class Shuffle:
+    """Map tasks whose results are sequences of pieces, one per reducer; `reduces[k]` is called with the
+    k-th piece of every map's result, in the maps' order. Its result is the reducers' results, in order."""
+
+    maps: Sequence[Callable[[], Sequence[Any]]]
+    reduces: Sequence[Callable[..., Any]]
+
+
+Task = Callable[[], Any] | Shuffle
+Engine = Callable[[Sequence[Task]], list[Any]]
 
 
 class EngineError(Exception):
@@ -63,18 +81,34 @@ def without_pandas() -> Iterator[None]:
         sys.meta_path.remove(finder)
 
 
-def local(tasks: Sequence[Callable[[], T]]) -> list[T]:
+def local(tasks: Sequence[Task]) -> list[Any]:
     """Threads in this process: pyarrow releases the GIL, so the partitions' checks use every core. One
     task runs on this thread (the single-file layout is one task), more on a pool."""
-    if len(tasks) == 1:
+    if len(tasks) == 1 and not isinstance(tasks[0], Shuffle):
         return [tasks[0]()]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return list(pool.map(lambda task: task(), tasks))
+        started: list[Future[Any] | tuple[Shuffle, list[Future[Any]]]] = [
+            (task, [pool.submit(m) for m in task.maps]) if isinstance(task, Shuffle) else pool.submit(task)
+            for task in tasks
+        ]
+        reduced: dict[int, list[Future[Any]]] = {}
+        for index, job in enumerate(started):  # each shuffle's reducers once its maps are done, the rest running
+            if isinstance(job, tuple):
+                shuffle, maps = job
+                wait(maps)
+                pieces = [m.result() for m in maps]
+                reduced[index] = [pool.submit(r, *(p[k] for p in pieces)) for k, r in enumerate(shuffle.reduces)]
+                maps.clear()  # the pieces are the reducers' now: freed as each one finishes
+                del pieces
+        return [
+            [r.result() for r in reduced[index]] if index in reduced else job.result()  # type: ignore[union-attr]
+            for index, job in enumerate(started)
+        ]
 
 
-def dask(scheduler: str | None = None, **cluster: object) -> Callable[[Sequence[Callable[[], T]]], list[T]]:
+def dask(scheduler: str | None = None, **cluster: object) -> Engine:
     """Tasks on a Dask cluster: the scheduler at `scheduler` (tcp://host:8786), or else a LocalCluster
-    started for the run (`cluster` keyword arguments are passed to it, e.g. processes=False)."""
+    started for the run (`cluster` keyword arguments are passed to it, e.g. processes=False, n_workers=4)."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -82,7 +116,7 @@ def dask(scheduler: str | None = None, **cluster: object) -> Callable[[Sequence[
             "--engine dask needs dask.distributed: pip install 'incidents[scale]' (or dask[distributed])"
         ) from None
 
-    def run(tasks: Sequence[Callable[[], T]]) -> list[T]:
+    def run(tasks: Sequence[Task]) -> list[Any]:
         try:
             if scheduler:
                 client = Client(scheduler, timeout="10s")
@@ -93,7 +127,19 @@ def dask(scheduler: str | None = None, **cluster: object) -> Callable[[Sequence[
         except (OSError, TimeoutError) as exc:
             raise EngineError(f"cannot reach the Dask scheduler {scheduler}: {exc}") from None
         try:
-            futures = [client.submit(_call, task, pure=False) for task in tasks]
+            futures: list[Any] = []
+            for task in tasks:
+                if isinstance(task, Shuffle):
+                    maps = [client.submit(_call, m, pure=False) for m in task.maps]
+                    futures.append(
+                        [
+                            client.submit(reduce, *(client.submit(operator.getitem, m, k) for m in maps), pure=False)
+                            for k, reduce in enumerate(task.reduces)
+                        ]
+                    )
+                    del maps  # their results are freed on the workers once every piece is taken
+                else:
+                    futures.append(client.submit(_call, task, pure=False))
             return list(client.gather(futures))
         finally:
             client.close()
@@ -107,10 +153,15 @@ def _call(task: Callable[[], T]) -> T:
     return task()
 
 
-def engine(name: str, scheduler: str | None = None) -> Callable[[Sequence[Callable[[], T]]], list[T]]:
-    """The engine called `name` (one of NAMES)."""
+def engine(name: str, scheduler: str | None = None, workers: int | None = None) -> Engine:
+    """The engine called `name` (one of NAMES); for dask without a scheduler, a local cluster of `workers`
+    processes of one thread each (default: dask's choice for this machine)."""
     if name == "dask":
-        return dask(scheduler)
-    if scheduler:
-        raise EngineError("--scheduler is for --engine dask")
+        if workers is not None and scheduler:
+            raise EngineError("--workers is for the local cluster: a --scheduler has its own workers")
+        if workers is not None and workers < 1:
+            raise EngineError(f"--workers {workers}: expected 1 or more")
+        return dask(scheduler) if workers is None else dask(n_workers=workers, threads_per_worker=1)
+    if scheduler or workers is not None:
+        raise EngineError("--scheduler and --workers are for --engine dask")
     return local

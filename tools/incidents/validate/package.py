@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -35,14 +35,14 @@ from incidents import standard
 from incidents.core.layout import Layout
 from incidents.core.problems import Problem
 from incidents.core.problems import sort as sort_problems
-from incidents.validate import engines
+from incidents.validate import across, engines
 from incidents.validate import rules as checks
 from incidents.validate.archived_texts import has_texts, source_texts
 from incidents.validate.cells import Unparsed, conform, same_type
 from incidents.validate.csv_tables import check_csv
 from incidents.validate.descriptor import check_descriptor, check_schema
 from incidents.validate.partitions import (
-    INCIDENT_TABLES,
+    INCIDENT_TABLES,  # noqa: F401 (read here by benchmarks and tests as tablecheck.INCIDENT_TABLES)
     PARTITIONED,
     Unit,
     partition_problems,
@@ -70,11 +70,6 @@ def _problem(finding: checks.Finding, table: pa.Table, path: str, row: int | Non
         expected=finding.expected,
         code=finding.code,
     )
-
-
-def _run(rules: list[checks.Check]) -> list[checks.Finding]:
-    """Run rules on threads: pyarrow compute releases the GIL, so they use every core."""
-    return [finding for found in _threads([partial(_collect, rule) for rule in rules]) for finding in found]
 
 
 def _collect(rule: checks.Check) -> list[checks.Finding]:
@@ -323,96 +318,11 @@ def _unparsed(cell: Unparsed, table: pa.Table, name: str, display: str, first: i
     )
 
 
-T = TypeVar("T")
-
-
 @cache
 def _pool() -> ThreadPoolExecutor:
     """One pool for the rules of every unit: starting threads per partition cost more than small partitions'
     checks. Its tasks never wait on other tasks, so units running on other threads can share it."""
     return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="incidents-rules")
-
-
-def _threads(tasks: Sequence[Callable[[], T]]) -> list[T]:
-    """Run tasks on as many threads as cores, results in the order given."""
-    return list(_pool().map(lambda task: task(), tasks))
-
-
-def check_keys_across_units(root: str, units: list[Unit]) -> list[Problem]:
-    """The rules across all partitions, on the key columns only: unique ids, references, merge targets,
-    and that an incident's child rows lie in its partition."""
-    engines.use_jemalloc()  # process-wide, so set by each task, wherever it runs
-    std = standard.load()
-    base = Path(root)
-    if any(
-        _blocking(check_schema(std, name, base / path, path)) for unit in units for name, path in unit.files.items()
-    ):
-        return []  # the units report the schema problems; the keys cannot be read as the standard's
-    pieces: dict[str, list[tuple[str, str, int]]] = {}  # table -> (file, partition, rows), in order
-    parts: dict[str, list[pa.Table]] = {}
-    for unit in units:
-        for name, path in unit.files.items():
-            table, _ = conform(
-                pq.read_table(base / path, columns=checks.key_columns(std, name)), std.arrow_schema(name)
-            )
-            pieces.setdefault(name, []).append((path, unit.partition, table.num_rows))
-            parts.setdefault(name, []).append(table)
-    tables = {name: pa.concat_tables(found) for name, found in parts.items()}
-    starts = {name: np.cumsum([0] + [rows for _, _, rows in found]) for name, found in pieces.items()}
-    problems = []
-    for finding in _run(checks.key_checks(std, tables)):
-        piece = int(np.searchsorted(starts[finding.table], finding.row, side="right")) - 1
-        row = finding.row - int(starts[finding.table][piece])
-        problems.append(_problem(finding, tables[finding.table], pieces[finding.table][piece][0], row))
-    if len(pieces.get("incidents", [])) > 1:
-        problems += _misplaced_children(tables, pieces, starts)
-    return problems
-
-
-def _misplaced_children(
-    tables: dict[str, pa.Table], pieces: dict[str, list[tuple[str, str, int]]], starts: dict[str, np.ndarray]
-) -> list[Problem]:
-    """A child row whose incident lies in another partition: the partition would not be self-contained.
-    Each piece is matched with its own partition's incidents first (small lookups); only rows not found
-    there are looked up across the dataset (an id nowhere is a dangling reference, reported as such; an id
-    held twice is a duplicate id)."""
-    ids = tables["incidents"].column("incident_id")
-    by_partition = {part: i for i, (_, part, _) in enumerate(pieces["incidents"])}
-    problems = []
-    for name in INCIDENT_TABLES[1:]:
-        column = tables[name].column("incident_id")
-        away = []
-        for index, (_, part, rows) in enumerate(pieces[name]):
-            start = int(starts[name][index])
-            at = by_partition.get(part)
-            local = ids.slice(int(starts["incidents"][at]), pieces["incidents"][at][2]) if at is not None else ids[:0]
-            missing = pc.invert(pc.is_in(column.slice(start, rows), value_set=local))
-            away.append(np.asarray(pc.indices_nonzero(pc.fill_null(missing, False))) + start)
-        candidates = np.concatenate(away)
-        wanted = pc.take(column, pa.array(candidates, pa.int64()))
-        hit = pc.is_in(ids, value_set=wanted)
-        held, held_rows = pc.filter(ids, hit), pc.indices_nonzero(hit)
-        counts = pc.value_counts(held)
-        once = counts.field("values").filter(pc.equal(counts.field("counts"), 1))
-        found = pc.is_in(wanted, value_set=once)
-        incident_rows = pc.take(held_rows, pc.index_in(wanted, value_set=held))
-        for k in pc.indices_nonzero(pc.fill_null(found, False)).to_pylist():
-            row = int(candidates[k])
-            piece = int(np.searchsorted(starts[name], row, side="right")) - 1
-            path, part, _ = pieces[name][piece]
-            holder = int(np.searchsorted(starts["incidents"], incident_rows[k].as_py(), side="right")) - 1
-            problems.append(
-                Problem(
-                    file=path,
-                    line=row - int(starts[name][piece]) + 2,
-                    record=wanted[k].as_py(),
-                    field="incident_id",
-                    message=f"the incident lies in partition {pieces['incidents'][holder][1]}",
-                    expected=f"the rows of an incident in its own partition ({part} holds this row)",
-                    code="partition",
-                )
-            )
-    return problems
 
 
 GROUP_BYTES = 64 * 1024**2
@@ -451,7 +361,7 @@ def _csv_resources(layout: Layout) -> dict[str, dict[str, Any]]:
 
 
 CSV_NOTE = "read the CSV tables: each against its hash, its Table Schema and its Parquet twin"
-Engine = Callable[[Sequence[Callable[[], list[Problem]]]], list[list[Problem]]]
+Engine = engines.Engine
 
 
 def validate_tables(root: Path, today: dt.date | None = None, engine: Engine | None = None) -> Report:
@@ -487,10 +397,16 @@ def _validate_tables(root: Path, today: dt.date | None, engine: Engine | None) -
     when = today or dt.datetime.now(dt.UTC).date()
     where = str(root.resolve())  # workers elsewhere open the same absolute path (a shared filesystem)
     groups = [units] if single else _groups(root, units)
-    tasks = [partial(check_unit, where, group, when, with_texts, with_keys=single) for group in groups]
-    if not single:
-        tasks.append(partial(check_keys_across_units, where, units))
+    tasks: list[engines.Task] = [
+        partial(check_unit, where, group, when, with_texts, with_keys=single) for group in groups
+    ]
+    if not single:  # the rules across partitions: a bucket of the keys a task, as many as partition tasks
+        tasks.append(across.shuffle(where, units, max(1, sum(1 for g in groups if g[0].partition))))
     resources = _csv_resources(layout)
     tasks += [partial(check_csv, where, name, resources.get(name)) for name in standard.PUBLISHED_TABLES]
-    problems = [p for result in run(tasks) for p in result]
+    results = run(tasks)
+    if not single:  # the shuffle's result: each bucket's problems
+        at = len(groups)
+        results[at : at + 1] = results[at]
+    problems = [p for result in results for p in result]
     return Report(sort_problems(described.result() + problems), notes)

@@ -1,0 +1,94 @@
+"""The rules across partitions (unique ids, references, merge targets, one record per incident, child rows in
+their incident's partition) run as a shuffle of the key columns over buckets: they find what the same rules
+find on the single files, with any number of buckets, on threads or on a cluster of processes."""
+
+from __future__ import annotations
+
+import copy
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from factories import MISSING_ACTOR_ID, TODAY, built_package, spread_records
+from incidents.build import partition
+from incidents.validate import across, engines
+from incidents.validate import package as tablecheck
+
+COPY = "inc_01KAXQ8N5D4C3R6E0J2VWZ9000"  # sorts after the others: its own partition, the last
+
+
+def planted() -> list[dict]:
+    """Records whose errors are each between two incidents that will lie in different partitions."""
+    records = spread_records(3)  # 12 records
+    ids = [r["incident_id"] for r in records]
+    records[7]["incident_id"] = ids[1]  # one id, two partitions
+    records[3]["actors"].append({"actor_id": MISSING_ACTOR_ID, "role": "side_b"})  # an actor that does not exist
+    records[4].update(status="merged", status_reason="duplicate", merged_into=ids[5])  # merged into an active one
+    records[6].update(status="merged", status_reason="duplicate", merged_into=ids[4])  # into a tombstone: an error
+    records[8].update(status="merged", status_reason="duplicate", merged_into="inc_01KAXQ8N5D4C3R6E0J2VWZ8888")
+    twin = copy.deepcopy(records[10])
+    twin["incident_id"] = COPY  # the same incident under a second id
+    return [*records, twin]
+
+
+def what(problems):
+    return sorted((p.record, p.field, p.code, p.message) for p in problems if p.file != "datapackage.json")
+
+
+@pytest.fixture
+def package(tmp_path, monkeypatch):
+    built = built_package(tmp_path, planted())
+    single = tablecheck.validate_tables(tmp_path, today=TODAY).problems
+    largest = max((built.tables / f"{n}.parquet").stat().st_size for n in tablecheck.INCIDENT_TABLES)
+    partition.partition(tmp_path, (), largest / 1024**2 / 40)  # one incident a partition
+    monkeypatch.setattr(tablecheck, "GROUP_BYTES", 1)  # a task per partition, and as many buckets
+    return tmp_path, single
+
+
+def test_the_rules_across_partitions_find_what_the_single_files_show(package):
+    root, single = package
+    units, _ = tablecheck.units_of(root)
+    assert len(units) == 14  # 13 partitions and the shared tables
+    found = tablecheck.validate_tables(root, today=TODAY).problems
+    twice = planted()[1]["incident_id"]  # its child rows go to its first incident: the other is seen without
+    assert [f for f in what(found) if f[0] != twice] == [f for f in what(single) if f[0] != twice]
+    assert ("duplicate-id", 2) == (
+        "duplicate-id",
+        sum(p.code == "duplicate-id" for p in found if p.record == twice),
+    )
+    codes = {p.code for p in found}
+    assert {"duplicate-id", "dangling-reference", "tombstone", "duplicate-incident"} <= codes
+    assert {p.record for p in found if p.code == "duplicate-incident"} == {COPY, planted()[10]["incident_id"]}
+    assert all("/partitioned/" in p.file for p in found if p.file != "datapackage.json")
+
+
+def test_any_number_of_buckets_gives_the_same_problems(package):
+    root, _ = package
+    units, _ = tablecheck.units_of(root)
+    where = str(root.resolve())
+    results = []
+    for buckets in (1, 3, 8):
+        shuffle = across.shuffle(where, units, buckets)
+        results.append(sorted(p for found in engines.local([shuffle])[0] for p in found))
+    assert results[0] and results[0] == results[1] == results[2]
+
+
+def test_a_process_cluster_finds_the_same_problems_as_threads_here(package, monkeypatch):
+    root, _ = package
+    size = sum(p.stat().st_size for p in (root / "data/tables/partitioned").rglob("part-00000.parquet"))
+    monkeypatch.setattr(tablecheck, "GROUP_BYTES", 4 * size)  # fewer, larger tasks: about 4 and as many buckets
+    folder = root / "data/tables/partitioned/revisions"
+    here, there = sorted(folder.glob("*.parquet"))[4:6]
+    moved = pq.read_table(here)  # a revision in the next incident's partition: its history is split
+    pq.write_table(pq.read_table(here).slice(0, 0), here)
+    pq.write_table(pa.concat_tables([pq.read_table(there), moved]), there)
+    local = tablecheck.validate_tables(root, today=TODAY, engine=engines.local).problems
+    units, _ = tablecheck.units_of(root)
+    assert 3 <= len(tablecheck._groups(root, units)) - 1 <= 5  # and the shared tables alone
+    on_dask = engines.dask(n_workers=2, threads_per_worker=1, processes=True)
+    assert tablecheck.validate_tables(root, today=TODAY, engine=on_dask).problems == local
+    assert [(p.file.rsplit("/", 1)[-1], p.line, p.record) for p in local if p.code == "partition"] == [
+        ("part-00005.parquet", 3, planted()[3]["incident_id"])
+    ]
+    assert {"duplicate-id", "dangling-reference", "tombstone", "duplicate-incident"} <= {p.code for p in local}
