@@ -132,3 +132,21 @@ def test_drafts_of_every_golden_report_real_and_invented_pass_validate(tmp_path)
     assert len(reports) >= 45 and all(o.error is None for o in outcomes)
     assert sum(len(o.extracted.records) for o in outcomes if o.extracted) >= 100
     assert validate.validate(tmp_path, today=TODAY) == []
+
+
+def test_killings_told_with_other_verbs_are_counted():
+    assert [(c.field, c.value) for c in numbers.counts("Militants executed 12 villagers.")] == [("fatalities_best", 12)]
+    said = numbers.counts("The blast hit the station, causing the deaths of eleven people and wounding 44 others.")
+    assert sorted((c.field, c.value) for c in said) == [("fatalities_best", 11), ("injured", 44)]
+    # "injured dozens" is no count: the 100 are the killed, not the injured too
+    assert [
+        (c.field, c.value) for c in numbers.counts("The attack killed at least 100 people and injured dozens.")
+    ] == [("fatalities_best", 100)]
+
+
+def test_a_war_toll_since_a_month_is_background_not_an_event():
+    found = drafts(
+        "Gunmen killed three people in Gao on Monday, officials said. Attacks by the army have killed over 400 "
+        "people since June this year.\n"
+    )
+    assert [(d["fatalities_best"], d["fatalities_high"]) for d in found] == [(3, 3)]

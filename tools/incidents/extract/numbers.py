@@ -77,7 +77,7 @@ def find(text: str) -> list[Number]:
 
 
 COUNT_VERBS = {
-    "fatalities_best": r"kill(?:ed|ing|s)?|died|dead|neutrali[sz]ed",
+    "fatalities_best": r"kill(?:ed|ing|s)?|died|dead|neutrali[sz]ed|executed|massacred|beheaded|(?:the )?deaths? of",
     "injured": r"injur(?:ed|ing)|wound(?:ed|ing)|hurt",
     "detained": r"arrest(?:ed|ing)?|detain(?:ed|ing)?",
     "released": r"releas(?:ed|ing)|freed|exchang(?:ed|ing)|swapp(?:ed|ing)",  # "exchanged 21 prisoners"

@@ -42,7 +42,8 @@ def datelines(source: str) -> list[tuple[re.Match[str], str, str | None]]:
 
 
 _BACKGROUND = re.compile(
-    r"\b(?:since (?:19|20)\d\d|since early|in recent (?:years|months"
+    r"\b(?:since (?:19|20)\d\d|since early|since (?:January|February|March|April|May|June|July|August|September"
+    r"|October|November|December|last year)|in recent (?:years|months"
     r"|weeks)|ha(?:s|ve) (?:carried out|fought|besieged|risen|stepped up|deteriorated"
     r"|been (?:besieged|fighting|under|the scene|a stronghold))"  # not "have been arrested": the news
     # "has killed tens of thousands": a war's toll; "has killed at least 18 people": the news itself
