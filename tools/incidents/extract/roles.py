@@ -20,6 +20,10 @@ _VICTIM_BEFORE = re.compile(
     r"\s+(?:(?:a|an|the|two|three|several)\s+)?(?:[a-z-]+\s+){0,2}$",
     re.I,
 )
+_DOES_NEXT = re.compile(
+    r"^\s+(?:[a-z]+\s+)?(?:attacked|struck|fired|shelled|bombed|ambushed|stormed|detonated|opened fire|abducted"
+    r"|kidnapped|raided|launched|seized|captured|threw|overran)\b"
+)
 _AGENT_AFTER = re.compile(
     r"^\W*(?:\w+\s+){0,3}?(?:attacked|struck|fired|shelled|bombed|killed|ambushed|stormed|detonated|opened fire"
     r"|shot|abducted|arrested|detained|raided|launched|claimed|seized|captured|threw)\b"
@@ -38,6 +42,8 @@ def cue(before: str, after: str) -> str:
     of a violent verb, "object" the one it was done to, "" when the words do not say."""
     if _BY.search(before) or _WEAPON_AFTER.match(after):
         return "by"
+    if _DOES_NEXT.match(after):
+        return "agent"  # "... were wounded when al-Shabab raided a base": the subject of the next verb
     if _VICTIM_BEFORE.search(before) or _VICTIM_AFTER.search(after):
         return "object"
     if _AGENT_AFTER.search(after):
@@ -47,6 +53,7 @@ def cue(before: str, after: str) -> str:
 
 # One-sided acts whose doer, when the report names none, is coded as an unidentified armed group.
 _UNNAMED_DOER = {"remote_explosive_landmine_ied", "grenade", "attack", "abduction_forced_disappearance"}
+_GROUPS = ("rebel_group", "political_militia", "identity_militia")
 _UNIDENTIFIED = actors.Found("Unidentified armed group", None, "political_militia", 0, 0)
 _PROTESTERS = actors.Found("Protesters", None, "protesters", 0, 0)
 
@@ -59,6 +66,9 @@ def assign(draft: Draft) -> None:
     arresting force, not the people held (they are counted in `detained`)."""
     two_sided = draft.rule.event_type in ("battles", "protests", "riots") or draft.rule.sub_event_type == "agreement"
     found = draft.actors
+    if any(a.actor_type in _GROUPS and a.name != _UNIDENTIFIED.name for a, _ in found):
+        # "al-Shabab raided a base ... the militants detonated a car bomb": the militants are that group
+        found = [(a, how) for a, how in found if a.name != _UNIDENTIFIED.name]
     if draft.rule.sub_event_type == "arrests":
         found = [(a, how) for a, how in found if a.actor_type != "civilians"]
     assigned: list[tuple[actors.Found, str]] = []
