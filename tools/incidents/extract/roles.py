@@ -15,7 +15,7 @@ _VICTIM_AFTER = re.compile(
 )
 _VICTIM_BEFORE = re.compile(
     r"\b(?:struck|hit|targeted|targeting|attacked|attacking|ambushed|killed|killing|wounded|wounding|shot at"
-    r"|shooting at|fired at|fired on|bombed|shelled|including|among them|near|outside|at|into|against"
+    r"|shooting at|fired at|fired on|bombed|shelled|including|among them|near|outside|at|into|against|on"
     r"|(?:house|home|car|vehicle|office|station|convoy|patrol) of)"
     r"\s+(?:(?:a|an|the|two|three|several)\s+)?(?:[a-z-]+\s+){0,2}$",
     re.I,
