@@ -211,8 +211,10 @@ def bench_tables(results: Results, work: Path, n: int, seed: int, args: argparse
         results.rows.append(Row(OURS, n, rows, ours, ", ".join(ratios), note))
     else:
         results.rows.append(Row(OURS, n, rows, None, note="not available on this branch"))
-    if skip_theirs:
-        note = f"not run: it did not finish within {args.frictionless_timeout:.0f} s at a smaller size"
+    if skip_theirs or not friction:
+        note = "not run: --frictionless-repeat 0"
+        if skip_theirs:
+            note = f"not run: it did not finish within {args.frictionless_timeout:.0f} s at a smaller size"
         results.rows.append(Row(FRICTIONLESS_ROW, n, rows, None, note=note))
         return
     theirs = median(friction)
