@@ -27,13 +27,18 @@ _ORG_WORDS = (
     r"|Guards?|Task Force|Department|Directorate|Province|Alliance|Council|Organi[sz]ation|Emirate|Battalion"
 )
 _ORG = re.compile(
-    rf"\b(?:the\s+)?((?:[A-Z][\w'’-]*\s+)(?:(?:of|the|for|al|and)\s+|[A-Z][\w'’-]*\s+)*(?:{_ORG_WORDS})"
+    rf"\b(?:[Tt]he\s+)?((?:[A-Z][\w'’-]*\s+)(?:(?:of|the|for|al|and)\s+|[A-Z][\w'’-]*\s+)*(?:{_ORG_WORDS})"
     rf"(?:\s+(?:of|for)(?:\s+(?:the\s+)?[A-Z][\w'’-]*)+)?)(?:\s+\(([A-Z][\w&/-]+)\))?"
 )
 _ACRONYM = re.compile(r"(?<![\w'’-])(?:[Tt]he\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+)\s+\(([A-Z][A-Za-z&/-]{1,9})\)")
 _NAMED_GROUPS = re.compile(
     r"\b(Taliban|Al-Shabaab|al-Shabaab|Al-Shabab|al-Shabab|Boko Haram|Houthis?|M23"
     r"|Wazalendo|Islamic State|Hamas|Hezbollah|JNIM|ISWAP|ISKP)\b"
+)
+# A group named after what it is: "the militant Islamic separatist group Abu Sayyaf", "the Islamist group al-Shabab".
+_KIND_OF_GROUP = re.compile(
+    r"\b(?:militant|separatist|Islamist|rebel|armed|jihadist|extremist|insurgent|terrorist|guerrilla)\s+groups?\s+"
+    r"((?:al-|el-)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3})"
 )
 # A group named by what its members are called in the sentence: "Abu Sayyaf rebels", "Maoist rebels",
 # "RSF fighters", "the Tamil Tiger rebels". Names that only say a nationality or a faith ("Somali gunmen",
@@ -57,7 +62,7 @@ _GENERIC: tuple[tuple[re.Pattern[str], str, str], ...] = (
         "state_forces",
     ),
     (
-        re.compile(r"\b(?:police(?:men|man| officers?)?|policem[ae]n)\b", re.I),
+        re.compile(r"\b(?:police(?:men|man| officers?)?|policem[ae]n|authorities)\b", re.I),
         "Police Forces of {country}",
         "state_forces",
     ),
@@ -87,7 +92,7 @@ _GENERIC: tuple[tuple[re.Pattern[str], str, str], ...] = (
 _STATE_ARMY = re.compile(
     r"\b(?:army|armed forces|defen[cs]e forces|national army|military|soldiers?|troops|forces|servicem[ae]n)\b", re.I
 )
-_STATE_POLICE = re.compile(r"\b(?:police(?:men|man)?|policem[ae]n)\b", re.I)
+_STATE_POLICE = re.compile(r"\b(?:police(?:men|man)?|policem[ae]n|authorities)\b", re.I)
 _NATIONAL = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+$")
 # A state's weapons or forces named through its nationality: "a Russian missile", "Russian forces".
 _NATION_ARMS = re.compile(
@@ -181,7 +186,7 @@ class ActorMatcher:
             if country and free(m.start(), m.end()):
                 taken.append((m.start(), m.end()))
                 found.append(Found(f"Military Forces of {country}", None, "state_forces", m.start(), m.end()))
-        for pattern in (_ACRONYM, _ORG, _NAMED_GROUPS):
+        for pattern in (_ACRONYM, _ORG, _NAMED_GROUPS, _KIND_OF_GROUP):
             for m in pattern.finditer(text):
                 for name, start, end in _pair(m.group(1).strip(), m.start(1), m.end()):
                     if name in _SKIP or not free(start, end) or name.split()[0] in ("The", "A", "On", "In"):

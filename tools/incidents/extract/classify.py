@@ -24,6 +24,13 @@ def _rx(text: str) -> re.Pattern[str]:
 
 
 RULES: tuple[Rule, ...] = (
+    Rule(  # "a suicide car bomb followed by an infantry attack": the bomb opens a battle, ACLED codes the battle
+        "ground-assault",
+        _rx(r"\b(?:infantry|ground) (?:attack|assault|offensive)\b"),
+        "battles",
+        "armed_clash",
+        "a ground assault, with any bomb that opened it",
+    ),
     Rule(
         "suicide-bomb",
         _rx(
@@ -62,7 +69,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "remote-explosive",
         _rx(
-            r"\b(?:roadside bomb|IED|improvised explosive|landmine|mine"
+            r"\b(?:roadside bomb|IED|improvised explosive|landmine|mine|bombs? planted|planted (?:an? )?bombs?"
             r"|magnetic bomb|sticky bomb|car bomb|motorcycle (?:bomb"
             r"|loaded with explosives)|explosive device|bomb (?:exploded|went off|struck|blast|attack)"
             r"|blasts?|explosions?)\b"
@@ -75,7 +82,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "protest",
-        _rx(r"\b(?:protest(?:ed|ers|s)?|demonstrat(?:ion|ed|ors)|marched|rall(?:y|ied))\b"),
+        _rx(
+            r"\b(?:protest(?:ed|ers|s)?|demonstrat(?:ion|ed|ors)|marched|rall(?:y|ied)"
+            r"|(?:filled|took to) the streets)\b"  # "Thousands filled the streets of the capital to demand ..."
+        ),
         "protests",
         "peaceful_protest",
         "a demonstration with no violence reported",
@@ -183,3 +193,43 @@ def checked(rule: Rule, counts: dict[str, int]) -> tuple[Rule, str | None]:
         return rule, None
     said = ", ".join(f"{k}={v}" for k, v in counts.items() if v and k in ("fatalities_best", "injured", "detained"))
     return found, f"Reclassified from peaceful protest to {found.sub_event_type}: the report counts {said}."
+
+
+# What is not the news: a war's toll, what happened "since 2014" or "over the past 14 months", what will or
+# would happen. A clause that says so tells background, not an event of the report.
+_BACKGROUND = re.compile(
+    r"\b(?:since (?:19|20)\d\d|since early|since (?:the )?(?:January|February|March|April|May|June|July|August"
+    r"|September|October|November|December|last year)|in recent (?:years|months"
+    r"|weeks)|ha(?:s|ve) (?:carried out|fought|besieged|risen|stepped up|deteriorated"
+    r"|been (?:besieged|fighting|under|the scene|a stronghold))"  # not "have been arrested": the news
+    # "has killed tens of thousands": a war's toll; "has killed at least 18 people": the news itself
+    r"|ha(?:s|ve) killed (?:an estimated |more than |over |about |nearly )?(?:tens of |hundreds of )?"
+    r"(?:thousands|hundreds|millions|\d{1,3},\d{3})"
+    r"|(?:in|since|by) (?:early |late |mid-)?(?:19|20)\d\d(?![\d-])"  # dated only to a year: background
+    r"|recently (?:began|launched|started|stepped up)|so far this year|(?:monthly|yearly|annual) (?:total|toll)"
+    r"|in (?:January|February|March|April|May|June|July"
+    r"|August|September|October|November|December|\w+ month) alone"
+    r"|almost daily|every few months|was formed|were formed"
+    r"|for (?:more than )?(?:\d+|\w+) (?:years|decades)"
+    r"|over the (?:past|last) (?:\d+|\w+) (?:weeks|months|years|decades)"
+    # what has not happened: "will soon be released", "would negotiate ... a mass prisoner release"
+    r"|(?:will|would|could)\s+(?:soon\s+|later\s+|not\s+)?(?:be\s+)?(?:releas|free|negotiat|conduct|hand|exchang)\w*"
+    r"|threaten(?:ed|s)? to|(?:were|was|are|is) negotiating|call(?:ed|ing)? for)\b",
+    re.I,
+)
+
+# What people protest against is not an event of the protest: "marched to protest against drone strikes".
+_PROTESTED = re.compile(r"\b((?:protest(?:ed|ing)?|demonstrat(?:e|ed|ing)|rall(?:y|ied)) against)\b.*", re.I)
+# What a relative clause says of the place is its past, not this event: "taken into custody in eastern Cairo,
+# where for weeks pro-Morsi protesters rallied".
+_RELATIVE = re.compile(r",?\s+where (?:for|since|in recent|until|earlier)\b.*", re.I)
+
+
+def background(text: str) -> bool:
+    """Whether a clause tells background (a span of years, a toll, what has not happened), not an event."""
+    return bool(_BACKGROUND.search(text))
+
+
+def told(text: str) -> str:
+    """A clause without what it says of other events: what protesters protest against, a place's past."""
+    return _RELATIVE.sub("", _PROTESTED.sub(r"\1", text))

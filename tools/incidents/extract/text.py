@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 _QUOTES = "\"'“”‘’«»"
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’]?(?=\s)|\n\s*\n|\n")
-# Where one sentence holds two events: "..., hours before a bomb killed ..." or "...; ...".
-_CLAUSE_BREAK = re.compile(r",\s+(?=(?:hours|minutes|days|shortly) (?:before|after)\b)|;\s+")
+# Where one sentence holds two events: "..., hours before a bomb killed ..." or "...; ...", or an act and what its
+# doer said of it: "X took responsibility for the attack, saying it was retaliation for the shelling in June".
+_CLAUSE_BREAK = re.compile(r",\s+(?=(?:hours|minutes|days|shortly) (?:before|after)\b|saying\b)|;\s+")
 
 
 @dataclass(frozen=True)
