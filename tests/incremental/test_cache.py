@@ -8,6 +8,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
+
 from factories import ACTOR_B, TODAY, make_dataset, record, write_record
 from incidents import standard, validate
 from incidents.build import build
@@ -150,3 +152,14 @@ def test_a_cached_file_replaced_by_a_symlink_to_the_same_bytes_is_refused(tmp_pa
     warm = validate.check_dataset(layout, TODAY).problems
     assert [p.code for p in warm] == ["symlink"]
     assert warm == validate.check_dataset(layout, TODAY, use_cache=False).problems
+
+
+def test_a_cached_file_counts_as_unchanged_only_where_git_gives_its_recorded_object_id():
+    recorded = pa.table(
+        {"path": ["a.yaml", "b.yaml", "c.yaml", "d.yaml"], "object_id": ["1" * 40, "2" * 40, "3" * 40, None]}
+    )
+    vouched = pa.table(
+        {"path": ["d.yaml", "b.yaml", "a.yaml", "e.yaml"], "object_id": ["4" * 40, "9" * 40, "1" * 40, "5" * 40]}
+    )
+    # a: the same id; b: another id (its bytes changed); c: git does not vouch for it; d: no id recorded
+    assert cache.same_objects(recorded, vouched).to_pylist() == ["a.yaml"]

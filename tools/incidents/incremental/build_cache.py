@@ -238,9 +238,12 @@ def unchanged(files: pa.Table, stats: dict[str, tuple[int, int, int, int]]) -> s
 
 
 def same_objects(files: pa.Table, vouched: pa.Table) -> pa.Array:
-    """Paths whose git object id (worktree.vouched: the bytes in the work tree) is the recorded one."""
-    matched = files.select(["path", "object_id"]).join(vouched, keys=["path", "object_id"], join_type="inner")
-    return matched.column("path").combine_chunks()
+    """Paths whose git object id (worktree.vouched: the bytes in the work tree) is the recorded one. Each
+    path looked up once among git's (a path is listed once) and the ids compared as columns: at 128k files
+    0.05 s of CPU, where an Acero join on both columns took 0.1-0.35 s (the most on its first use in a process)."""
+    at = pc.index_in(files.column("path"), value_set=vouched.column("path").combine_chunks())
+    same = pc.equal(files.column("object_id"), pc.take(vouched.column("object_id"), at))
+    return files.column("path").filter(pc.fill_null(same, False)).combine_chunks()
 
 
 def smudge_racy(files: pa.Table, recorded_ns: int) -> pa.Table:

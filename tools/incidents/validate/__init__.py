@@ -99,7 +99,7 @@ def check_dataset(layout: Layout, today: dt.date, use_cache: bool = True) -> Che
     """Layers 1-3 on the whole dataset: files, schemas, then the column checks on its tables (after a clean
     check recorded in the cache, the rules on rows only for the rows a change touches: `touched`)."""
     engines.use_jemalloc()
-    with _collector_paused():
+    with _collector_paused(), engines.without_pandas():  # pyarrow would import it, for nothing
         return _check_dataset(layout, today, use_cache)
 
 
