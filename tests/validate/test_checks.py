@@ -7,10 +7,12 @@ from collections import Counter
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from incidents.validate import rules as checks
+from incidents.validate.rules import evidence as evidence_rules
 from incidents.validate.rules import keys
 
 
@@ -117,6 +119,54 @@ def test_quotes_and_offsets_are_judged_as_python_slices_them(texts, rows):
     assert sorted((f.row, f.code) for f in found) == expected
 
 
+@given(
+    st.dictionaries(st.sampled_from("abcd"), st.text("xyé", max_size=12)),
+    st.lists(
+        st.tuples(
+            st.sampled_from("abcde"),
+            st.one_of(st.none(), st.integers(-1, 14)),
+            st.one_of(st.none(), st.integers(-1, 14)),
+            st.sampled_from(["exact", "one letter changed", "none"]),
+        ),
+        max_size=25,
+    ),
+    st.integers(1, 5),
+)
+def test_quotes_compared_as_bytes_are_judged_as_python_slices_them(texts, rows, chunk):
+    """Quotes of ASCII texts are compared as bytes, in chunks of rows (evidence._unproven), the others row by
+    row: a quote one letter off (the same length) is found either way, and texts given as UTF-8 bytes (as read
+    from disk) are judged as the same texts given as str."""
+
+    def quote(source: str, start: int | None, end: int | None, kind: str) -> str | None:
+        cut = texts.get(source, "")[start or 0 : end or 0]
+        if kind == "none":
+            return None
+        return cut if kind == "exact" or not cut else cut[:-1] + ("x" if cut[-1] != "x" else "y")
+
+    evidence = pa.table(
+        {
+            "source_id": pa.array([r[0] for r in rows], pa.string()),
+            "quote": pa.array([quote(*r) for r in rows], pa.string()),
+            "char_start": pa.array([r[1] for r in rows], pa.int64()),
+            "char_end": pa.array([r[2] for r in rows], pa.int64()),
+        }
+    )
+    expected = []
+    for row, (source, start, end, kind) in enumerate(rows):
+        if source not in texts or start is None or end is None:
+            continue
+        if start < 0 or start >= end or end > len(texts[source]):
+            expected.append((row, "evidence-offsets"))
+        elif texts[source][start:end] != quote(source, start, end, kind):
+            expected.append((row, "evidence-quote"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evidence_rules, "QUOTE_ROWS", chunk)
+        found = list(checks.check_evidence_text({"incident_sources": evidence}, texts))
+        as_bytes = {source: text.encode() for source, text in texts.items()}
+        assert list(checks.check_evidence_text({"incident_sources": evidence}, as_bytes)) == found
+    assert [(f.row, f.code) for f in found] == expected
+
+
 NUMBERS = st.one_of(st.none(), st.integers(-1, 4))
 
 
@@ -141,3 +191,16 @@ def test_revision_numbers_are_judged_per_incident_id_as_python_counts_them(incid
             expected.add((row, "revision", f"revision {revision}"))
     found = checks.check_history({"incidents": table(incidents), "revisions": table(revisions)})
     assert {(f.row, f.field, f.message) for f in found} == expected
+
+
+def test_a_lookup_of_ids_is_made_once_per_pair_of_tables_and_freed_with_them():
+    from incidents.validate.rules import findings
+
+    incidents = pa.table({"incident_id": ["a", "b"]})
+    quotes = pa.table({"incident_id": ["b", "c", "a"]})
+    first = findings._row_in(quotes, "incident_id", incidents, "incident_id")
+    assert first.to_pylist() == [1, None, 0]
+    assert findings._row_in(quotes, "incident_id", incidents, "incident_id") is first
+    key = (id(quotes), "incident_id", id(incidents), "incident_id")
+    del quotes
+    assert key not in findings._LOOKUPS

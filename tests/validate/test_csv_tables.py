@@ -151,3 +151,17 @@ def test_a_cell_that_does_not_parse_is_left_empty_and_reported_and_the_others_ty
         (1, "count", "found 'x'"),
         (2, "count", "found '2.5'"),
     ]
+
+
+def test_a_parquet_file_the_rules_cannot_read_leaves_every_csv_table_checked(tmp_path):
+    """The CSV tables are read beside the Parquet files the rules read; when a Parquet file lacks a column the
+    rules wait, and each CSV table is still checked on its own."""
+    import pyarrow.parquet as pq
+
+    layout = built_package(tmp_path, spread_records(1))
+    edit_csv(layout, "incidents", 2, "date_start", "2023-02-30", refresh_hash=True)
+    path = layout.tables / "actors.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(["actor_type"]), path)
+    found = where(tablecheck.validate_tables(tmp_path, today=TODAY).problems)
+    assert ("data/tables/actors.parquet", None, "actor_type", "missing-column") in found
+    assert ("data/tables/incidents.csv", 4, "date_start", "value-type") in found

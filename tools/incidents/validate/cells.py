@@ -44,9 +44,8 @@ def parse_text(text: pa.ChunkedArray, to: pa.DataType) -> pa.ChunkedArray:
     empty. Dates and datetimes must read back as the same text: strptime alone takes 2024-02-30 as March 1."""
     if pa.types.is_string(to):
         return text
-    if pa.types.is_list(to):  # the empty text is the empty list, as the build joins it
-        items = pc.split_pattern(text, standard.LIST_DELIMITER).cast(to)
-        return pc.if_else(pc.equal(text, ""), pa.scalar([], to), items)
+    if pa.types.is_list(to):
+        return pa.chunked_array([_split(chunk, to) for chunk in text.chunks], to)
     if pa.types.is_date(to):
         parsed = pc.strptime(text, "%Y-%m-%d", "s", error_is_null=True).cast(to)
         return pc.if_else(pc.equal(parsed.cast(pa.string()), text), parsed, None)
@@ -58,6 +57,15 @@ def parse_text(text: pa.ChunkedArray, to: pa.DataType) -> pa.ChunkedArray:
         return pc.if_else(pc.equal(pc.strftime(parsed, "%Y-%m-%dT%H:%M:%SZ"), plain), parsed, None).cast(to)
     pattern = INTEGER_TEXT if pa.types.is_integer(to) else NUMBER_TEXT
     return pc.if_else(pc.match_substring_regex(text, pattern), text, None).cast(to)
+
+
+def _split(text: pa.Array, to: pa.DataType) -> pa.Array:
+    """Text cells split on ';' into lists, the empty text the empty list (as the build joins them): the empty
+    texts are split as missing, then given back as empty lists by the validity of `text` (a list `if_else`
+    took 20 times as long: 3 s of CPU over the CSV tables of 1M incidents)."""
+    blank = pc.equal(text, "")
+    items = pc.split_pattern(pc.if_else(blank, pa.scalar(None, text.type), text), standard.LIST_DELIMITER)
+    return pa.ListArray.from_arrays(items.offsets, items.values.cast(to.value_type), type=to, mask=pc.is_null(text))
 
 
 def conform(table: pa.Table, schema: pa.Schema) -> tuple[pa.Table, list[Unparsed]]:

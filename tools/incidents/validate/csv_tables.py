@@ -10,7 +10,6 @@ Parquet file's batches: memory stays near a block of each, whatever the size of 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,12 +23,13 @@ from incidents import standard
 from incidents.build import encode
 from incidents.core.layout import Layout
 from incidents.core.problems import Problem
-from incidents.incremental import kept_outputs as outputs
 from incidents.validate import rules as checks
 from incidents.validate.cells import conform
+from incidents.validate.descriptor import file_stats
 
 TWIN_ROWS = 16 * 1024  # rows of the Parquet twin decoded at a time
 CSV_BLOCK = 4 << 20  # bytes of CSV parsed at a time (Arrow reports a longer row as unreadable)
+CSV_REST = 16 * 1024  # rows checked at a time where the twin has no more
 
 
 def csv_options(names: list[str]) -> dict[str, Any]:
@@ -60,103 +60,140 @@ def unescape(table: pa.Table, std: standard.Standard, name: str) -> pa.Table:
 
 
 def check_csv(root: str, name: str, resource: dict[str, Any] | None) -> list[Problem]:
-    """One published CSV table (`resource`: its entry in datapackage.json, None when the descriptor has none)."""
+    """One published CSV table (`resource`: its entry in datapackage.json, None when the descriptor has none),
+    read beside its Parquet twin's batches. Where the Parquet rules read the twin anyway (the single-file
+    layout), they hand it their batches instead (`open_twin`): each file is decoded once."""
+    layout = Layout(Path(root))
+    twin = open_twin(root, name, resource)
+    if twin.reading:
+        try:
+            parquet = pq.ParquetFile(layout.tables / f"{name}.parquet", pre_buffer=False)  # pre-buffered, a
+            # row group is read whole at once
+            if set(twin.schema.names) <= set(parquet.schema_arrow.names):
+                twin.compared = 0
+                for batch in parquet.iter_batches(TWIN_ROWS, columns=twin.schema.names):
+                    twin.compare(conform(pa.Table.from_batches([batch]), twin.schema)[0])
+        except (OSError, pa.ArrowException):
+            twin.compared = None  # the Parquet check reports an unreadable twin
+    return twin.finish()
+
+
+def open_twin(root: str, name: str, resource: dict[str, Any] | None) -> Twin:
+    """The CSV table `name` hashed, its header read, ready to be read beside its Parquet twin's rows."""
     std = standard.load()
     layout = Layout(Path(root))
     path = layout.tables / f"{name}.csv"
     display = layout.rel(path)
+    twin = Twin(std, name, display, layout.rel(layout.tables / f"{name}.parquet"))
     if not path.is_file():
-        return [
+        twin.problems.append(
             Problem(
                 file=display, message="the file is missing", expected="every table of the package", code="missing-file"
             )
-        ]
-    with path.open("rb") as file:
-        stats = encode.file_stats(outputs.Kept(path.stat().st_size, hashlib.file_digest(file, "sha256").hexdigest()))
-    problems = _stats(layout, display, stats, resource)
-    names = [f["name"] for f in std.fields(name)]
-    twin = layout.tables / f"{name}.parquet"
+        )
+        return twin
+    twin.problems += _stats(layout, display, file_stats(path), resource)
     try:
-        reader = pacsv.open_csv(path, **csv_options(names))
-        shape = _columns(display, reader.schema.names, names)
-        if shape:
-            return problems + shape  # the cells cannot be put beside the Parquet's
-        return problems + _check_rows(std, name, display, reader, twin, layout.rel(twin))
+        reader = pacsv.open_csv(path, **csv_options(twin.schema.names))
     except pa.ArrowInvalid as exc:
+        twin.unreadable(exc)
+        return twin
+    shape = _columns(display, reader.schema.names, twin.schema.names)
+    twin.problems += shape  # then the cells cannot be put beside the Parquet's
+    twin.reader = None if shape else reader
+    return twin
+
+
+class Twin:
+    """A CSV table read beside the rows of its Parquet twin, handed over in order (`compare`): its cells parsed
+    by the Table Schema's types, its rows against the twin's. Memory stays near a batch of each."""
+
+    def __init__(self, std: standard.Standard, name: str, display: str, twin_display: str) -> None:
+        self.std, self.name, self.display, self.twin_display = std, name, display, twin_display
+        self.schema = std.arrow_schema(name)
+        self.problems: list[Problem] = []  # the file's own (hash, header), then those of its rows
+        self.found: list[Problem] = []
+        self.reader: Iterator[pa.RecordBatch] | None = None
+        self.held: list[pa.RecordBatch] = []  # CSV rows read and not yet compared
+        self.rows = 0  # CSV rows compared or checked
+        self.compared: int | None = None  # the twin's rows handed over (None: it could not be read, or not whole)
+
+    @property
+    def reading(self) -> bool:
+        return self.reader is not None
+
+    def unreadable(self, exc: pa.ArrowInvalid) -> None:
+        """The CSV cannot be parsed: that alone is said of its rows."""
         message = f"the file cannot be read as CSV: {exc}"
-        return [
-            *problems,
-            Problem(file=display, message=message, expected=f"the {name} table as CSV", code="table-unreadable"),
-        ]
+        expected = f"the {self.name} table as CSV"
+        self.found = [Problem(file=self.display, message=message, expected=expected, code="table-unreadable")]
+        self.reader = None
 
+    def compare(self, theirs: pa.Table) -> None:
+        """The next CSV rows against `theirs`, the twin's next rows (of the Table Schema's types)."""
+        if self.compared is not None:  # set to 0 by the reader of the twin when it begins
+            self.compared += theirs.num_rows
+        if self.reader is None:
+            return
+        try:
+            ours = self._take(theirs.num_rows)
+            if ours is not None:
+                self._check(ours, theirs.slice(0, ours.num_rows))
+        except pa.ArrowInvalid as exc:
+            self.unreadable(exc)
 
-def _check_rows(
-    std: standard.Standard, name: str, display: str, reader: pacsv.CSVStreamingReader, twin: Path, twin_display: str
-) -> list[Problem]:
-    """The CSV's cells parsed by the Table Schema's types, and its rows against the Parquet file's."""
-    schema = std.arrow_schema(name)
-    names = schema.names
-    theirs: Iterator[pa.RecordBatch] | None = None
-    expected_rows = None  # the Parquet check reports an unreadable twin, or one without the standard's columns
-    try:
-        parquet = pq.ParquetFile(twin, pre_buffer=False)  # pre-buffered, a row group is read whole at once
-        if set(names) <= set(parquet.schema_arrow.names):
-            theirs, expected_rows = parquet.iter_batches(TWIN_ROWS, columns=names), parquet.metadata.num_rows
-    except (OSError, pa.ArrowException):
-        pass
-    problems: list[Problem] = []
-    rows = 0
-    for ours, twin_rows in _aligned(reader, theirs):
-        table, unparsed = conform(unescape(pa.Table.from_batches([ours]).select(names), std, name), schema)
-        ids = table.column(standard.ID_FIELDS.get(name, "incident_id"))
+    def finish(self) -> list[Problem]:
+        """The problems of the file: with the CSV rows the twin did not have checked alone, and the row counts."""
+        try:
+            while (ours := self._take(CSV_REST)) is not None:
+                self._check(ours, None)
+        except pa.ArrowInvalid as exc:
+            self.unreadable(exc)
+        if self.reader is not None and self.compared is not None and self.rows != self.compared:
+            message = f"{self.rows} rows"
+            expected = f"{self.compared} rows, as in {self.twin_display}"
+            self.found.append(Problem(file=self.display, message=message, expected=expected, code="csv-differs"))
+        self.reader = None
+        return self.problems + self.found
+
+    def _take(self, count: int) -> pa.Table | None:
+        """The next `count` rows of the CSV (fewer at its end, None past it)."""
+        held = sum(b.num_rows for b in self.held)
+        while held < count and self.reader is not None:
+            batch = next(self.reader, None)
+            if batch is None:
+                break
+            self.held.append(batch)
+            held += batch.num_rows
+        if not held:
+            return None
+        joined = pa.Table.from_batches(self.held)
+        rest = joined.slice(count)
+        self.held = rest.to_batches() if rest.num_rows else []
+        return joined.slice(0, count)
+
+    def _check(self, text: pa.Table, theirs: pa.Table | None) -> None:
+        """CSV rows parsed by the Table Schema's types, and compared with the same rows of the twin."""
+        names = self.schema.names
+        table, unparsed = conform(unescape(text.select(names), self.std, self.name), self.schema)
+        ids = table.column(standard.ID_FIELDS.get(self.name, "incident_id"))
         for cell in unparsed:
-            record = ids[cell.row].as_py()
-            problems.append(
+            self.found.append(
                 Problem(
-                    file=display,
-                    line=rows + cell.row + 2,
-                    record=record,
+                    file=self.display,
+                    line=self.rows + cell.row + 2,
+                    record=ids[cell.row].as_py(),
                     field=cell.field,
                     message=cell.found,
                     expected=cell.expected,
                     code="value-type",
                 )
             )
-        if twin_rows is not None:
+        if theirs is not None:
             bad = {(cell.row, cell.field) for cell in unparsed}
-            found = _differences(std, name, display, table, conform(twin_rows, schema)[0], twin_display, bad)
-            problems += [p.with_location(p.file, (p.line or 0) + rows, p.record) for p in found]
-        rows += table.num_rows
-    if expected_rows is not None and rows != expected_rows:
-        message = f"{rows} rows"
-        expected = f"{expected_rows} rows, as in {twin_display}"
-        problems.append(Problem(file=display, message=message, expected=expected, code="csv-differs"))
-    return problems
-
-
-def _aligned(
-    ours: Iterator[pa.RecordBatch], theirs: Iterator[pa.RecordBatch] | None
-) -> Iterator[tuple[pa.RecordBatch, pa.Table | None]]:
-    """The CSV's batches, each with the same rows of the Parquet file (None where it has no more rows): the
-    two files are read in blocks of their own sizes."""
-    pending: list[pa.RecordBatch] = []
-    held = 0
-    for batch in ours:
-        while theirs is not None and held < batch.num_rows:
-            more = next(theirs, None)
-            if more is None:
-                theirs = None
-                break
-            pending.append(more)
-            held += more.num_rows
-        if held < batch.num_rows:
-            yield batch, None  # the Parquet file has fewer rows: only the row count is compared
-            pending, held = [], 0
-            continue
-        joined = pa.Table.from_batches(pending)
-        yield batch, joined.slice(0, batch.num_rows)
-        rest = joined.slice(batch.num_rows)
-        pending, held = rest.to_batches(), rest.num_rows
+            found = _differences(self.std, self.name, self.display, table, theirs, self.twin_display, bad)
+            self.found += [p.with_location(p.file, (p.line or 0) + self.rows, p.record) for p in found]
+        self.rows += table.num_rows
 
 
 def _stats(layout: Layout, display: str, stats: dict[str, Any], resource: dict[str, Any] | None) -> list[Problem]:

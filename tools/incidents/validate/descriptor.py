@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from incidents import standard
 from incidents.build import encode, geoparquet
 from incidents.core.layout import Layout
 from incidents.core.problems import Problem
+from incidents.incremental import kept_outputs as outputs
 
 
 def check_schema(std: standard.Standard, table: str, path: Path, display: str) -> list[Problem]:
@@ -68,6 +70,12 @@ def check_schema(std: standard.Standard, table: str, path: Path, display: str) -
                 )
             )
     return problems
+
+
+def file_stats(path: Path) -> dict[str, object]:
+    """A file's `bytes` and `hash` as a resource records them, read in blocks (not held whole in memory)."""
+    with path.open("rb") as file:
+        return encode.file_stats(outputs.Kept(path.stat().st_size, hashlib.file_digest(file, "sha256").hexdigest()))
 
 
 def _as_stored(arrow_type: pa.DataType) -> pa.DataType:
@@ -147,7 +155,7 @@ def check_descriptor(std: standard.Standard, root: Path, single_files: bool) -> 
                 )
         path = layout.root / resource["path"]  # the file the build writes, whatever the descriptor says
         if single_files and resource["format"] == "parquet" and path.is_file():
-            for key, value in encode.file_stats(path.read_bytes()).items():
+            for key, value in file_stats(path).items():
                 if have.get(key) != value:
                     message = f"{layout.rel(path)} has {key} {value}"
                     where = f"resources[{index}].{key}"
