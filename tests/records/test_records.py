@@ -90,8 +90,8 @@ ONE_PASS_CASES = [
 
 @pytest.mark.parametrize("text", ONE_PASS_CASES)
 def test_values_built_in_one_pass_equal_pyyamls(text):
-    """records.parse builds plain values itself while it checks the nodes; it must build what PyYAML's
-    safe constructor builds (and leave anything else to it)."""
+    """records.parse builds plain values itself (records._plain); it must build what PyYAML's safe
+    constructor builds (and leave anything else to it)."""
     loaded = records.parse(text.encode(), "x.yaml")
     try:
         expected = yaml.load(text, Loader=records._Loader)
@@ -149,10 +149,10 @@ _YAML_VALUE = st.recursive(
 
 @settings(max_examples=150, deadline=None)
 @given(st.dictionaries(_KEY, _YAML_VALUE, min_size=1, max_size=6))
-def test_the_one_pass_walk_builds_what_pyyaml_builds_from_any_document(fields):
-    """The property behind the examples above: records.parse checks the nodes and builds plain values in one
-    walk (faster than building with PyYAML and walking again: 0.95-1.02 ms against 1.18 ms a record file,
-    measured at ec970c9); on any document it must give PyYAML's values, or refuse what no table holds."""
+def test_the_walk_builds_what_pyyaml_builds_from_any_document(fields):
+    """The property behind the examples above: records.parse builds plain values in one walk of the nodes
+    (faster than PyYAML's constructor); on any document it must give PyYAML's values, or refuse what no
+    table holds."""
     text = "".join(f"{key}: {value}\n" for key, value in fields.items())
     loaded = records.parse(text.encode(), "x.yaml")
     try:

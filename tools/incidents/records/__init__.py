@@ -1,8 +1,8 @@
 """Load and dump the YAML files contributors write: incident records, actors and source metadata.
 
 Contributions are data, never code. Loading is safe YAML only, with limits on size and depth, no
-anchors or aliases (which is what makes an alias bomb), no duplicated keys, and UTF-8 only. Every value
-keeps the line it came from, so that errors can point at it.
+anchors or aliases (which is what makes an alias bomb), no duplicated keys, and UTF-8 only. The line of
+every value can be found, so that errors can point at it.
 """
 
 from __future__ import annotations
@@ -62,17 +62,28 @@ class Loaded:
 
     path: str
     data: Any = None
-    lines: dict[Path_, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # Lines are needed only to point at a problem, in few files: a file read without a check of each node
+    # (_build) keeps its text instead, and its lines are found when first asked for (`lines`).
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
+    _lines: dict[Path_, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def lines(self) -> dict[Path_, int]:
+        """The line of each value, by its path."""
+        if self._text is not None:
+            self._lines, self._text = _lines_of(self._text), None
+        return self._lines
 
     def line(self, *path: str | int) -> int | None:
         """The line of the value at `path`, or of its nearest parent that has one."""
+        lines = self.lines
         key: Path_ = tuple(path)
         while key:
-            if key in self.lines:
-                return self.lines[key]
+            if key in lines:
+                return lines[key]
             key = key[:-1]
-        return self.lines.get((), 1)
+        return lines.get((), 1)
 
 
 class _Refused(Exception):
@@ -82,8 +93,9 @@ class _Refused(Exception):
 
 
 class _Exotic(Exception):
-    """A node `_walk` does not build itself (a tag other than the plain ones, a value its constructor
-    refuses): the file is then built by PyYAML's constructor, as it always was."""
+    """A node `_plain` does not build (a tag other than the plain ones, a key that is not plain text or comes
+    twice, nesting near the limit, a number no table holds): the file is then checked node by node, and
+    built by PyYAML's constructor if need be, as it always was."""
 
 
 _MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
@@ -93,31 +105,8 @@ _SCALARS: dict[str, Any] = {
 }
 
 
-def _scalar(loader: Any, node: yaml.Node) -> Any:
-    if node.tag == _STR and isinstance(node, yaml.ScalarNode):  # most values: what PyYAML's constructor returns
-        return node.value
-    make = _SCALARS.get(node.tag) if isinstance(node, yaml.ScalarNode) else None
-    if make is None:
-        raise _Exotic
-    try:
-        return make(loader, node)
-    except Exception as exc:  # e.g. an integer of too many digits: PyYAML's constructor reports it
-        raise _Exotic from exc
-
-
-def _walk(
-    node: yaml.Node,
-    path: Path_,
-    depth: int,
-    seen: set[int],
-    lines: dict[Path_, int],
-    at: int = 1,
-    loader: Any = None,
-    numbers: list[tuple[Path_, Any]] | None = None,
-) -> Any:
-    """Check the node tree: no aliases, no duplicate keys, bounded depth. With `loader`, also build the
-    values in the same pass (plain scalars, mappings, lists; anything else raises _Exotic), and put the first
-    number no table can hold in `numbers` (see _out_of_range).
+def _walk(node: yaml.Node, path: Path_, depth: int, seen: set[int], lines: dict[Path_, int], at: int = 1) -> None:
+    """Check the node tree: no aliases, no duplicate keys, bounded depth; and note the line of each value.
 
     `at` is the line where the node is used, which for an alias differs from where it was defined."""
     if id(node) in seen:
@@ -129,10 +118,7 @@ def _walk(
             node.start_mark.line + 1, f"values nested deeper than {MAX_DEPTH} levels", "a flat record", "too-deep"
         )
     if isinstance(node, yaml.MappingNode):
-        if loader is not None and node.tag != _MAP:
-            raise _Exotic
         keys: set[str] = set()
-        built: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if id(key_node) in seen or not isinstance(key_node, yaml.ScalarNode):
@@ -144,40 +130,78 @@ def _walk(
                 raise _Refused(line, f"the key '{key}' appears twice", "each key once", "duplicate-key")
             keys.add(key)
             where = (*path, key)
-            value = _walk(value_node, where, depth + 1, seen, lines, line, loader, numbers)
+            _walk(value_node, where, depth + 1, seen, lines, line)
             lines[where] = line
-            if loader is not None:
-                built[_scalar(loader, key_node)] = value
-        return built if loader is not None else None
-    if isinstance(node, yaml.SequenceNode):
-        if loader is not None and node.tag != _SEQ:
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*path, index), depth + 1, seen, lines, at)
+
+
+def _plain(loader: Any, node: yaml.Node, depth: int) -> Any:
+    """The value of a tree of plain mappings, lists and scalars, as PyYAML's safe constructor builds it
+    (see _SCALARS), in one walk; anything else raises _Exotic. It does not look for aliases (see _build)."""
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if node.tag == _STR:  # most values: the text is the value
+            return node.value
+        make = _SCALARS.get(node.tag)
+        if make is None:
             raise _Exotic
-        items = [
-            _walk(item, (*path, index), depth + 1, seen, lines, at, loader, numbers)
-            for index, item in enumerate(node.value)
-        ]
-        return items if loader is not None else None
-    if loader is None:
-        return None
-    value = _scalar(loader, node)
-    if numbers is not None and not numbers and type(value) in (int, float):
-        if not -MAX_INTEGER <= value <= MAX_INTEGER:  # NaN included: it compares false with both bounds
-            numbers.append((path, value))
-    return value
+        try:
+            value = make(loader, node)
+        except Exception as exc:  # e.g. an integer of too many digits: PyYAML's constructor reports it
+            raise _Exotic from exc
+        if type(value) in (int, float) and not -MAX_INTEGER <= value <= MAX_INTEGER:  # NaN fails both bounds
+            raise _Exotic
+        return value
+    if depth >= MAX_DEPTH:  # its items may lie too deep: _walk says
+        raise _Exotic
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        built: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR or key_node.value in built:
+                raise _Exotic
+            built[key_node.value] = _plain(loader, value_node, depth + 1)
+        return built
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        return [_plain(loader, item, depth + 1) for item in node.value]
+    raise _Exotic
 
 
-def _build(loader: Any, node: yaml.Node, lines: dict[Path_, int]) -> tuple[Any, tuple[Path_, Any] | None]:
-    """The file's data, checked and built in one pass where it can be (PyYAML builds the rest), and the
-    first number in it that no table can hold, with where it is."""
-    numbers: list[tuple[Path_, Any]] = []
+def _build(loader: Any, node: yaml.Node, text: str, lines: dict[Path_, int]) -> tuple[Any, tuple[Path_, Any] | None]:
+    """The file's data, and the first number in it that no table can hold, with where it is.
+
+    A text with no anchor has no alias: its nodes form a tree, which _plain builds straight away, leaving
+    `lines` empty. Any other text, and any tree _plain does not take, is checked node by node first (_walk,
+    which fills `lines`), then built by _plain or PyYAML."""
+    if _no_anchor(text):
+        try:
+            return _plain(loader, node, 0), None
+        except _Exotic:
+            pass
+    _walk(node, (), 0, set(), lines)
     try:
-        data = _walk(node, (), 0, set(), lines, loader=loader, numbers=numbers)
-        return data, numbers[0] if numbers else None
+        return _plain(loader, node, 0), None
     except _Exotic:
-        lines.clear()
-        _walk(node, (), 0, set(), lines)
         data = loader.construct_document(node)
         return data, _out_of_range(data, ())
+
+
+def _no_anchor(text: str) -> bool:
+    """Whether the text can hold no anchor, which YAML marks with '&' alone (and an alias names an anchor)."""
+    return "&" not in text
+
+
+def _lines_of(text: str) -> dict[Path_, int]:
+    """The line of each value of a text that parse read without checking each node: one it read without a
+    problem, so it composes again and passes _walk."""
+    lines: dict[Path_, int] = {}
+    loader = _Loader(text)
+    try:
+        _walk(loader.get_single_node(), (), 0, set(), lines)
+    finally:
+        loader.dispose()
+    return lines
 
 
 def parse(text: bytes, path: str) -> Loaded:
@@ -207,11 +231,12 @@ def parse(text: bytes, path: str) -> Loaded:
         line = decoded.split("\r")[0].count("\n") + 1
         return refuse(line, "the file has Windows (CRLF) or CR line endings", "Unix line endings (LF)", "line-endings")
     loader = _Loader(decoded)
+    lines: dict[Path_, int] = {}
     try:
         node = loader.get_single_node()
         if node is None:
             return refuse(1, "the file is empty", "a YAML mapping of fields", "empty")
-        loaded.data, out_of_range = _build(loader, node, loaded.lines)
+        loaded.data, out_of_range = _build(loader, node, decoded, lines)
     except _Refused as exc:
         return refuse(exc.line, exc.message, exc.expected, exc.code)
     except yaml.MarkedYAMLError as exc:
@@ -237,6 +262,10 @@ def parse(text: bytes, path: str) -> Loaded:
         return refuse(None, f"YAML error: {exc}", "valid YAML", "yaml-syntax")
     finally:
         loader.dispose()
+    if lines:
+        loaded._lines = lines
+    else:  # read without a check of each node: lines are found if asked for
+        loaded._text = decoded
     if not isinstance(loaded.data, dict):
         kind = type(loaded.data).__name__
         loaded.data = None
