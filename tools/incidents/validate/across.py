@@ -85,7 +85,11 @@ def split_keys(root: str, index: int, unit: Unit, buckets: int) -> list[Keys]:
     by_target = _bucket(_hash(merging.column("merged_into")), buckets)
     same = _bucket(_signature_hash(incidents), buckets)
     ids = incidents.column("incident_id")
-    owner = {name: pc.index_in(read[name].column("incident_id"), value_set=ids) for name in SIGNATURE_COLUMNS}
+    owner = {  # each child row's row in the partition's incidents, once (-1: none)
+        name: np.asarray(pc.fill_null(pc.index_in(read[name].column("incident_id"), value_set=ids), -1))
+        for name in SIGNATURE_COLUMNS
+        if name != "incidents"
+    }
     for bucket, keys in enumerate(out):
         for name, table in read.items():
             keys.tables[name] = table.filter(pa.array(by_id[name] == bucket))
@@ -94,7 +98,7 @@ def split_keys(root: str, index: int, unit: Unit, buckets: int) -> list[Keys]:
             if name == "incidents":
                 mask = same == bucket
             else:
-                found = np.asarray(pc.fill_null(owner[name], -1))
+                found = owner[name]
                 mask = (found >= 0) & (same[np.maximum(found, 0)] == bucket) if len(same) else found >= 0
             keys.tables[SAME + name] = read[name].filter(pa.array(mask))
     return out
@@ -182,17 +186,18 @@ def _misplaced(got: dict[str, pa.Table], labels: list[str], files: list[dict[str
     id held by no incident is a dangling reference, one held twice a duplicate id: both reported as such."""
     incidents = got["incidents"]
     ids = incidents.column("incident_id")
-    counts = pc.value_counts(ids)
-    once = counts.field("values").filter(pc.equal(counts.field("counts"), 1))
+    # how many incidents hold each id, at the first row holding it (where index_in finds an id)
+    firsts = np.asarray(pc.fill_null(pc.index_in(ids, value_set=ids), -1))
+    held = np.bincount(firsts[firsts >= 0], minlength=len(ids))
     holder = np.asarray(incidents.column(PIECE))
     problems = []
     for name in INCIDENT_TABLES[1:]:
         table = got[name]
         column = table.column("incident_id")
         at = np.asarray(pc.fill_null(pc.index_in(column, value_set=ids), -1))
-        single = np.asarray(pc.fill_null(pc.is_in(column, value_set=once), False))
         piece = np.asarray(table.column(PIECE))
-        away = single & (at >= 0) & (holder[np.maximum(at, 0)] != piece) if len(holder) else np.zeros(len(at), bool)
+        first = np.maximum(at, 0)
+        away = (at >= 0) & (held[first] == 1) & (holder[first] != piece) if len(holder) else np.zeros(len(at), bool)
         rows = table.column(ROW)
         for k in np.flatnonzero(away).tolist():
             problems.append(

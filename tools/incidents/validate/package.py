@@ -240,15 +240,19 @@ def _check_quotes_by_source(
     where = Pieces(tuple(d for _, d in files), tuple(np.cumsum([0] + [len(t) for t in parts[:-1]]).tolist()))
     whole = pa.concat_tables(parts)
     order = pc.sort_indices(whole, sort_keys=[("source_id", "ascending")])
+    # One take, then slices: a take per batch from a table of many chunks (one per partition and row group)
+    # finds each row's chunk anew, 3.1 s against 0.39 s of CPU on two partitions of a 2.5M package.
+    ordered = whole.take(order)
+    del whole, parts
     problems = []
-    for start in range(0, len(whole), BATCH_ROWS):
+    for start in range(0, len(ordered), BATCH_ROWS):
         rows = order.slice(start, BATCH_ROWS)
-        batch = whole.take(rows)
+        batch = ordered.slice(start, BATCH_ROWS)
         for rule in rules(batch):
             for finding in rule():
                 display, row = where.locate(rows[finding.row].as_py())
                 problems.append(_problem(finding, batch, display, row))
-    return problems, whole.select([]), where
+    return problems, ordered.select([]), where
 
 
 def _check_rows(
