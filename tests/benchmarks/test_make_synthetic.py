@@ -103,3 +103,41 @@ def test_injected_errors_are_found_by_our_checks_and_frictionless(tmp_path: Path
     )
     found = run_py.frictionless_findings(run.stdout)  # as benchmarks/run.py reads frictionless
     assert found == {(table, "csv", row, field) for table, row, field in planted}  # it reads the CSV files only
+
+
+@pytest.fixture(scope="module")
+def streamed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("copies") / "base"
+    make_synthetic.write_tables(root, N, SEED, chunk_blocks=1, streamed=True)
+    return root
+
+
+def test_one_copy_of_a_package_is_its_bytes(streamed: Path, tmp_path: Path) -> None:
+    make_synthetic.write_copies(tmp_path / "one", streamed, 1)
+    assert files(tmp_path / "one") == files(streamed)
+
+
+def test_copies_are_a_valid_package_of_new_incidents(streamed: Path, tmp_path: Path) -> None:
+    make_synthetic.make(tmp_path / "three", 3 * N, SEED, as_records=False, copies=3, base=streamed.parent / "made")
+    assert make_synthetic.made(tmp_path / "three", 3 * N, SEED, as_records=False, copies=3)
+    assert not make_synthetic.made(tmp_path / "three", 3 * N, SEED, as_records=False)
+    three = tmp_path / "three"
+    base = pq.read_table(streamed / "data/tables/incidents.parquet")
+    copied = pq.read_table(three / "data/tables/incidents.parquet")
+    assert copied.num_rows == 3 * base.num_rows
+    ids = copied.column("incident_id").to_pylist()
+    assert ids == sorted(set(ids))  # unique, in the build's order
+    second = copied.slice(base.num_rows, base.num_rows)
+    days = make_synthetic.SHIFT_DAYS
+    dated = [d for d in base.column("date_start").to_pylist() if d]
+    assert [d for d in second.column("date_start").to_pylist() if d] == [d - dt.timedelta(days) for d in dated]
+    undated = [i for i, d in enumerate(base.column("date_start").to_pylist()) if d is None]
+    assert undated  # their points move instead
+    assert all(second.column("latitude")[i] != base.column("latitude")[i] for i in undated)
+    for name in tablecheck.INCIDENT_TABLES:  # every child row points at an incident of its copy
+        child = pq.read_table(three / f"data/tables/{name}.parquet", columns=["incident_id"]).column(0)
+        assert (
+            set(child.to_pylist()) <= set(ids)
+            and len(child) == 3 * pq.read_metadata(streamed / f"data/tables/{name}.parquet").num_rows
+        )
+    assert tablecheck.validate_tables(three).problems == []
