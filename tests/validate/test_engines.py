@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+import tempfile
+from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +39,28 @@ def test_a_scheduler_needs_the_dask_engine_and_dask_needs_installing(monkeypatch
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
     with pytest.raises(engines.EngineError, match=r"pip install 'incidents\[scale\]'"):
         engines.engine("dask")
+
+
+def _pieces(m: int) -> list[tuple[int, int]]:
+    return [(m, k) for k in range(4)]
+
+
+def _joined(k: int, *pieces: tuple[int, int]) -> tuple[int, list[tuple[int, int]]]:
+    return k, list(pieces)
+
+
+def test_a_shuffle_on_the_local_engine_gives_each_reducer_its_piece_of_every_map_and_leaves_no_file(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    shuffle = engines.Shuffle([partial(_pieces, m) for m in range(3)], [partial(_joined, k) for k in range(4)])
+    out = engines.local([shuffle, partial(int, "7")])
+    assert out == [[(k, [(m, k) for m in range(3)]) for k in range(4)], 7]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_map_output_waits_for_its_reducer_on_disk_and_is_read_back_equal(tmp_path):
+    paths = engines._spill(partial(_pieces, 5), str(tmp_path / "m"))
+    assert [Path(p).exists() for p in paths] == [True] * 4
+    assert engines._unspill(partial(_joined, 2), [paths[2]]) == (2, [(5, 2)])
+    assert not Path(paths[2]).exists() and Path(paths[0]).exists()
