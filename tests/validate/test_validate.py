@@ -280,13 +280,14 @@ def test_a_long_codelist_is_named_not_listed(tmp_path):
 @given(st.sampled_from(["fatalities_low", "fatalities_high", "date_end", "summary"]), st.integers(-5, 50))
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_pausing_the_cycle_collector_changes_no_problem(tmp_path_factory, field, value):
-    """`check_dataset` pauses the collector for speed (validate._collector_paused): the plain way, with the
+    """`check_dataset` pauses the collector for speed (engines.collector_paused): the plain way, with the
     collector running, finds the same problems in the same order and builds the same bytes."""
     from incidents import validate as validate_
+    from incidents.validate import engines
 
     layout = make_dataset(tmp_path_factory.mktemp("gc"), record(**{field: value}))
     paused = validate_.check_dataset(layout, TODAY, use_cache=False)
-    with patch.object(validate_, "_collector_paused", contextlib.nullcontext):
+    with patch.object(engines, "collector_paused", contextlib.nullcontext):
         running = validate_.check_dataset(layout, TODAY, use_cache=False)
     assert running.problems == paused.problems
     assert running.outputs == paused.outputs

@@ -12,10 +12,8 @@ Layers, each run on whatever the previous one let through:
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -99,24 +97,8 @@ def check_dataset(layout: Layout, today: dt.date, use_cache: bool = True) -> Che
     """Layers 1-3 on the whole dataset: files, schemas, then the column checks on its tables (after a clean
     check recorded in the cache, the rules on rows only for the rows a change touches: `touched`)."""
     engines.use_jemalloc()
-    with _collector_paused(), engines.without_pandas():  # pyarrow would import it, for nothing
+    with engines.collector_paused(), engines.without_pandas():  # pyarrow would import it, for nothing
         return _check_dataset(layout, today, use_cache)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector would walk the hundreds of thousands of small objects a large dataset makes
-    (paths, stats, ids), again and again, for no garbage: they hold no cycles. Measured on the 100k
-    synthetic dataset (`benchmarks/make_synthetic.py --incidents 100k --records`), `incidents build` without
-    a cache: 63 and 88 s with the collector paused, 106 and 120 s with it running (the warm build, 2.3-2.9 s, does
-    not change). tests/validate/test_validate.py checks that the problems are the same either way."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _check_dataset(layout: Layout, today: dt.date, use_cache: bool) -> Checked:

@@ -10,6 +10,7 @@ imported only when asked for.
 
 from __future__ import annotations
 
+import gc
 import operator
 import os
 import pickle
@@ -81,6 +82,22 @@ def without_pandas() -> Iterator[None]:
         yield
     finally:
         sys.meta_path.remove(finder)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a while. Checking a dataset makes hundreds of thousands of
+    small objects (parsed values, paths, stats, ids) that hold no cycles: set off by the count of objects
+    made, the collector would walk all that is kept again and again and find nothing. Measured: a cold
+    `incidents build` of 100k synthetic records took 63 and 88 s paused, 106 and 120 s running; within a
+    chunk of files, collection took a tenth of the parse. It runs again afterwards, if it ran before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def local(tasks: Sequence[Task]) -> list[Any]:

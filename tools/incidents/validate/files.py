@@ -11,13 +11,11 @@ record's list (`_pos`), which is how a problem found on a row is pointed back at
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
-import gc
 import hashlib
 import multiprocessing
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -31,6 +29,7 @@ from incidents.core import git_tracked as worktree
 from incidents.core.problems import Problem
 from incidents.records import Loaded, dataset
 from incidents.records.fingerprints import fingerprints as fingerprints_of
+from incidents.validate import engines
 from incidents.validate import schema_layer as schemacheck
 
 PARALLEL_FROM = 2000  # fewer files are checked in-process: starting workers costs more than it saves
@@ -107,24 +106,9 @@ def _hashes(content: bytes) -> dict[str, str]:
     return {"digest": hashlib.sha256(content).hexdigest(), "object_id": worktree.object_id(content)}
 
 
-@contextlib.contextmanager
-def _no_cycle_collector() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a while. Parsing a file makes hundreds of objects, and a chunk
-    keeps the values it parsed: set off by the count of objects made, the collector would walk all that is kept
-    again and again (a tenth of a chunk's time), and find nothing, since parsed values are trees, which
-    reference counting frees. It runs again after the chunk."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def check_chunk(items: Sequence[Item], fingerprints: bool = True) -> Batch:
     """Check a list of files in this process; continuity's fingerprints only if asked (a release exists)."""
-    with _no_cycle_collector():
+    with engines.collector_paused():
         return _check_chunk(items, fingerprints)
 
 
