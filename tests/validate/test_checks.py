@@ -82,6 +82,18 @@ def test_rows_whose_codes_mix_to_one_number_are_not_duplicates_unless_their_valu
     assert keys._duplicated(table, ["a", "b"], {}).to_pylist() == [False, True, True]
 
 
+def _evidence(rows: list[tuple], quote) -> pa.Table:
+    """An incident_sources table of (source, char_start, char_end, ...) rows, each quote made by `quote`."""
+    return pa.table(
+        {
+            "source_id": pa.array([r[0] for r in rows], pa.string()),
+            "quote": pa.array([quote(*r) for r in rows], pa.string()),
+            "char_start": pa.array([r[1] for r in rows], pa.int64()),
+            "char_end": pa.array([r[2] for r in rows], pa.int64()),
+        }
+    )
+
+
 @given(
     st.dictionaries(st.sampled_from("abcd"), st.text(st.characters(exclude_categories=["Cs"]), max_size=12)),
     st.lists(
@@ -99,14 +111,7 @@ def test_quotes_and_offsets_are_judged_as_python_slices_them(texts, rows):
         cut = texts.get(source, "")[start or 0 : end or 0]
         return cut if exact else cut + "é"
 
-    evidence = pa.table(
-        {
-            "source_id": pa.array([r[0] for r in rows], pa.string()),
-            "quote": pa.array([quote(*r) for r in rows], pa.string()),
-            "char_start": pa.array([r[1] for r in rows], pa.int64()),
-            "char_end": pa.array([r[2] for r in rows], pa.int64()),
-        }
-    )
+    evidence = _evidence(rows, quote)
     expected = []
     for row, (source, start, end, exact) in enumerate(rows):
         if source not in texts or start is None or end is None:
@@ -143,14 +148,7 @@ def test_quotes_compared_as_bytes_are_judged_as_python_slices_them(texts, rows, 
             return None
         return cut if kind == "exact" or not cut else cut[:-1] + ("x" if cut[-1] != "x" else "y")
 
-    evidence = pa.table(
-        {
-            "source_id": pa.array([r[0] for r in rows], pa.string()),
-            "quote": pa.array([quote(*r) for r in rows], pa.string()),
-            "char_start": pa.array([r[1] for r in rows], pa.int64()),
-            "char_end": pa.array([r[2] for r in rows], pa.int64()),
-        }
-    )
+    evidence = _evidence(rows, quote)
     expected = []
     for row, (source, start, end, kind) in enumerate(rows):
         if source not in texts or start is None or end is None:
