@@ -1,5 +1,6 @@
-"""records.parse reads most files without checking each node (a text with no '&' has no anchor, hence no
-alias) and finds their lines only when asked. It must give exactly what the node-by-node check gives: the
+"""records.parse reads most files without checking each node (the layout the tools write, through
+records.canonical; a text with no '&', which has no anchor, hence no alias) and finds their lines only when
+asked. It must give exactly what the node-by-node check gives: the
 same data, the same problems, the same lines, on any text."""
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from incidents import records
-from incidents.records import Loaded, parse
+from incidents.records import Loaded, canonical, parse
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def checked(text: bytes) -> Loaded:
     """parse as if the text could hold an anchor: every node checked (_walk) before anything is built."""
-    with mock.patch.object(records, "_no_anchor", return_value=False):
+    with mock.patch.object(records, "_no_anchor", return_value=False), mock.patch.object(canonical, "read") as read:
+        read.return_value = None
         return parse(text, "x.yaml")
 
 
@@ -41,7 +43,7 @@ def test_a_file_without_anchors_finds_its_lines_only_when_asked():
 
 
 def test_a_file_with_an_ampersand_is_checked_node_by_node_first():
-    loaded = parse(b"name: AT&T\nn: 1\n", "f.yaml")
+    loaded = parse(b'name: "AT&T"\nn: 1\n', "f.yaml")  # double quotes: not the layout records.canonical reads
     assert loaded._text is None and loaded._lines[("n",)] == 2
     assert loaded.data == {"name": "AT&T", "n": 1}
 

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from incidents.core.problems import Problem
-from incidents.records import revisions
+from incidents.records import canonical, revisions
 from incidents.records.ids import new_incident_id as new_incident_id  # for `incidents new`
 
 MAX_FILE_BYTES = 1_000_000
@@ -187,6 +187,31 @@ def _build(loader: Any, node: yaml.Node, text: str, lines: dict[Path_, int]) -> 
         return data, _out_of_range(data, ())
 
 
+_SCALAR_LOADER = _Loader("")
+_VALUES: dict[str, Any] = {}
+
+
+def _scalar(text: str) -> Any:
+    """The value of a plain scalar, as _plain builds it; ValueError where _plain would raise _Exotic. Short
+    texts recur (names, codes, counts) and their values are immutable: they are remembered."""
+    value = _VALUES.get(text, _VALUES)
+    if value is not _VALUES:
+        return value
+    tag = _SCALAR_LOADER.resolve(yaml.ScalarNode, text, (True, False))
+    if tag == _STR:
+        value = text
+    else:
+        try:
+            value = _plain(_SCALAR_LOADER, yaml.ScalarNode(tag, text), 0)
+        except _Exotic as exc:
+            raise ValueError(f"not a plain value: {text!r}") from exc
+    if len(text) <= 40:
+        if len(_VALUES) > 100_000:
+            _VALUES.clear()
+        _VALUES[text] = value
+    return value
+
+
 def _no_anchor(text: str) -> bool:
     """Whether the text can hold no anchor, which YAML marks with '&' alone (and an alias names an anchor)."""
     return "&" not in text
@@ -230,6 +255,10 @@ def parse(text: bytes, path: str) -> Loaded:
     if "\r" in decoded:  # one line ending everywhere keeps diffs and review readable
         line = decoded.split("\r")[0].count("\n") + 1
         return refuse(line, "the file has Windows (CRLF) or CR line endings", "Unix line endings (LF)", "line-endings")
+    data = canonical.read(decoded, _scalar)
+    if data is not None:  # the layout the tools write, read without PyYAML: lines are found if asked for
+        loaded.data, loaded._text = data, decoded
+        return loaded
     loader = _Loader(decoded)
     lines: dict[Path_, int] = {}
     try:
