@@ -13,76 +13,48 @@ with the range in the note. Peak memory is the larger of the largest process's p
 (`getrusage(RUSAGE_CHILDREN)`) and the whole process tree's resident set sampled from /proc every 50 ms
 (pages shared by forked workers are counted in each). The synthetic datasets (`make_synthetic.py`) are made
 once under `--work` and reused while the size and seed are the same. A command the toolkit does not have yet
-is shown as "not available".
+is shown as "not available". With `--dask-size N` (issue 24's point 4, at 10M; default 0, skipped) the same
+run partitions a package of N incidents and validates it with the local engine and with Dask at
+`--dask-workers`, by scale_dask.py's functions: their rows join the table, the two targets are judged on them,
+and scale_dask.py's own table is a third block (`<!-- run.py dask -->` in docs/scale.md). The wrapper, the
+rows and the targets are harness.py's.
 """
 
 from __future__ import annotations
 
 import argparse
-import compileall
 import datetime as dt
 import json
-import os
-import platform
-import re
 import shlex
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import make_synthetic
 import pyarrow.parquet as pq
+import scale_dask
+from harness import (
+    BIN,
+    INCIDENTS,
+    GiB,
+    Results,
+    Row,
+    Run,
+    Target,
+    _exit,
+    _seconds,
+    compile_toolkit,
+    machine,
+    measure,
+    median,
+    render,
+    render_targets,
+)
 
-import incidents
 from incidents import standard
 
 HERE = Path(__file__).resolve().parent
-BIN = Path(sys.executable).parent
-INCIDENTS = str(BIN / "incidents")
 FRICTIONLESS = str(BIN / "frictionless")
-GiB = 1024**3
-
-# The wrapper each measured command runs in: a fresh process, so that RUSAGE_CHILDREN is this command's alone.
-# getrusage gives the peak of the largest single process; a command that runs worker processes uses their
-# sum, so the wrapper also samples the whole process tree's resident memory from /proc every 50 ms.
-WRAPPER = """
-import json, os, resource, subprocess, sys, time
-
-def tree_rss(root):
-    parent, rss = {}, {}
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as handle:
-                    fields = handle.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parent[int(entry)], rss[int(entry)] = int(fields[1]), int(fields[21])
-    tree, grown = {root}, True
-    while grown:
-        more = {pid for pid, ppid in parent.items() if ppid in tree} - tree
-        tree |= more
-        grown = bool(more)
-    return sum(rss.get(pid, 0) for pid in tree) * os.sysconf("SC_PAGE_SIZE")
-
-argv, cwd, out, timeout = json.loads(sys.argv[1])
-sampled = 0
-started = time.perf_counter()
-with open(out, "wb") as stdout, open(out + ".err", "wb") as stderr:
-    child = subprocess.Popen(argv, cwd=cwd, stdout=stdout, stderr=stderr)
-    while child.poll() is None:
-        if timeout is not None and time.perf_counter() - started > timeout:
-            child.kill()
-            child.wait()
-            break
-        sampled = max(sampled, tree_rss(child.pid))
-        time.sleep(0.05)
-seconds = time.perf_counter() - started
-code = None if timeout is not None and seconds > timeout else child.returncode
-largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-print(json.dumps({"seconds": seconds, "peak": max(largest, sampled), "code": code}))
-"""
 READ_ALL = "import sys, pyarrow.parquet as pq\nfor path in sys.argv[1:]: pq.read_table(path)"
 DUCKDB_RULES = HERE / "duckdb_rules.py"
 FRICTIONLESS_RUN = [FRICTIONLESS, "validate", "--json", "datapackage.json"]
@@ -90,69 +62,6 @@ FLOOR = "pyarrow read_table, all Parquet tables (floor)"
 DUCKDB = "DuckDB SQL, the same table rules, CSV and Parquet (floor)"
 OURS = "incidents validate --tables"
 FRICTIONLESS_ROW = "frictionless validate datapackage.json"
-
-
-@dataclass
-class Run:
-    seconds: float | None
-    peak: int | None
-    code: int | None
-    output: str = ""
-    spread: str = ""  # of repeated runs: how many, and the range of their seconds
-
-    @property
-    def finished(self) -> bool:
-        return self.seconds is not None and self.code is not None
-
-
-def median(runs: list[Run]) -> Run:
-    """The run of median time (the slower middle one of an even count); its peak is the largest of all."""
-    if len(runs) == 1 or not all(r.finished for r in runs):
-        return next((r for r in runs if not r.finished), runs[0])  # a failure is shown, not hidden
-    done = sorted(runs, key=lambda r: r.seconds or 0)
-    middle = done[len(done) // 2]
-    spread = f"median of {len(done)}: {done[0].seconds:.2f}-{done[-1].seconds:.2f} s"
-    peak = max(r.peak or 0 for r in done)
-    return Run(middle.seconds, peak, middle.code, middle.output, spread)
-
-
-@dataclass
-class Row:
-    benchmark: str
-    incidents: int
-    rows: int
-    run: Run | None  # None: not available
-    ratio: str = ""
-    note: str = ""
-
-
-@dataclass
-class Target:
-    text: str
-    met: bool | None  # None: not measured
-    detail: str
-
-
-@dataclass
-class Results:
-    rows: list[Row] = field(default_factory=list)
-    targets: list[Target] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    found: list[str] = field(default_factory=list)  # the found/missed table of the planted errors
-
-
-def measure(argv: list[str], cwd: Path, scratch: Path, timeout: float | None = None) -> Run:
-    """Run `argv` once in a fresh wrapper process: wall seconds, peak RSS, exit code and its stdout."""
-    out = scratch / "stdout.txt"
-    wrapper = [sys.executable, "-c", WRAPPER, json.dumps([argv, str(cwd), str(out), timeout])]
-    report = json.loads(subprocess.run(wrapper, capture_output=True, text=True, check=True).stdout)
-    output = out.read_text(encoding="utf-8", errors="replace")
-    if report["code"] is None:
-        return Run(None, report["peak"], None)
-    if report["code"] not in (0, 1):  # 1 is "invalid data", an answer; anything else is a failure to run
-        error = (scratch / "stdout.txt.err").read_text(encoding="utf-8", errors="replace")
-        print(f"  ! {shlex.join(argv)} exited {report['code']}: {error[-500:]}", file=sys.stderr)
-    return Run(report["seconds"], report["peak"], report["code"], output)
 
 
 def available() -> dict[str, bool]:
@@ -438,14 +347,6 @@ def bench_build(results: Results, work: Path, n: int, seed: int, has: dict, repe
     git(root, "clean", "-q", "-fdx")
 
 
-def _exit(run: Run) -> str:
-    return "" if run.code == 0 else f"exit {run.code}"
-
-
-def _seconds(run: Run | None) -> str:
-    return f"{run.seconds:.2f} s" if run and run.seconds is not None else "not measured"
-
-
 # Targets and output -----------------------------------------------------------------------------------
 
 
@@ -486,51 +387,27 @@ def validation_targets(results: Results, sizes: list[int]) -> None:
         results.targets.append(Target(text, None, "no size where both finished"))
 
 
-def later_targets(results: Results) -> None:
-    """Issue 24's targets this benchmark does not measure yet (point 4)."""
-    for text in (
-        "incidents partition writes files of about 100 MB",
-        "validate --tables --engine dask on 10M incidents: time against 1, 2 and more workers, same errors found",
-    ):
-        results.targets.append(Target(text, None, "not measured by run.py"))
+def bench_dask(results: Results, work: Path, n: int, copies: int, seed: int, args: argparse.Namespace) -> str:
+    """Issue 24's point 4, by scale_dask.py's measures: `incidents partition` of a package of `n` incidents
+    (made once under `work`), then the local engine and Dask at `--dask-workers`; its rows and targets go into
+    `results`, and its own table (CPU seconds, problems, planted errors found) is returned."""
+    root = scale_dask.package(work, n, seed, copies)
+    scaled = scale_dask.engines(root, work, args.dask_workers, args.dask_target_mb, args.dask_timeout, copies)
+    scale_dask.report(results, scaled)
+    return scale_dask.table(scaled)
 
 
-def render(results: Results) -> str:
-    """The measures as the Markdown table docs/scale.md pastes."""
-    head = ("benchmark", "incidents", "rows", "seconds", "rows/s", "peak MiB", "ratio", "note")
-    out = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
-    for r in results.rows:
-        run = r.run
-        if run is None:
-            cells = (r.benchmark, f"{r.incidents:,}", f"{r.rows:,}", "-", "-", "-", r.ratio, r.note)
-        else:
-            seconds = f"{run.seconds:.2f}" if run.seconds is not None else "timeout"
-            rate = f"{r.rows / run.seconds:,.0f}" if run.seconds else "-"
-            peak = f"{run.peak / 2**20:,.0f}" if run.peak else "-"
-            cells = (r.benchmark, f"{r.incidents:,}", f"{r.rows:,}", seconds, rate, peak, r.ratio, r.note)
-        out.append("| " + " | ".join(cells) + " |")
-    return "\n".join(out)
-
-
-def render_targets(results: Results) -> str:
-    """Each target met, missed or not measured, and the planted errors each tool found."""
-    out = ["| target | result | measured |", "| --- | --- | --- |"]
-    for t in results.targets:
-        verdict = {True: "met", False: "**missed**", None: "not measured"}[t.met]
-        out.append(f"| {t.text} | {verdict} | {t.detail} |")
-    if results.found:
-        out += ["", *results.found]
-    return "\n".join(out)
-
-
-BLOCKS = {"output": "run.py output", "targets": "run.py targets"}
+BLOCKS = {"output": "run.py output", "targets": "run.py targets", "dask": "run.py dask"}
 
 
 def write_doc(path: Path, blocks: dict[str, str]) -> None:
     """Replace what lies between `<!-- run.py output -->` and `<!-- end of run.py output -->` (and the same
-    for the targets) in `path` with this run's text."""
+    for the targets and Dask's table) in `path` with this run's text; a block this run did not make (Dask's,
+    with `--dask-size 0`) is left as it is, with the date and command of the run that made it."""
     text = path.read_text(encoding="utf-8")
     for key, marker in BLOCKS.items():
+        if key not in blocks:
+            continue
         begin, end = f"<!-- {marker} -->", f"<!-- end of {marker} -->"
         if begin not in text or end not in text:
             raise SystemExit(f"{path} has no {begin} ... {end} block to replace")
@@ -558,28 +435,6 @@ def footprint(work: Path, sizes: list[int], seed: int) -> str:
     return "\n".join(out)
 
 
-def machine() -> str:
-    model = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
-        model = found.group(1).strip() if found else ""
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GiB
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"{os.cpu_count()} cores ({model or platform.machine()}), {memory:.0f} GiB, {platform.system()}, "
-        f"Python {platform.python_version()}; load average before the run: {load}"
-    )
-
-
-def compile_toolkit() -> None:
-    """Compile the toolkit's modules to bytecode before anything is timed, as a user's install has them: pip
-    compiles an installed package, and Python an editable one on its first import, unless
-    PYTHONDONTWRITEBYTECODE is set (as on the machine of docs/scale.md), when every run of an editable
-    install compiled its modules again (0.1-0.2 s of each command)."""
-    compileall.compile_dir(Path(incidents.__file__).parent, quiet=1)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10k,100k,1M", help="incident counts of the built packages")
@@ -596,11 +451,29 @@ def main(argv: list[str] | None = None) -> None:
         "--frictionless-repeat", type=int, default=3, help="of those rounds, how many run frictionless too (slow)"
     )
     parser.add_argument(
+        "--dask-size", default="0", help="incidents partitioned for the local engine against Dask (0: skip; 10M)"
+    )
+    parser.add_argument(
+        "--dask-workers", type=scale_dask.worker_counts, default="1,2,4", help="Dask worker processes to measure"
+    )
+    parser.add_argument(
+        "--dask-target-mb",
+        type=float,
+        default=scale_dask.TARGET_MB,
+        help="incidents partition --target-mb (the target stays files of about 100 MB)",
+    )
+    parser.add_argument("--dask-timeout", type=float, default=3600, help="seconds for each of those commands")
+    parser.add_argument(
         "--write-doc", type=Path, help="paste the tables into this page's run.py blocks (docs/scale.md)"
     )
     args = parser.parse_args(argv)
     args.skip_frictionless_over = None
     sizes = [make_synthetic.size(s) for s in args.sizes.split(",") if s]
+    dask = make_synthetic.size(args.dask_size)
+    try:
+        copies = scale_dask.copies_for(dask) if dask else 1
+    except ValueError as error:
+        parser.error(str(error))
     args.work.mkdir(parents=True, exist_ok=True)
     has = available()
     started = dt.datetime.now(dt.UTC)
@@ -633,21 +506,28 @@ def main(argv: list[str] | None = None) -> None:
     if pull_request and has["changed_since"]:
         print(f"{pull_request:,} record files: validate --changed-since ...", file=sys.stderr, flush=True)
         bench_pull_request(results, args.work, pull_request, args.seed, args.repeat)
-    later_targets(results)
+    table = ""
+    if dask:
+        print(f"{dask:,} incidents, partitioned: the local engine and Dask ...", file=sys.stderr, flush=True)
+        table = bench_dask(results, args.work, dask, copies, args.seed, args)
+    else:
+        for text in (scale_dask.PARTITION_TARGET, scale_dask.ENGINES_TARGET):
+            results.targets.append(Target(text, None, "not run (--dask-size 0)"))
     text = "docs/scale.md regenerated from the benchmark's own output"
     if args.write_doc:
         results.targets.append(Target(text, True, f"this run, written into {args.write_doc}"))
     else:
         results.targets.append(Target(text, None, "not written: run with --write-doc docs/scale.md"))
     blocks = {"output": "\n".join(header) + "\n\n" + render(results), "targets": render_targets(results)}
-    print(blocks["output"])
-    print()
-    print(blocks["targets"])
-    print()
+    if table:
+        blocks["dask"] = "\n".join(header) + "\n\n" + table
+    for block in blocks.values():
+        print(block)
+        print()
     print(footprint(args.work, sizes, args.seed))
     if args.write_doc:
         write_doc(args.write_doc, blocks)
-        print(f"\nwrote both tables into {args.write_doc}", file=sys.stderr)
+        print(f"\nwrote the tables into {args.write_doc}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,16 @@ def test_the_tables_are_pasted_between_the_markers_of_the_page_and_nothing_else_
     )
 
 
+def test_a_block_this_run_did_not_make_keeps_the_run_that_made_it_and_one_it_made_is_replaced(tmp_path):
+    page = tmp_path / "scale.md"
+    blocks = "".join(f"<!-- run.py {key} -->\nold {key}\n<!-- end of run.py {key} -->\n" for key in run.BLOCKS)
+    page.write_text(blocks)
+    run.write_doc(page, {"output": "new output", "targets": "new targets"})  # --dask-size 0
+    assert "new output" in page.read_text() and "old dask" in page.read_text()
+    run.write_doc(page, {"output": "new output", "targets": "new targets", "dask": "new dask"})
+    assert "old" not in page.read_text() and "new dask\n<!-- end of run.py dask -->" in page.read_text()
+
+
 def test_a_missing_command_is_shown_as_not_available_and_a_timeout_as_such(tmp_path):
     slow = run.measure([sys.executable, "-c", "import time; time.sleep(30)"], tmp_path, tmp_path, timeout=0.5)
     assert slow.seconds is None and not slow.finished
