@@ -76,7 +76,8 @@ class _Reader:
             if key not in names:
                 if not colon or not _KEY.fullmatch(key) or scalar(key) != key:
                     raise _Other
-                names.add(key)
+                if len(names) < 10_000:  # field names, not every key a file could invent
+                    names.add(key)
             if not colon or key in data:
                 raise _Other
             i += 1
