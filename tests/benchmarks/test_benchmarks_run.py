@@ -119,3 +119,10 @@ def test_a_pull_request_of_ten_records_is_timed_on_its_own_and_the_repository_pu
     assert row.note.startswith("median of 2: ")
     root = tmp_path / "records-60-s1"
     assert run.git(root, "rev-parse", "HEAD") == run.git(root, "rev-parse", "synthetic")  # the changes undone
+
+
+def test_with_no_sizes_the_validation_targets_are_not_run_never_met():
+    results = run.Results([])
+    run.validation_targets(results, [])
+    assert [t.text for t in results.targets] == list(run.VALIDATION_TARGETS)
+    assert all(t.met is None and "not run" in t.detail for t in results.targets)
