@@ -121,7 +121,7 @@ def test_files_kept_by_their_stat_are_not_read_again(built, monkeypatch):
     write_record(built.root, record(IDS[1], summary="Rewritten after review."))
     checked = validate.check_dataset(built, TODAY)
     assert sorted(p.name for p in checked.kept) == sorted(
-        f"{name}.{fmt}" for name in standard.TABLES if name != "incidents" for fmt in outputs.FORMATS
+        f"{name}.{fmt}" for name in standard.PUBLISHED_TABLES if name != "incidents" for fmt in outputs.FORMATS
     )
     assert not {p.name for p in checked.kept} & set(read)
     monkeypatch.undo()

@@ -70,6 +70,18 @@ def test_a_hidden_file_is_reported_and_archived_texts_are_left_alone(tmp_path):
     assert found(layout.root) == [(f"data/records/{swap}", "hidden-file")]
 
 
+def test_hidden_files_are_reported_once_each_whether_their_names_are_utf8_or_not(tmp_path):
+    layout = make_dataset(tmp_path / "repo")
+    for name in (b".b.swp", b".\xff.yaml", b".a.yaml"):
+        with open(os.path.join(os.fsencode(layout.records), name), "wb") as handle:
+            handle.write(b"incident_id: x\n")
+    assert found(layout.root) == [
+        ("data/records/.\\xff.yaml", "hidden-file"),
+        ("data/records/.a.yaml", "hidden-file"),
+        ("data/records/.b.swp", "hidden-file"),
+    ]
+
+
 def test_validating_a_record_in_a_subfolder_names_the_subfolder(tmp_path):
     layout = make_dataset(tmp_path / "repo")
     path = write_record(tmp_path / "other", record("inc_01KAXQ8N5D4C3R6E0J2VWZ7T09"))

@@ -93,7 +93,7 @@ def listing(layout: Layout, stats: bool = False, known: Callable[[], pa.Array | 
         listed = dataset.list_folder(layout, getattr(layout, attr), kept, kept, known)
         refused += [p for loaded in listed.refused for p in loaded.problems]
         texts = pc.ends_with(listed.files.column("display"), ".txt")
-        orphans = pc.and_(texts, pc.invert(_named(listed.files.column("display"))))
+        orphans = pc.and_(texts, pc.invert(_named(listed.files.column("display")))) if pc.any(texts).as_py() else texts
         refused += [_orphan(display) for display in listed.files.column("display").filter(orphans).to_pylist()]
         kinds = pc.if_else(texts, pa.scalar(TEXT), pa.scalar(kind))
         tables.append(listed.files.add_column(0, "kind", kinds).filter(pc.invert(orphans)))

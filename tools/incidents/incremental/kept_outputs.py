@@ -83,7 +83,7 @@ def record(layout: Layout, fingerprints: dict[str, str], files: dict[Path, bytes
         by_path = {r["path"]: r for r in resources}
         taken_ns = time.time_ns()  # before any stat
         tables: dict[str, dict[str, Any]] = {}
-        for name in standard.TABLES:
+        for name in standard.PUBLISHED_TABLES:  # the changes table too: an edit of a summary leaves it as it was
             entry: dict[str, Any] = {"fingerprint": fingerprints[name]}
             for fmt in FORMATS:
                 resource = by_path[f"data/tables/{name}.{fmt}"]

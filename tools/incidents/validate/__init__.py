@@ -126,19 +126,19 @@ def _check_dataset(layout: Layout, today: dt.date, use_cache: bool) -> Checked:
             texts, text_problems = _source_texts(layout, sources)
         ordered = {**ordering[0].result(), **ordering[1].result(), "sources": sources}
     built = {name: ordered[name] for name in standard.TABLES}
-    part = None  # after a clean check, only the rows a change touches are checked again (touched.scope)
-    if scanned.changed is not None:
-        scope = touched.scope(std, built, scanned.changed)
-        part = {name: table.filter(scope[name]) for name, table in built.items()}
-        cited = pc.is_in(sources.column("source_id"), value_set=part["incident_sources"].column("source_id"))
-        texts, text_problems = _source_texts(layout, sources.filter(pc.or_(scope["sources"], cited)))
-    reread = rows.Reread(layout)
-    text_problems = left_out.follow_ons_dropped(text_problems, scanned.left_out)  # e.g. an archive_path left out
-    problems.extend(p.with_location(p.file, reread.line(p.file, p.field or "source_id")) for p in text_problems)
     package_data = package.data if package and not package.problems else {}
     earlier = outputs_.reuse(layout) if use_cache else None
     with ThreadPoolExecutor(1) as pool:  # Arrow writes the outputs on the other core while the checks run
         rendering = pool.submit(encode.render_outputs, layout, built, package_data, earlier)
+        part = None  # after a clean check, only the rows a change touches are checked again (touched.scope)
+        if scanned.changed is not None:
+            scope = touched.scope(std, built, scanned.changed)
+            part = {name: table.filter(scope[name]) for name, table in built.items()}
+            cited = pc.is_in(sources.column("source_id"), value_set=part["incident_sources"].column("source_id"))
+            texts, text_problems = _source_texts(layout, sources.filter(pc.or_(scope["sources"], cited)))
+        reread = rows.Reread(layout)
+        text_problems = left_out.follow_ons_dropped(text_problems, scanned.left_out)  # e.g. archive_path left out
+        problems.extend(p.with_location(p.file, reread.line(p.file, p.field or "source_id")) for p in text_problems)
         found = [
             rows.locate(found, where[found.table], reread) for found, where in _findings(std, built, part, texts, today)
         ]
