@@ -133,13 +133,15 @@ class _Reader:
             return ([] if first == "[]" else {}), i
         if head in _INDICATORS and (head not in "-?:" or len(first) == 1 or first[1] == " "):
             raise _Other
-        parts = [_plain(first)]
+        if not _plain_line(first):
+            raise _Other
+        parts = [first]
         lines, indents = self.lines, self.indents
         while indents[i] > indent:
             part = lines[i][indents[i] :]
-            if part[0] == "#":  # a comment; any other character goes on the text
+            if part[0] == "#" or not _plain_line(part):  # a comment; any other character goes on the text
                 raise _Other
-            parts.append(_plain(part))
+            parts.append(part)
             i += 1
         return self.scalar(" ".join(parts)), i
 
@@ -180,11 +182,9 @@ class _Reader:
 
 def _one_line_plain(text: str) -> bool:
     """Whether `text` is a whole plain scalar on its line (the common case, taken without more ado)."""
-    return text[0] not in _INDICATORS and text[0] != " " and ": " not in text and " #" not in text and text[-1] != ":"
+    return text[0] not in _INDICATORS and text[0] != " " and _plain_line(text)
 
 
-def _plain(part: str) -> str:
-    """A line of a plain scalar, which may not hold what would end it (': ', ' #') or be read as a key."""
-    if ": " in part or " #" in part or part.endswith(":"):
-        raise _Other
-    return part
+def _plain_line(part: str) -> bool:
+    """Whether a line of a plain scalar holds nothing that would end it (': ', ' #') or make it a key."""
+    return ": " not in part and " #" not in part and part[-1] != ":"
