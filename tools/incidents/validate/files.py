@@ -26,6 +26,7 @@ import pyarrow as pa
 from incidents import records, standard
 from incidents.build import tables
 from incidents.core import git_tracked as worktree
+from incidents.core import page_cache
 from incidents.core.problems import Problem
 from incidents.records import Loaded, dataset
 from incidents.records.fingerprints import fingerprints as fingerprints_of
@@ -207,6 +208,7 @@ def check_files(items: Sequence[Item], fingerprints: bool = True, jobs: int | No
     jobs = jobs or os.cpu_count() or 1
     if len(items) < PARALLEL_FROM or jobs < 2:
         return concat([check_chunk(items, fingerprints)], std)
+    page_cache.read_ahead([path for _, path, _ in items])  # the order the workers take them in
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
     context = multiprocessing.get_context("forkserver")  # fresh workers: forking a threaded process is unsafe
     try:
