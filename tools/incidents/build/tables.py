@@ -53,7 +53,9 @@ def from_records(
     **item}` would be, and an incident's row its record without the child lists, with the latest revision.
     """
     names = {name: [f["name"] for f in standard.fields(name)] for name in ("incidents", *_CHILD_TABLES)}
-    columns = {name: {column: [] for column in fields} for name, fields in names.items()}
+    columns: dict[str, dict[str, list[Any]]] = {
+        name: {column: [] for column in fields} for name, fields in names.items()
+    }
     origins: dict[str, list[Origin]] = {name: [] for name in names}
     from_record = [
         (column, values.append)
