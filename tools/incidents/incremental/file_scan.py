@@ -44,9 +44,13 @@ class Scan:
     live: dict[str, pa.ChunkedArray]
     problems: list[Problem]
     changed: set[str] | None = None
-    segments: list[dict[str, str]] | None = None  # the cache as written (cache.mark_verified)
+    saving: Future[list[dict[str, str]] | None] | None = None  # the cache being written (segments)
     fingerprints: bool = False
     left_out: dict[str, tuple[str, ...]] = field(default_factory=dict)  # files failing their schema (Batch)
+
+    def segments(self) -> list[dict[str, str]] | None:
+        """The cache as written (for cache.mark_verified), once it is; None if it was not."""
+        return self.saving.result() if self.saving is not None else None
 
 
 Stat = tuple[int, int, int, int]  # size, mtime, ctime, inode
@@ -180,6 +184,8 @@ def _tombstones(paths: set[str]) -> pa.Table:
 
 def _only(table: pa.Table, column: str, paths: set[str], keep: bool = True) -> pa.Table:
     """The rows whose `column` is one of `paths` (or, with keep=False, is not)."""
+    if not paths:  # nothing to take, or nothing to leave out (a clean cold build): no copy of the rows
+        return table.slice(0, 0) if keep else table
     found = pc.is_in(table.column(column), value_set=pa.array(sorted(paths), pa.string()))
     return table.filter(found if keep else pc.invert(found))
 
@@ -254,14 +260,23 @@ def scan(layout: Layout, use_cache: bool = True, jobs: int | None = None) -> Sca
     changed = None
     if old is not None and reuse is not None and old.verified:
         changed = {item[2] for item in reuse.todo} | reuse.dropped
-    segments = None
+    saving: Future[list[dict[str, str]] | None] | None = None
     if use_cache:
         written = _next_cache(old, reuse, fresh, files, rows, live)
         if written is None and old is not None:
-            segments = [segment.digests or {} for segment in old.segments]
-        elif written is not None:
-            try:
-                segments = cache.save(layout, std, fingerprints, written, started_ns)
-            except OSError:  # a read-only checkout: the checks stand without a cache
-                pass
-    return Scan(files, rows, live, listed.refused + fresh.problems, changed, segments, fingerprints, fresh.left_out)
+            saving = Future()
+            saving.set_result([segment.digests or {} for segment in old.segments])
+        elif written is not None:  # written while the rules run: Arrow and the disk, mostly without the GIL
+            writer = ThreadPoolExecutor(1, thread_name_prefix="build-cache")
+            saving = writer.submit(_save, layout, std, fingerprints, written, started_ns)
+            writer.shutdown(wait=False)  # the thread ends with the write (and the interpreter waits for it)
+    return Scan(files, rows, live, listed.refused + fresh.problems, changed, saving, fingerprints, fresh.left_out)
+
+
+def _save(
+    layout: Layout, std: standard.Standard, fingerprints: bool, written: cache.Cache, started_ns: int
+) -> list[dict[str, str]] | None:
+    try:
+        return cache.save(layout, std, fingerprints, written, started_ns)
+    except OSError:  # a read-only checkout: the checks stand without a cache
+        return None

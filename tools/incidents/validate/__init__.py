@@ -150,8 +150,9 @@ def _check_dataset(layout: Layout, today: dt.date, use_cache: bool) -> Checked:
             if not problems:  # rows with problems may not render; rows without must
                 raise
             rendered = encode.Rendered({}, {})
-    if not problems and scanned.segments is not None:
-        cache.mark_verified(layout, std, scanned.fingerprints, scanned.segments)
+    segments = scanned.segments()  # waited for even when not verified: the build ends with its cache written
+    if not problems and segments is not None:
+        cache.mark_verified(layout, std, scanned.fingerprints, segments)
     return Checked(layout, built, package_data, problems, good, rendered.files, rendered.fingerprints, rendered.kept)
 
 
