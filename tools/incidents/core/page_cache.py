@@ -17,14 +17,22 @@ from collections.abc import Sequence
 SAMPLE = 64  # files probed, spread over the list, to tell whether the cache already holds them
 
 
+def _open_regular(path: str) -> int | None:
+    """A descriptor of the file if it is a regular one (a FIFO, a device or a symlink is never opened), else
+    None; opened without blocking and without following a link swapped in since the lstat."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        return os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+
+
 def _in_cache(path: str) -> bool:
     """Whether the first byte of a regular file is in the page cache (a read that may not wait). Anything
     that is not a regular file, or cannot be opened, counts as cached: there is nothing to read ahead."""
-    try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return True
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
+    fd = _open_regular(path)
+    if fd is None:
         return True
     try:
         os.preadv(fd, [bytearray(1)], 0, os.RWF_NOWAIT)
@@ -39,11 +47,8 @@ def _in_cache(path: str) -> bool:
 
 def _advise(paths: Sequence[str]) -> None:
     for path in paths:
-        try:
-            if not stat.S_ISREG(os.lstat(path).st_mode):  # a FIFO or a device is never opened
-                continue
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
+        fd = _open_regular(path)
+        if fd is None:
             continue
         try:
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
