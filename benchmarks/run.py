@@ -113,8 +113,8 @@ def bench_tables(results: Results, work: Path, n: int, seed: int, args: argparse
     ours = None
     if has["tables"]:
         ours = median(runs)
-        ratios = [f"{ours.seconds / floor.seconds:.1f}x read"] if ours.finished and floor.seconds else []
-        if ours.finished and floor_sql.finished and floor_sql.seconds:
+        ratios = [f"{ours.seconds / floor.seconds:.1f}x read"] if ours.seconds is not None and floor.seconds else []
+        if ours.seconds is not None and floor_sql.seconds:
             ratios.append(f"{ours.seconds / floor_sql.seconds:.2f}x DuckDB")
         note = ours.spread if ours.code == 0 else f"exit {ours.code}: the valid package was reported invalid"
         results.rows.append(Row(OURS, n, rows, ours, ", ".join(ratios), note))
@@ -134,7 +134,7 @@ def bench_tables(results: Results, work: Path, n: int, seed: int, args: argparse
     elif theirs.code != 0:
         note = f"exit {theirs.code}" + _csv_tasks_valid(theirs.output) + (f"; {note}" if note else "")
     ratio = ""
-    if theirs.finished and ours and ours.finished and ours.seconds:
+    if theirs.seconds is not None and ours and ours.seconds:
         ratio = f"took {theirs.seconds / ours.seconds:.0f}x ours"
     results.rows.append(Row(FRICTIONLESS_ROW, n, rows, theirs, ratio, note))
 
