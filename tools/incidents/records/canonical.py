@@ -85,14 +85,7 @@ class _Reader:
                 first = rest[1:]
                 if rest[0] != " ":
                     raise _Other
-                if (  # most values: a whole plain scalar on its line (_one_line_plain, written out: it is hot)
-                    indents[i] <= indent
-                    and first[0] not in _INDICATORS
-                    and first[0] != " "
-                    and ": " not in first
-                    and " #" not in first
-                    and first[-1] != ":"
-                ):
+                if indents[i] <= indent and _one_line_plain(first):  # most values
                     data[key] = scalar(first)
                 else:
                     data[key], i = self.value(first, i, indent)
@@ -111,12 +104,11 @@ class _Reader:
         items: list[Any] = []
         while indents[i] == indent and lines[i].startswith("- ", indent):
             line = lines[i]
-            head = line[indent + 2 : indent + 3]
-            if head and head not in _INDICATORS and head != " " and ":" not in line and " #" not in line:
-                if indents[i + 1] <= indent:  # most items: a plain scalar alone on its line, not a key
-                    items.append(self.scalar(line[indent + 2 :]))
-                    i += 1
-                    continue
+            text = line[indent + 2 :]
+            if ":" not in line and indents[i + 1] <= indent and _one_line_plain(text):
+                items.append(self.scalar(text))  # most items: a plain scalar alone on its line, not a key
+                i += 1
+                continue
             inner = len(line) - len(line[indent + 1 :].lstrip(" "))  # the column after "- "
             body = line[inner:]
             key, colon, rest = body.partition(":")
