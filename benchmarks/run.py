@@ -12,12 +12,13 @@ every side of a ratio; frictionless in the first `--frictionless-repeat` rounds)
 with the range in the note. Peak memory is the larger of the largest process's peak resident set
 (`getrusage(RUSAGE_CHILDREN)`) and the whole process tree's resident set sampled from /proc every 50 ms
 (pages shared by forked workers are counted in each). The synthetic datasets (`make_synthetic.py`) are made
-once under `--work` and reused while the size and seed are the same. A command the toolkit does not have yet
-is shown as "not available". With `--dask-size N` (issue 24's point 4, at 10M; default 0, skipped) the same
-run partitions a package of N incidents and validates it with the local engine and with Dask at
-`--dask-workers`, by scale_dask.py's functions: their rows join the table, the two targets are judged on them,
-and scale_dask.py's own table is a third block (`<!-- run.py dask -->` in docs/scale.md). The wrapper, the
-rows and the targets are harness.py's.
+once under `--work` and reused while the size and seed are the same. Beside the rebuild, its floor
+(rebuild_floor.py): the tables it wrote, encoded and written again alone, nothing listed or checked. A
+command the toolkit does not have yet is shown as "not available". With `--dask-size N` (issue 24's point
+4, at 10M; default 0, skipped) the same run partitions a package of N incidents and validates it with the
+local engine and with Dask at `--dask-workers`, by scale_dask.py's functions: their rows join the table, the
+two targets are judged on them, and scale_dask.py's own table is a third block (`<!-- run.py dask -->` in
+docs/scale.md). The wrapper, the rows and the targets are harness.py's.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path
 
 import make_synthetic
 import pyarrow.parquet as pq
+import rebuild_floor
 import scale_dask
 from harness import (
     BIN,
@@ -366,7 +368,9 @@ def bench_build(results: Results, work: Path, n: int, seed: int, has: dict, repe
     rebuilds = []
     for round_ in range(repeat):  # each time ten other records
         changed = commit_changes(root, round_)
+        before = rebuild_floor.written_by(root)
         rebuilds.append(measure(cmd, root, work))
+    altered = sorted(name for name, stat in rebuild_floor.written_by(root).items() if before.get(name) != stat)
     incremental = median(rebuilds)
     note = _exit(incremental) or incremental.spread
     results.rows.append(Row(f"incidents build ({len(changed)} records changed)", n, n, incremental, note=note))
@@ -377,11 +381,30 @@ def bench_build(results: Results, work: Path, n: int, seed: int, has: dict, repe
         results.rows.append(Row("incidents validate --changed-since", n, n, None, note="not available on this branch"))
     full = measure([*cmd[:-1], "validate"], root, work)
     results.rows.append(Row("incidents validate (all record files)", n, n, full, note=_exit(full)))
+    floor, floor_note = measure_floor(root, work, altered, repeat)
+    floor_name = f"rebuild floor: the {len(altered)} tables the rebuild wrote, encoded and written alone"
+    results.rows.append(Row(floor_name, n, n, floor, note=floor_note))
     for text, run, limit in zip(build_targets(n, len(changed)), (cold, disk, incremental), (20, 20, 1), strict=True):
         met = run is not None and run.finished and run.code == 0 and run.seconds is not None and run.seconds <= limit
-        results.targets.append(Target(text, met, _seconds(run)))
+        detail = _seconds(run)
+        if run is incremental:
+            alone = f"{', '.join(altered)}: encoded and written alone, nothing checked"
+            detail += f"; its floor {_seconds(floor)} ({alone})"
+        results.targets.append(Target(text, met, detail))
     git(root, "reset", "-q", "--hard", "synthetic")
     git(root, "clean", "-q", "-fdx")
+
+
+def measure_floor(root: Path, work: Path, names: list[str], repeat: int) -> tuple[Run, str]:
+    """rebuild_floor.py on the tables the last rebuild wrote, `repeat` times (after the rebuilds and the
+    validation, whose kept files it would otherwise replace); a note unless it wrote the build's own bytes."""
+    staged = work / "rebuild-floor"
+    rebuild_floor.stage(root, staged, names)
+    built = rebuild_floor.digests(root, names)
+    floor = [sys.executable, str(HERE / "rebuild_floor.py"), str(root), str(staged), *names]
+    run = median([measure(floor, root, work) for _ in range(repeat)])
+    same = rebuild_floor.digests(root, names) == built
+    return run, _exit(run) or (run.spread if same else "not comparable: it wrote other bytes than the build")
 
 
 # Targets and output -----------------------------------------------------------------------------------
