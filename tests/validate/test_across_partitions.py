@@ -42,7 +42,7 @@ def package(tmp_path, monkeypatch):
     single = tablecheck.validate_tables(tmp_path, today=TODAY).problems
     largest = max((built.tables / f"{n}.parquet").stat().st_size for n in tablecheck.INCIDENT_TABLES)
     partition.partition(tmp_path, (), largest / 1024**2 / 40)  # one incident a partition
-    monkeypatch.setattr(tablecheck, "GROUP_BYTES", 1)  # a task per partition, and as many buckets
+    monkeypatch.setattr(tablecheck, "GROUP_BYTES", 1)  # a task per partition, and BUCKETS_PER_TASK buckets each
     return tmp_path, single
 
 
@@ -74,10 +74,24 @@ def test_any_number_of_buckets_gives_the_same_problems(package):
     assert results[0] and results[0] == results[1] == results[2]
 
 
+def test_each_partition_task_has_buckets_per_task_buckets_of_the_keys(package):
+    root, _ = package
+    sizes = []
+
+    def recording(tasks):
+        sizes.extend(len(task.reduces) for task in tasks if isinstance(task, engines.Shuffle))
+        return engines.local(tasks)
+
+    found = tablecheck.validate_tables(root, today=TODAY, engine=recording).problems
+    units, _ = tablecheck.units_of(root)
+    assert sizes == [across.BUCKETS_PER_TASK * (len(units) - 1)]  # a task per partition, the shared tables apart
+    assert found == tablecheck.validate_tables(root, today=TODAY).problems
+
+
 def test_a_process_cluster_finds_the_same_problems_as_threads_here(package, monkeypatch):
     root, _ = package
     size = sum(p.stat().st_size for p in (root / "data/tables/partitioned").rglob("part-00000.parquet"))
-    monkeypatch.setattr(tablecheck, "GROUP_BYTES", 4 * size)  # fewer, larger tasks: about 4 and as many buckets
+    monkeypatch.setattr(tablecheck, "GROUP_BYTES", 4 * size)  # fewer, larger tasks: about 4, their buckets with them
     folder = root / "data/tables/partitioned/revisions"
     here, there = sorted(folder.glob("*.parquet"))[4:6]
     moved = pq.read_table(here)  # a revision in the next incident's partition: its history is split
@@ -92,3 +106,12 @@ def test_a_process_cluster_finds_the_same_problems_as_threads_here(package, monk
         ("part-00005.parquet", 3, planted()[3]["incident_id"])
     ]
     assert {"duplicate-id", "dangling-reference", "tombstone", "duplicate-incident"} <= {p.code for p in local}
+
+
+def test_dask_sees_the_bytes_of_a_bucket_of_keys_so_it_can_spill_them():
+    sizeof = pytest.importorskip("dask.sizeof").sizeof
+    ids = pa.table({"incident_id": [f"inc_{i:026d}" for i in range(10_000)]})
+    keys = across.Keys({"incidents": ids, "revisions": ids.slice(0, 5_000)})
+    held = ids.nbytes + ids.slice(0, 5_000).nbytes
+    assert held > 300_000 and sizeof(keys) >= held
+    assert sizeof([keys] * 20) >= 20 * held  # a map task's result: a list of them, which Dask samples
