@@ -4,8 +4,8 @@ asked of git or checked.
     .venv/bin/python benchmarks/rebuild_floor.py ROOT STAGED TABLE...
 
 A fresh process imports the toolkit's encoder, maps the tables (staged by `stage` as uncompressed Arrow IPC,
-as the build maps its cache), encodes each to CSV and Parquet two at a time (as build.encode does) and
-replaces those files and the descriptor as one set (core.output_set, as the build does). A rebuild that
+as the build maps its cache), encodes each to CSV and Parquet with the build's own function (two at a time)
+and replaces those files and the descriptor as one set (core.output_set, as the build does). A rebuild that
 writes whole table files cannot be faster than this. run.py times it beside the rebuild and checks that it
 wrote the very bytes the build wrote (`digests` before and after), so both did the same encoding.
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -26,13 +25,18 @@ from incidents.build import encode
 from incidents.core import output_set
 from incidents.core.layout import Layout
 
-FORMATS = {"csv": encode.csv_bytes, "parquet": encode.parquet_bytes}
+FORMATS = ("csv", "parquet")
 
 
 def written_by(root: Path) -> dict[str, tuple[int, int]]:
     """Each table's Parquet file's inode and mtime: a build that rewrites a table replaces its files."""
     stats = {path.stem: path.stat() for path in Layout(root).tables.glob("*.parquet")}
     return {name: (info.st_ino, info.st_mtime_ns) for name, info in stats.items()}
+
+
+def rewritten(before: dict[str, tuple[int, int]], root: Path) -> list[str]:
+    """The tables a build wrote since `written_by` gave `before`."""
+    return sorted(name for name, stat in written_by(root).items() if before.get(name) != stat)
 
 
 def digests(root: Path, names: list[str]) -> dict[str, str]:
@@ -61,14 +65,12 @@ def main(argv: list[str]) -> None:
     root, staged, names = Path(argv[0]), Path(argv[1]), argv[2:]
     layout = Layout(root)
     tables = {name: pa.ipc.open_file(pa.memory_map(str(staged / f"{name}.arrow"))).read_all() for name in names}
-    largest_first = sorted(names, key=lambda name: -tables[name].nbytes)
-    with ThreadPoolExecutor(2) as pool:
-        jobs = {
-            layout.tables / f"{name}.{fmt}": pool.submit(make, tables[name])
-            for name in largest_first
-            for fmt, make in FORMATS.items()
-        }
-        files = {path: job.result() for path, job in jobs.items()}
+    encoded = encode._encode_all(tables, None)  # the build's encoding, without looking for files to keep
+    files: dict[Path, bytes] = {}
+    for name, (_, by_format) in encoded.items():
+        for fmt, content in by_format.items():
+            assert isinstance(content, bytes)  # nothing is kept without a `reuse`
+            files[layout.tables / f"{name}.{fmt}"] = content
     files[layout.descriptor] = (staged / "datapackage.json").read_bytes()
     output_set.replace(layout, files)
 

@@ -370,7 +370,7 @@ def bench_build(results: Results, work: Path, n: int, seed: int, has: dict, repe
         changed = commit_changes(root, round_)
         before = rebuild_floor.written_by(root)
         rebuilds.append(measure(cmd, root, work))
-    altered = sorted(name for name, stat in rebuild_floor.written_by(root).items() if before.get(name) != stat)
+    altered = rebuild_floor.rewritten(before, root)
     incremental = median(rebuilds)
     note = _exit(incremental) or incremental.spread
     results.rows.append(Row(f"incidents build ({len(changed)} records changed)", n, n, incremental, note=note))

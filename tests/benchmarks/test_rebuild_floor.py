@@ -16,7 +16,7 @@ def _rebuilt(tmp_path):
     run.commit_changes(root)
     before = rebuild_floor.written_by(root)
     subprocess.run(build, check=True, capture_output=True)
-    return root, sorted(name for name, stat in rebuild_floor.written_by(root).items() if before.get(name) != stat)
+    return root, rebuild_floor.rewritten(before, root)
 
 
 def test_the_floor_writes_again_the_very_bytes_the_rebuild_wrote_and_a_different_encoding_is_said(
