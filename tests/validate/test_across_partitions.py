@@ -115,3 +115,17 @@ def test_dask_sees_the_bytes_of_a_bucket_of_keys_so_it_can_spill_them():
     held = ids.nbytes + ids.slice(0, 5_000).nbytes
     assert held > 300_000 and sizeof(keys) >= held
     assert sizeof([keys] * 20) >= 20 * held  # a map task's result: a list of them, which Dask samples
+
+
+def test_the_shared_tables_keys_are_checked_even_with_no_partition_left(tmp_path):
+    built_package(tmp_path, [])
+    partition.partition(tmp_path, (), 100)
+    for name in tablecheck.INCIDENT_TABLES:  # every partition's files gone: only the shared tables are left
+        for path in (tmp_path / "data/tables/partitioned" / name).glob("*.parquet"):
+            path.unlink()
+    (actors,) = (tmp_path / "data/tables/partitioned/actors").glob("*.parquet")
+    pq.write_table(pa.concat_tables([pq.read_table(actors)] * 2), actors)  # every actor id twice
+    units, _ = tablecheck.units_of(tmp_path)
+    assert [u.partition for u in units] == [""]
+    found = tablecheck.validate_tables(tmp_path, today=TODAY).problems
+    assert {(p.code, p.file) for p in found} == {("duplicate-id", str(actors.relative_to(tmp_path)))}

@@ -449,8 +449,10 @@ def _validate_tables(root: Path, today: dt.date | None, engine: Engine | None) -
     tasks: list[engines.Task] = [
         partial(check_unit, where, group, when, with_texts, with_keys=single, csv=beside) for group in groups
     ]
-    if not single:  # the rules across partitions: a bucket of the keys a task, BUCKETS_PER_TASK per partition task
-        tasks.append(across.shuffle(where, units, across.BUCKETS_PER_TASK * sum(1 for g in groups if g[0].partition)))
+    if not single:  # the rules across partitions: BUCKETS_PER_TASK buckets of the keys per partition task (and
+        # at least one: bucket 0 checks the shared tables' own keys, even with no partition left)
+        partition_tasks = max(1, sum(1 for g in groups if g[0].partition))
+        tasks.append(across.shuffle(where, units, across.BUCKETS_PER_TASK * partition_tasks))
     tasks += [
         partial(check_csv, where, name, resources.get(name)) for name in standard.PUBLISHED_TABLES if name not in beside
     ]
